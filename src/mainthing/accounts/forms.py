@@ -1,0 +1,59 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from mainthing.core import timekit
+
+from .models import User
+
+
+def zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in timekit.zone_names()]
+
+
+class SignUpForm(forms.Form):
+    email = forms.EmailField()
+    name = forms.CharField(max_length=120, required=False, label="Your name")
+    password = forms.CharField(widget=forms.PasswordInput, min_length=10, strip=False)
+    time_zone = forms.ChoiceField(choices=zone_choices, initial="UTC",
+                                  help_text="Guessed from your browser; change it if it's wrong.")
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True}))
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password don't match an account.",
+    }
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=zone_choices)
+
+    class Meta:
+        model = User
+        fields = [
+            "name",
+            "time_zone",
+            "goal_iga_minutes",
+            "goal_conversations",
+            "nudge_minutes",
+            "prospecting_start",
+            "prospecting_end",
+        ]
+        widgets = {"prospecting_start": TimeInput, "prospecting_end": TimeInput}
+        labels = {
+            "prospecting_start": "My prospecting hours start",
+            "prospecting_end": "and end",
+        }
+        help_texts = {
+            "nudge_minutes": "While busy work runs longer than this, Mainthing asks again.",
+        }
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField()

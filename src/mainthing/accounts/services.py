@@ -1,0 +1,94 @@
+"""Account rules: who may sign up, what a profile may hold, and the password-reset mail."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from mainthing.core import timekit
+
+from .models import User
+
+
+def normalize_email(email: str) -> str:
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter a valid email address."}) from None
+    return email
+
+
+def check_time_zone(name: str) -> str:
+    try:
+        timekit.zone(name)
+    except ValueError as error:
+        raise ValidationError({"time_zone": str(error)}) from None
+    return name
+
+
+def create_user(*, email: str, password: str, time_zone: str = "UTC", name: str = "") -> User:
+    """Creates a user after validating email, zone and password strength.
+
+    Raises ValidationError keyed by field; nothing is written when any check fails.
+    """
+    email = normalize_email(email)
+    check_time_zone(time_zone)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "An account with this email already exists."})
+    candidate = User(email=email, name=name.strip(), time_zone=time_zone)
+    try:
+        validate_password(password, candidate)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    return User.objects.create_user(email=email, password=password, time_zone=time_zone, name=name.strip())
+
+
+PROFILE_FIELDS = (
+    "name",
+    "time_zone",
+    "goal_iga_minutes",
+    "goal_conversations",
+    "nudge_minutes",
+    "prospecting_start",
+    "prospecting_end",
+)
+
+
+def update_profile(user: User, **changes) -> tuple[User, bool]:
+    """Saves profile fields. Returns the user and whether the time zone changed (callers then
+    recount day totals, since local days move with the zone; instants never do)."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
+    if "time_zone" in changes:
+        check_time_zone(changes["time_zone"])
+    start = changes.get("prospecting_start", user.prospecting_start)
+    end = changes.get("prospecting_end", user.prospecting_end)
+    if (start is None) != (end is None):
+        raise ValidationError(
+            {"prospecting_end": "Give both a start and an end for your prospecting hours."}
+        )
+    if start is not None and start == end:
+        raise ValidationError({"prospecting_end": "Prospecting hours can't start and end together."})
+    if "nudge_minutes" in changes and not 5 <= int(changes["nudge_minutes"]) <= 240:
+        raise ValidationError({"nudge_minutes": "Ask again after 5 to 240 minutes."})
+    zone_changed = "time_zone" in changes and changes["time_zone"] != user.time_zone
+    for key, value in changes.items():
+        setattr(user, key, value)
+    user.save()
+    return user, zone_changed
+
+
+def request_password_reset(email: str) -> None:
+    """Queues the reset mail after commit when the address belongs to an active user.
+
+    Says nothing either way, so the form can't be used to learn who has an account.
+    """
+    from .tasks import send_password_reset
+
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is not None:
+        transaction.on_commit(lambda: send_password_reset.enqueue(user.pk))

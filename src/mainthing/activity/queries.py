@@ -1,0 +1,234 @@
+"""Read models for the ledger's pages and reports. Query counts here never grow with data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Sum
+
+from mainthing.accounts.models import User
+from mainthing.core import timekit
+from mainthing.core.enums import Tier
+
+from . import services
+from .models import Activity, Category, DayTotal
+
+
+@dataclass
+class TierSplit:
+    seconds: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.seconds.values())
+
+    def parts(self) -> list[dict]:
+        """Tier, seconds, share and x offset (percent) for a stacked bar."""
+        total = self.total or 1
+        offset = 0.0
+        rows = []
+        for tier in Tier:
+            share = 100 * self.seconds.get(tier, 0) / total
+            rows.append(
+                {
+                    "tier": tier.value,
+                    "label": tier.label,
+                    "seconds": self.seconds.get(tier, 0),
+                    "share": round(share, 1),
+                    "x": round(offset, 2),
+                    "width": round(share, 2),
+                }
+            )
+            offset += share
+        return rows
+
+
+@dataclass
+class Today:
+    day: date
+    now: datetime
+    running: Activity | None
+    categories: list[Category]
+    entries: list[Activity]
+    split: TierSplit
+    iga_seconds: int
+    week_iga_seconds: int
+    conversations: int
+    nudge: bool
+    prospecting_now: bool
+    goal_seconds: int
+
+    @property
+    def goal_percent(self) -> int:
+        if not self.goal_seconds:
+            return 0
+        return min(100, round(100 * self.iga_seconds / self.goal_seconds))
+
+
+def _running_seconds_on(running: Activity | None, start: datetime, end: datetime) -> int:
+    """Real seconds of the running timer inside [start, end)."""
+    if running is None:
+        return 0
+    lo, hi = max(running.start, start), min(end, max(end, running.start))
+    return max(0, timekit.elapsed_seconds(lo, hi)) if hi > lo else 0
+
+
+def today(user: User, *, now: datetime) -> Today:
+    """Everything the Today page shows, in five queries whatever the size of the ledger."""
+    tz = timekit.zone(user.time_zone)
+    day = timekit.local_date(now, tz)
+    day_start, day_end = timekit.local_day_bounds(day, tz)
+    week_first = timekit.week_start(day)
+
+    categories = list(Category.objects.filter(user=user, archived=False))
+    tiers = {c.pk: c.tier for c in Category.objects.filter(user=user)}
+    entries = list(
+        Activity.objects.select_related("category")
+        .filter(user=user, start__lt=day_end, start__gte=day_start - timedelta(days=1))
+        .order_by("start")
+    )
+    entries = [e for e in entries if (e.end or now) > day_start]
+    running = next((e for e in entries if e.end is None), None)
+    if running is None:
+        running = services.running_entry(user)
+
+    per_day = (
+        DayTotal.objects.filter(user=user, day__gte=week_first, day__lte=day)
+        .values_list("day", "category_id", "seconds")
+    )
+    split: dict[str, int] = defaultdict(int)
+    week_iga = 0
+    for total_day, category_id, seconds in per_day:
+        tier = tiers.get(category_id)
+        if total_day == day:
+            split[tier] += seconds
+        if tier == Tier.INCOME:
+            week_iga += seconds
+    if running is not None:
+        today_running = _running_seconds_on(running, day_start, now)
+        split[running.category.tier] += today_running
+        if running.category.tier == Tier.INCOME:
+            week_iga_start, _ = timekit.local_day_bounds(week_first, tz)
+            week_iga += _running_seconds_on(running, week_iga_start, now)
+
+    conversations = sum(
+        1 for e in entries if e.category.tier == Tier.INCOME and e.start >= day_start
+    )
+    return Today(
+        day=day,
+        now=now,
+        running=running,
+        categories=categories,
+        entries=[e for e in entries if e.end is not None],
+        split=TierSplit(dict(split)),
+        iga_seconds=split.get(Tier.INCOME, 0),
+        week_iga_seconds=week_iga,
+        conversations=conversations,
+        nudge=services.nudge_due(user, running, now),
+        prospecting_now=services.is_prospecting_time(user, now),
+        goal_seconds=user.goal_iga_minutes * 60,
+    )
+
+
+@dataclass
+class ReportRow:
+    tier: str
+    category: str
+    seconds: int
+    entries: int
+
+
+@dataclass
+class Report:
+    first: date | None
+    last: date | None
+    rows: list[ReportRow]
+    tiers: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.tiers.values())
+
+    def as_dict(self) -> dict:
+        return {
+            "from": self.first.isoformat() if self.first else None,
+            "to": self.last.isoformat() if self.last else None,
+            "total_seconds": self.total,
+            "tiers": [
+                {"tier": tier.value, "seconds": self.tiers.get(tier, 0)} for tier in Tier
+            ],
+            "categories": [
+                {"tier": r.tier, "category": r.category, "seconds": r.seconds, "entries": r.entries}
+                for r in self.rows
+            ],
+        }
+
+
+def report(user: User, *, first: date | None = None, last: date | None = None) -> Report:
+    """Per-tier and per-category totals of stopped entries over local days [first, last].
+
+    Reads day totals, not entries: an all-time report over a million entries sums a few
+    thousand rows. An entry across midnight counts on each day for the seconds it spent there.
+    """
+    totals = DayTotal.objects.filter(user=user)
+    if first:
+        totals = totals.filter(day__gte=first)
+    if last:
+        totals = totals.filter(day__lte=last)
+    sums = totals.values("category_id").annotate(s=Sum("seconds"), n=Sum("entries"))
+    categories = {
+        c.pk: c for c in Category.objects.filter(user=user).only("pk", "name", "tier", "position")
+    }
+    rows = []
+    tiers: dict[str, int] = defaultdict(int)
+    for row in sums:
+        category = categories[row["category_id"]]
+        if not row["s"]:
+            continue
+        rows.append(ReportRow(category.tier, category.name, int(row["s"]), int(row["n"] or 0)))
+        tiers[category.tier] += int(row["s"])
+    order = {tier.value: index for index, tier in enumerate(Tier)}
+    rows.sort(key=lambda r: (order[r.tier], -r.seconds, r.category))
+    return Report(first, last, rows, dict(tiers))
+
+
+@dataclass
+class LogDay:
+    day: date
+    entries: list[Activity]
+    seconds: int
+
+
+def log(
+    user: User,
+    *,
+    first: date,
+    last: date,
+    tier: str | None = None,
+    category_id: int | None = None,
+    now: datetime,
+) -> list[LogDay]:
+    """Entries grouped by the local day they start on, newest day first, with day totals."""
+    tz = timekit.zone(user.time_zone)
+    start, _ = timekit.local_day_bounds(first, tz)
+    _, end = timekit.local_day_bounds(last, tz)
+    entries = Activity.objects.select_related("category").filter(
+        user=user, start__gte=start, start__lt=end
+    )
+    if tier:
+        entries = entries.filter(category__tier=tier)
+    if category_id:
+        entries = entries.filter(category_id=category_id)
+    by_day: dict[date, list[Activity]] = defaultdict(list)
+    for entry in entries.order_by("-start"):
+        by_day[timekit.local_date(entry.start, tz)].append(entry)
+    days = []
+    for day in sorted(by_day, reverse=True):
+        rows = by_day[day]
+        seconds = sum(
+            e.seconds if e.end else timekit.elapsed_seconds(e.start, now) for e in rows
+        )
+        days.append(LogDay(day, rows, seconds))
+    return days

@@ -1,0 +1,427 @@
+"""The ledger's rules: categories, the timer, manual entries, the IGA question and day totals.
+
+These functions are the only code that writes activity rows. Each keeps `DayTotal` in step
+with the entries inside the same transaction, so reports never disagree with the ledger.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+
+from mainthing.accounts.models import User
+from mainthing.core import timekit
+from mainthing.core.enums import Tier
+
+from .models import LONG_ENTRY_SECONDS, Activity, Category, DayTotal, Origin
+
+IGA_QUESTION = "It's your prospecting time. Is this income-generating activity?"
+NUDGE_QUESTION = "You've been on busy work for a while. Is this income-generating activity?"
+
+DEFAULT_CATEGORIES: dict[str, list[tuple[str, str]]] = {
+    Tier.INCOME: [
+        ("Prospect call", "#16a34a"),
+        ("Follow-up call", "#22c55e"),
+        ("Three-way call", "#15803d"),
+        ("Presentation", "#4ade80"),
+    ],
+    Tier.LEADGEN: [
+        ("Forum posts", "#2563eb"),
+        ("Video posts", "#3b82f6"),
+        ("PPC campaigns", "#1d4ed8"),
+        ("Social networking", "#60a5fa"),
+    ],
+    Tier.OTHER: [
+        ("Organizing", "#9ca3af"),
+        ("Reading sales letters", "#6b7280"),
+        ("Web searches", "#a8a29e"),
+        ("Email inbox", "#78716c"),
+    ],
+}
+TIER_COLORS = {Tier.INCOME: "#16a34a", Tier.LEADGEN: "#2563eb", Tier.OTHER: "#9ca3af"}
+
+
+class IgaQuestion(Exception):
+    """Raised instead of starting busy work in prospecting time; the caller asks the user."""
+
+    def __init__(self, category: Category, income_categories: list[Category]):
+        super().__init__(IGA_QUESTION)
+        self.category = category
+        self.income_categories = income_categories
+
+
+class OverlapError(ValidationError):
+    """An entry would overlap others; the caller may confirm and save anyway."""
+
+    def __init__(self, overlapping: list[Activity]):
+        self.overlapping = overlapping
+        listing = ", ".join(
+            f"{a.category.name} {a.start:%Y-%m-%d %H:%M}" for a in overlapping[:3]
+        )
+        more = f" and {len(overlapping) - 3} more" if len(overlapping) > 3 else ""
+        super().__init__(
+            f"This overlaps {len(overlapping)} other entr{'y' if len(overlapping) == 1 else 'ies'}"
+            f" ({listing}{more}). Confirm to save it anyway."
+        )
+
+
+# --- categories --------------------------------------------------------------------------------
+
+
+def set_up_default_categories(user: User) -> list[Category]:
+    """Gives a new user the starting categories of the discipline. Idempotent."""
+    if Category.objects.filter(user=user).exists():
+        return list(Category.objects.filter(user=user))
+    rows = []
+    position = 0
+    for tier, entries in DEFAULT_CATEGORIES.items():
+        for name, color in entries:
+            rows.append(Category(user=user, tier=tier, name=name, color=color, position=position))
+            position += 1
+    return Category.objects.bulk_create(rows)
+
+
+def _clean_category_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "A category needs a name."})
+    if len(name) > 60:
+        raise ValidationError({"name": "Keep category names to 60 characters."})
+    return name
+
+
+def _check_color(color: str) -> str:
+    if len(color) != 7 or not color.startswith("#"):
+        raise ValidationError({"color": "Pick a colour like #16a34a."})
+    try:
+        int(color[1:], 16)
+    except ValueError:
+        raise ValidationError({"color": "Pick a colour like #16a34a."}) from None
+    return color.lower()
+
+
+def add_category(user: User, *, name: str, tier: str, color: str | None = None) -> Category:
+    """Creates a category at the end of the user's list. Names are unique per user."""
+    name = _clean_category_name(name)
+    if tier not in Tier.values:
+        raise ValidationError({"tier": f"Tier must be one of {', '.join(Tier.values)}."})
+    if Category.objects.filter(user=user, name__iexact=name).exists():
+        raise ValidationError({"name": f"You already have a category called {name!r}."})
+    last = Category.objects.filter(user=user).order_by("-position").values_list(
+        "position", flat=True
+    ).first()
+    return Category.objects.create(
+        user=user,
+        name=name,
+        tier=tier,
+        color=_check_color(color) if color else TIER_COLORS[Tier(tier)],
+        position=(last or 0) + 1,
+    )
+
+
+def update_category(
+    category: Category,
+    *,
+    name: str | None = None,
+    color: str | None = None,
+    archived: bool | None = None,
+) -> Category:
+    """Renames, recolours or (un)archives. The tier never changes: history stays truthful."""
+    if name is not None:
+        name = _clean_category_name(name)
+        clash = Category.objects.filter(user_id=category.user_id, name__iexact=name).exclude(
+            pk=category.pk
+        )
+        if clash.exists():
+            raise ValidationError({"name": f"You already have a category called {name!r}."})
+        category.name = name
+    if color is not None:
+        category.color = _check_color(color)
+    if archived is not None:
+        category.archived = archived
+    category.save()
+    return category
+
+
+def income_categories(user: User) -> list[Category]:
+    return list(Category.objects.filter(user=user, tier=Tier.INCOME, archived=False))
+
+
+# --- day totals --------------------------------------------------------------------------------
+
+
+def _count(entries: list[Activity], *, tz, sign: int) -> None:
+    """Adds (sign=1) or removes (sign=-1) stopped entries from the day totals."""
+    deltas: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for entry in entries:
+        if entry.end is None:
+            continue
+        for index, (day, seconds) in enumerate(timekit.split_by_local_day(entry.start, entry.end, tz)):
+            delta = deltas[(entry.user_id, day, entry.category_id)]
+            delta[0] += sign * seconds
+            # An entry counts once, on the day it starts.
+            delta[1] += sign if index == 0 else 0
+    for (user_id, day, category_id), (seconds, count) in deltas.items():
+        updated = DayTotal.objects.filter(user_id=user_id, day=day, category_id=category_id).update(
+            seconds=F("seconds") + seconds, entries=F("entries") + count
+        )
+        if not updated:
+            DayTotal.objects.create(
+                user_id=user_id, day=day, category_id=category_id, seconds=seconds, entries=count
+            )
+
+
+def add_to_day_totals(user: User, totals: dict[tuple, list[int]]) -> None:
+    """Merges precomputed {(day, category_id): [seconds, entries]} into the day totals (imports)."""
+    existing = {
+        (t.day, t.category_id): t
+        for t in DayTotal.objects.filter(
+            user=user, day__in={day for day, _ in totals}
+        )
+    }
+    new_rows, changed = [], []
+    for (day, category_id), (seconds, count) in totals.items():
+        row = existing.get((day, category_id))
+        if row is None:
+            new_rows.append(
+                DayTotal(user=user, day=day, category_id=category_id, seconds=seconds, entries=count)
+            )
+        else:
+            row.seconds += seconds
+            row.entries += count
+            changed.append(row)
+    DayTotal.objects.bulk_create(new_rows, batch_size=2000)
+    DayTotal.objects.bulk_update(changed, ["seconds", "entries"], batch_size=2000)
+
+
+@transaction.atomic
+def rebuild_day_totals(user: User) -> int:
+    """Recomputes every day total from the entries (after a time-zone change or a restore)."""
+    tz = timekit.zone(user.time_zone)
+    DayTotal.objects.filter(user=user).delete()
+    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    rows = (
+        Activity.objects.filter(user=user, end__isnull=False)
+        .values_list("start", "end", "category_id")
+        .iterator(chunk_size=5000)
+    )
+    for start, end, category_id in rows:
+        for index, (day, seconds) in enumerate(timekit.split_by_local_day(start, end, tz)):
+            total = totals[(day, category_id)]
+            total[0] += seconds
+            total[1] += 1 if index == 0 else 0
+    add_to_day_totals(user, totals)
+    return len(totals)
+
+
+# --- the IGA question ----------------------------------------------------------------------------
+
+
+def is_prospecting_time(user: User, at: datetime) -> bool:
+    """Whether `at` falls in the user's prospecting hours (interim profile setting)."""
+    if not user.has_prospecting_hours:
+        return False
+    return timekit.wall_time_in_range(
+        at, timekit.zone(user.time_zone), user.prospecting_start, user.prospecting_end
+    )
+
+
+def asks_iga_question(user: User, category: Category, at: datetime) -> bool:
+    return category.tier != Tier.INCOME and is_prospecting_time(user, at)
+
+
+def nudge_due(user: User, running: Activity | None, now: datetime) -> bool:
+    """Busy work has run past the user's nudge interval: time to ask again."""
+    if running is None or running.category.tier == Tier.INCOME:
+        return False
+    return now - running.start >= timedelta(minutes=user.nudge_minutes)
+
+
+# --- the timer ---------------------------------------------------------------------------------
+
+
+def running_entry(user: User) -> Activity | None:
+    return Activity.objects.select_related("category").filter(user=user, end__isnull=True).first()
+
+
+def _stop(entry: Activity, now: datetime, tz) -> Activity:
+    # A timer started "in the future" by a clock skew still ends after it starts.
+    entry.end = max(now, entry.start + timedelta(seconds=1))
+    entry.seconds = timekit.elapsed_seconds(entry.start, entry.end)
+    entry.save(update_fields=["end", "seconds", "updated_at"])
+    _count([entry], tz=tz, sign=1)
+    return entry
+
+
+def start_timer(
+    user: User,
+    category: Category,
+    *,
+    now: datetime,
+    note: str = "",
+    prospect_name: str = "",
+    override: bool = False,
+) -> Activity:
+    """Starts a timer on `category`, stopping the running one at the same instant.
+
+    Raises IgaQuestion for busy work in prospecting time unless `override` is set, in which
+    case the entry records that the user chose to start it anyway.
+    """
+    if category.user_id != user.pk:
+        raise ValidationError("That category belongs to someone else.")
+    if category.archived:
+        raise ValidationError(f"{category.name!r} is archived; restore it to track time on it.")
+    asked = asks_iga_question(user, category, now)
+    if asked and not override:
+        raise IgaQuestion(category, income_categories(user))
+    tz = timekit.zone(user.time_zone)
+    try:
+        with transaction.atomic():
+            current = (
+                Activity.objects.select_for_update().filter(user=user, end__isnull=True).first()
+            )
+            if current is not None:
+                _stop(current, now, tz)
+            return Activity.objects.create(
+                user=user,
+                category=category,
+                start=now,
+                note=note.strip()[:500],
+                prospect_name=prospect_name.strip()[:120],
+                origin=Origin.TIMER,
+                iga_override=asked,
+            )
+    except IntegrityError:
+        # Another request started a timer between our read and our insert.
+        raise ValidationError("Another timer was started at the same moment; try again.") from None
+
+
+def stop_timer(user: User, *, now: datetime) -> Activity | None:
+    """Stops the running timer, if any, and returns the finished entry."""
+    with transaction.atomic():
+        current = (
+            Activity.objects.select_for_update()
+            .select_related("category")
+            .filter(user=user, end__isnull=True)
+            .first()
+        )
+        if current is None:
+            return None
+        return _stop(current, now, timekit.zone(user.time_zone))
+
+
+# --- manual entries ------------------------------------------------------------------------------
+
+
+def find_overlaps(
+    user: User, start: datetime, end: datetime, *, exclude_id: int | None = None
+) -> list[Activity]:
+    """Stopped or running entries sharing an instant with [start, end)."""
+    recent = Q(start__lt=end, start__gte=start - timedelta(seconds=LONG_ENTRY_SECONDS))
+    long_ones = Q(start__lt=end, seconds__gt=LONG_ENTRY_SECONDS)
+    found: dict[int, Activity] = {}
+    for condition in (recent, long_ones):
+        rows = Activity.objects.select_related("category").filter(condition, user=user)
+        for entry in rows:
+            entry_end = entry.end or max(end, start) + timedelta(days=3650)
+            if entry.pk != exclude_id and timekit.overlaps(start, end, entry.start, entry_end):
+                found[entry.pk] = entry
+    return sorted(found.values(), key=lambda a: a.start)
+
+
+def _validate_span(start: datetime, end: datetime, now: datetime) -> None:
+    if end <= start:
+        raise ValidationError({"end": "The end must be after the start."})
+    # "Now" counts up to the end of the current minute, so 14:37 is fine at 14:37:10.
+    latest = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if end > latest:
+        raise ValidationError({"end": "An entry can't end in the future."})
+    if timekit.elapsed_seconds(start, end) > LONG_ENTRY_SECONDS:
+        raise ValidationError({"end": "A single entry can't be longer than 24 hours."})
+
+
+def add_entry(
+    user: User,
+    category: Category,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    note: str = "",
+    prospect_name: str = "",
+    allow_overlap: bool = False,
+    origin: str = Origin.MANUAL,
+) -> Activity:
+    """Records finished work. Refuses overlaps with OverlapError unless `allow_overlap`."""
+    if category.user_id != user.pk:
+        raise ValidationError("That category belongs to someone else.")
+    _validate_span(start, end, now)
+    if not allow_overlap:
+        clashes = find_overlaps(user, start, end)
+        if clashes:
+            raise OverlapError(clashes)
+    with transaction.atomic():
+        entry = Activity.objects.create(
+            user=user,
+            category=category,
+            start=start,
+            end=end,
+            seconds=timekit.elapsed_seconds(start, end),
+            note=note.strip()[:500],
+            prospect_name=prospect_name.strip()[:120],
+            origin=origin,
+        )
+        _count([entry], tz=timekit.zone(user.time_zone), sign=1)
+    return entry
+
+
+def update_entry(
+    entry: Activity,
+    *,
+    category: Category,
+    start: datetime,
+    end: datetime | None,
+    now: datetime,
+    note: str = "",
+    prospect_name: str = "",
+    allow_overlap: bool = False,
+) -> Activity:
+    """Edits an entry; a running one may change its start, note and category but keeps running."""
+    user = entry.user
+    if category.user_id != user.pk:
+        raise ValidationError("That category belongs to someone else.")
+    if end is None and not entry.is_running:
+        raise ValidationError({"end": "A finished entry needs an end."})
+    if end is not None:
+        _validate_span(start, end, now)
+    elif start > now:
+        raise ValidationError({"start": "A running timer can't start in the future."})
+    if not allow_overlap:
+        clashes = find_overlaps(user, start, end or now, exclude_id=entry.pk)
+        if clashes:
+            raise OverlapError(clashes)
+    tz = timekit.zone(user.time_zone)
+    with transaction.atomic():
+        before = Activity.objects.select_for_update().get(pk=entry.pk)
+        _count([before], tz=tz, sign=-1)
+        entry.category = category
+        entry.start = start
+        entry.end = end
+        entry.seconds = timekit.elapsed_seconds(start, end) if end else 0
+        entry.note = note.strip()[:500]
+        entry.prospect_name = prospect_name.strip()[:120]
+        entry.save()
+        _count([entry], tz=tz, sign=1)
+    return entry
+
+
+def delete_entry(entry: Activity) -> None:
+    with transaction.atomic():
+        before = Activity.objects.select_for_update().get(pk=entry.pk)
+        _count([before], tz=timekit.zone(entry.user.time_zone), sign=-1)
+        before.delete()

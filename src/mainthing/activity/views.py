@@ -1,0 +1,221 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mainthing.core import timekit
+from mainthing.core.enums import Tier
+
+from . import queries, services
+from .forms import CategoryEditForm, CategoryForm, EntryForm, LogFilterForm, StartForm
+from .models import Activity, Category
+
+
+def get_entry(request, pk: int) -> Activity:
+    """The request user's entry or 404: the one way views reach an entry."""
+    return get_object_or_404(Activity.objects.select_related("category", "user"), pk=pk, user=request.user)
+
+
+def get_category(request, pk: int) -> Category:
+    return get_object_or_404(Category, pk=pk, user=request.user)
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def today(request):
+    summary = queries.today(request.user, now=timezone.now())
+    template = "activity/today.html#now" if request.headers.get("HX-Request") and request.GET.get(
+        "part"
+    ) == "now" else "activity/today.html"
+    return render(request, template, {"t": summary, "tiers": Tier})
+
+
+@login_required
+@require_POST
+def start_timer(request):
+    form = StartForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "Pick one of your categories to start.")
+        return redirect("today")
+    category = form.cleaned_data["category"]
+    try:
+        services.start_timer(
+            request.user,
+            category,
+            now=timezone.now(),
+            note=form.cleaned_data["note"],
+            prospect_name=form.cleaned_data["prospect_name"],
+            override=form.cleaned_data["override"],
+        )
+    except services.IgaQuestion as question:
+        return render(
+            request,
+            "activity/iga_question.html",
+            {
+                "question": services.IGA_QUESTION,
+                "category": question.category,
+                "income_categories": question.income_categories,
+                "note": form.cleaned_data["note"],
+                "prospect_name": form.cleaned_data["prospect_name"],
+            },
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("today")
+
+
+@login_required
+@require_POST
+def stop_timer(request):
+    entry = services.stop_timer(request.user, now=timezone.now())
+    if entry is None:
+        messages.info(request, "No timer was running.")
+    else:
+        messages.success(
+            request, f"Stopped {entry.category.name}: {timekit.format_minutes(entry.seconds)}."
+        )
+    return redirect("today")
+
+
+@login_required
+def activity_log(request):
+    user = request.user
+    tz = timekit.zone(user.time_zone)
+    form = LogFilterForm(request.GET or None, user=user)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    now = timezone.now()
+    week_of = data.get("week") or timekit.local_date(now, tz)
+    first = timekit.week_start(week_of)
+    last = first + timedelta(days=6)
+    category = data.get("category")
+    days = queries.log(
+        user, first=first, last=last, tier=data.get("tier") or None,
+        category_id=category.pk if category else None, now=now,
+    )
+    report = queries.report(user, first=first, last=last)
+    return render(
+        request,
+        "activity/log.html",
+        {
+            "form": form,
+            "days": days,
+            "first": first,
+            "last": last,
+            "previous": first - timedelta(days=7),
+            "next": first + timedelta(days=7),
+            "report": report,
+            "filters": request.GET.urlencode() if request.GET else "",
+            "tier": data.get("tier") or "",
+            "category": category,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_entry(request):
+    user = request.user
+    now = timezone.now()
+    initial = {"start": now - timedelta(minutes=30), "end": now}
+    form = EntryForm(request.POST or None, user=user, initial=initial)
+    overlap = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_entry(
+                user, data["category"], start=data["start"], end=data["end"], now=now,
+                note=data["note"], prospect_name=data["prospect_name"],
+                allow_overlap=data["allow_overlap"],
+            )
+        except services.OverlapError as error:
+            overlap = True
+            _form_errors(form, error)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Entry added.")
+            return redirect("activity:log")
+    return render(request, "activity/entry_form.html", {"form": form, "overlap": overlap, "entry": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_entry(request, pk: int):
+    entry = get_entry(request, pk)
+    initial = {
+        "category": entry.category, "start": entry.start, "end": entry.end,
+        "note": entry.note, "prospect_name": entry.prospect_name,
+    }
+    form = EntryForm(request.POST or None, user=request.user, running=entry.is_running, initial=initial)
+    overlap = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_entry(
+                entry, category=data["category"], start=data["start"], end=data["end"],
+                now=timezone.now(), note=data["note"], prospect_name=data["prospect_name"],
+                allow_overlap=data["allow_overlap"],
+            )
+        except services.OverlapError as error:
+            overlap = True
+            _form_errors(form, error)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Entry saved.")
+            return redirect("activity:log")
+    return render(request, "activity/entry_form.html", {"form": form, "overlap": overlap, "entry": entry})
+
+
+@login_required
+@require_POST
+def delete_entry(request, pk: int):
+    entry = get_entry(request, pk)
+    services.delete_entry(entry)
+    messages.success(request, "Entry deleted.")
+    return redirect("activity:log")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def categories(request):
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_category(request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Added {form.cleaned_data['name']}.")
+            return redirect("activity:categories")
+    rows = Category.objects.filter(user=request.user).order_by("archived", "tier", "position")
+    return render(request, "activity/categories.html", {"form": form, "categories": rows, "tiers": Tier})
+
+
+@login_required
+@require_POST
+def edit_category(request, pk: int):
+    category = get_category(request, pk)
+    form = CategoryEditForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_category(category, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Saved {category.name}.")
+    else:
+        messages.error(request, "Give the category a name and a colour.")
+    return redirect("activity:categories")

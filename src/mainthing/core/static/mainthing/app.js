@@ -1,0 +1,61 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Sign-up: preselect the browser's zone when the user hasn't picked one.
+  function guessZone(root) {
+    root.querySelectorAll("form[data-guess-zone] select[name=time_zone]").forEach(function (select) {
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (select.dataset.guessed || !zone) return;
+      select.dataset.guessed = "1";
+      if (select.value === "UTC" && select.querySelector('option[value="' + zone + '"]')) {
+        select.value = zone;
+      }
+    });
+  }
+
+  // The running timer ticks every second from its server-given start.
+  function tick() {
+    document.querySelectorAll("[data-running-since]").forEach(function (el) {
+      var clock = el.querySelector("[data-elapsed]");
+      if (!clock) return;
+      var secs = Math.max(0, Math.floor((Date.now() - Date.parse(el.dataset.runningSince)) / 1000));
+      var h = Math.floor(secs / 3600), m = Math.floor((secs % 3600) / 60), s = secs % 60;
+      clock.textContent = h + ":" + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
+    });
+  }
+
+  // The busy-work nudge also becomes a browser notification, once per running entry.
+  function notifyNudge(root) {
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    root.querySelectorAll("[data-nudge]").forEach(function (el) {
+      var key = "mainthing-nudged-" + el.dataset.runningSince;
+      if (sessionStorage.getItem(key)) return;
+      sessionStorage.setItem(key, "1");
+      new Notification("Is this income-generating activity?", {
+        body: "You've been on " + el.dataset.nudge + " for a while. Time to talk to a prospect?",
+      });
+    });
+  }
+
+  function askPermission(root) {
+    root.querySelectorAll("[data-ask-notifications]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        if ("Notification" in window) Notification.requestPermission();
+      });
+    });
+  }
+
+  function enhance(root) {
+    guessZone(root);
+    notifyNudge(root);
+    askPermission(root);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    enhance(document);
+    tick();
+    setInterval(tick, 1000);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) { enhance(event.target); tick(); });
+})();

@@ -1,0 +1,168 @@
+"""Pure time functions: no database, no clock. Callers pass "now" in.
+
+Rules (DESIGN.md, "Rules of time"): instants are aware datetimes in UTC; local days and wall
+clock times are always read through an IANA zone; durations are real elapsed seconds, so an hour
+that a DST change repeats is counted twice and a skipped hour not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+
+def zone(name: str) -> ZoneInfo:
+    """The zone for an IANA name; ValueError with a readable message when it does not exist."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"Unknown time zone {name!r}; use an IANA name like Europe/London.") from None
+
+
+def zone_names() -> list[str]:
+    """Every IANA zone name the installed tz database knows, sorted for a picker."""
+    return sorted(n for n in available_timezones() if "/" in n or n == "UTC")
+
+
+def elapsed_seconds(start: datetime, end: datetime) -> int:
+    """Real elapsed seconds between two aware instants (UTC arithmetic, DST-proof)."""
+    return int((end.astimezone(UTC) - start.astimezone(UTC)).total_seconds())
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The first instant of a local day, as UTC.
+
+    Where a DST change skips midnight itself, fold=0 maps the missing 00:00 onto the instant
+    the gap ends, which is exactly when that day begins.
+    """
+    return datetime.combine(day, time(0)).replace(tzinfo=tz).astimezone(UTC)
+
+
+def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of a local day in UTC; 23, 24 or 25 hours long as DST decides."""
+    return local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
+
+
+def local_date(instant: datetime, tz: ZoneInfo) -> date:
+    return instant.astimezone(tz).date()
+
+
+def split_by_local_day(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[date, int]]:
+    """Real seconds of [start, end) falling on each local day, in day order.
+
+    An entry from 23:00 to 01:00 gives one hour to each day; zero-length entries give nothing.
+    """
+    if end <= start:
+        return []
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    parts: list[tuple[date, int]] = []
+    day = local_date(start, tz)
+    cursor = start
+    while cursor < end:
+        day_end = local_midnight(day + timedelta(days=1), tz)
+        piece_end = min(end, day_end)
+        seconds = elapsed_seconds(cursor, piece_end)
+        if seconds > 0:
+            parts.append((day, seconds))
+        cursor = piece_end
+        day += timedelta(days=1)
+    return parts
+
+
+def week_start(day: date, *, first_weekday: int = 0) -> date:
+    """The first day of the week holding `day` (Monday by default, ISO 8601)."""
+    return day - timedelta(days=(day.weekday() - first_weekday) % 7)
+
+
+def days(start: date, end: date) -> Iterator[date]:
+    """Local dates from start to end inclusive."""
+    current = start
+    while current <= end:
+        yield current
+        current += timedelta(days=1)
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    """Half-open intervals [a_start, a_end) and [b_start, b_end) share at least one instant."""
+    return a_start < b_end and b_start < a_end
+
+
+def wall_time_in_range(instant: datetime, tz: ZoneInfo, start: time, end: time) -> bool:
+    """Whether the local wall-clock time of `instant` lies in [start, end).
+
+    A range whose end is not after its start runs across local midnight (22:00-02:00).
+    """
+    wall = instant.astimezone(tz).time().replace(tzinfo=None)
+    if start < end:
+        return start <= wall < end
+    return wall >= start or wall < end
+
+
+_DURATION = re.compile(
+    r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE
+)
+_CLOCK = re.compile(r"^\s*(?P<h>\d{1,3}):(?P<m>[0-5]\d)\s*$")
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in a duration written as 90, 90m, 1h30m, 1.5h or 1:30. ValueError when unclear."""
+    raw = text.strip()
+    if raw.isdigit():
+        minutes = int(raw)
+        seconds = minutes * 60
+    elif match := _CLOCK.match(raw):
+        seconds = int(match["h"]) * 3600 + int(match["m"]) * 60
+    elif (match := _DURATION.match(raw)) and (match["h"] or match["m"]):
+        seconds = round(float(match["h"] or 0) * 3600) + int(match["m"] or 0) * 60
+    else:
+        raise ValueError(f"Can't read {text!r} as a duration; write 45m, 1h30m, 1.5h or 1:30.")
+    if seconds <= 0:
+        raise ValueError("A duration must be longer than zero.")
+    if seconds > 24 * 3600:
+        raise ValueError("A single entry can't be longer than 24 hours.")
+    return seconds
+
+
+def format_minutes(seconds: int) -> str:
+    """4h 05m / 25m — how durations read everywhere in the product."""
+    minutes = round(seconds / 60)
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h {rest:02d}m" if hours else f"{rest}m"
+
+
+def parse_local_datetime(text: str, tz: ZoneInfo, *, now: datetime) -> datetime:
+    """An instant from what a person types: ISO with offset, 'YYYY-MM-DD HH:MM' or 'HH:MM'.
+
+    Times without a date mean today in `tz`; without an offset they are wall-clock in `tz`.
+    In a repeated hour the earlier instant wins (fold=0); a time in a skipped hour is refused.
+    """
+    raw = text.strip()
+    if _CLOCK.match(raw) and len(raw) <= 5:
+        hour, minute = (int(x) for x in raw.split(":"))
+        if hour > 23:
+            raise ValueError(f"{text!r} is not a time of day.")
+        naive = datetime.combine(now.astimezone(tz).date(), time(hour, minute))
+    else:
+        try:
+            parsed = datetime.fromisoformat(raw.replace(" ", "T", 1) if " " in raw else raw)
+        except ValueError:
+            raise ValueError(
+                f"Can't read {text!r} as a time; write 2026-12-01 19:00, 19:00 or ISO 8601."
+            ) from None
+        if parsed.tzinfo is not None:
+            return parsed.astimezone(UTC)
+        naive = parsed
+    return localize(naive, tz)
+
+
+def localize(naive: datetime, tz: ZoneInfo) -> datetime:
+    """A wall-clock time in `tz` as a UTC instant; refuses wall times a DST gap skips."""
+    aware = naive.replace(tzinfo=tz, fold=0)
+    as_utc = aware.astimezone(UTC)
+    if as_utc.astimezone(tz).replace(tzinfo=None) != naive:
+        raise ValueError(
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key}: the clocks skip it for DST."
+        )
+    return as_utc

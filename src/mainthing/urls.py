@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from mainthing.activity import views as activity_views
+from mainthing.core import views as core_views
+
+urlpatterns = [
+    path("", activity_views.today, name="today"),
+    path("accounts/", include("mainthing.accounts.urls")),
+    path("activity/", include("mainthing.activity.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+]
