@@ -13,6 +13,21 @@ def _email_in_memory(settings):
 
 
 @pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # The manifest storage needs `collectstatic`; tests render pages without running it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is the production hasher (tested in tests/accounts); here it would only be slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     # Tasks run inline in tests; the worker tests switch to the real database backend.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -60,12 +60,14 @@ def split_by_local_day(start: datetime, end: datetime, tz: ZoneInfo) -> list[tup
     parts: list[tuple[date, int]] = []
     day = local_date(start, tz)
     cursor = start
+    counted = 0
     while cursor < end:
-        day_end = local_midnight(day + timedelta(days=1), tz)
-        piece_end = min(end, day_end)
-        seconds = elapsed_seconds(cursor, piece_end)
-        if seconds > 0:
-            parts.append((day, seconds))
+        piece_end = min(end, local_midnight(day + timedelta(days=1), tz))
+        # Measured from the entry's start, so the pieces add up to exactly elapsed_seconds().
+        upto = elapsed_seconds(start, piece_end)
+        if upto > counted:
+            parts.append((day, upto - counted))
+            counted = upto
         cursor = piece_end
         day += timedelta(days=1)
     return parts
