@@ -28,6 +28,7 @@ fi
 if [ -n "${MAINTHING_TEST_REDIS_URL:-}" ]; then
   echo "=== leg: redis ==="
   if MAINTHING_DATA_DIR="$PWD/var/test/redis" MAINTHING_DATABASE_URL= \
+     MAINTHING_REDIS_URL="$MAINTHING_TEST_REDIS_URL" \
      "$BIN/pytest" -q -p no:cacheprovider -m redis; then ran+=(redis); else failed+=(redis); fi
 else
   echo "Redis leg skipped: set MAINTHING_TEST_REDIS_URL to run it."

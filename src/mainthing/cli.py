@@ -131,9 +131,12 @@ def cmd_worker(args) -> int:
     from django.core.management import call_command
 
     if settings.REDIS_URL:
-        call_command("rqworker", "default", with_scheduler=False)
+        call_command(
+            "rqworker", "default", burst=args.batch, worker_class=args.worker_class,
+            job_class="django_tasks_rq.Job",
+        )
     else:
-        call_command("db_worker", interval=args.interval)
+        call_command("db_worker", interval=args.interval, batch=args.batch, startup_delay=False)
     return 0
 
 
@@ -502,6 +505,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--workers", type=int, default=2)
     sub = add("worker", cmd_worker, "run the background task worker (emails, imports)")
     sub.add_argument("--interval", type=float, default=1.0, help="seconds between queue polls")
+    sub.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+    sub.add_argument("--worker-class", default="rq.Worker", help=argparse.SUPPRESS)
     sub = add("manage", cmd_manage, "run a Django management command (migrate, collectstatic, ...)")
     sub.add_argument("rest", nargs=argparse.REMAINDER)
 

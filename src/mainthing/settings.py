@@ -145,10 +145,14 @@ TEMPLATES = [
 
 
 def _database() -> dict:
-    if not DATABASE_URL or DATABASE_URL.startswith("sqlite"):
-        path = urlparse(DATABASE_URL).path if DATABASE_URL else ""
-        name = Path(unquote(path.lstrip("/"))) if path not in ("", "/") else None
-        return sqlite_database(name or DATA_DIR / "mainthing.sqlite3")
+    if not DATABASE_URL:
+        return sqlite_database(DATA_DIR / "mainthing.sqlite3")
+    if DATABASE_URL.startswith("sqlite"):
+        # sqlite:////absolute/path.sqlite3 or sqlite:///relative/path.sqlite3
+        name = dj_database_url.parse(DATABASE_URL)["NAME"]
+        if not name or name == ":memory:":
+            raise ImproperlyConfigured("MAINTHING_DATABASE_URL must name a SQLite file.")
+        return sqlite_database(Path(name).resolve())
     config = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     config["TEST"] = {"NAME": None}
     return config
@@ -265,7 +269,7 @@ SECURE_SSL_REDIRECT = env_bool("MAINTHING_SSL_REDIRECT", SESSION_COOKIE_SECURE)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SESSION_COOKIE_SECURE else None
 SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SESSION_COOKIE_SECURE
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
