@@ -471,6 +471,17 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from mainthing.backup import backup_database
+
+    try:
+        path = backup_database(Path(args.dir))
+    except RuntimeError as error:
+        raise CommandError(str(error)) from None
+    print(f"Backed up the database to {path}.")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from mainthing import demo
 
@@ -548,6 +559,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("file")
     sub = add("restore", cmd_restore, "load an export file into an empty account")
     sub.add_argument("file")
+    sub = add("backup", cmd_backup, "write a consistent copy of the whole database into DIR")
+    sub.add_argument("dir")
     sub = add("demo", cmd_demo, "create a demo account with realistic activity")
     sub.add_argument("--email", default="demo@mainthing.local")
     sub.add_argument("--days", type=int, default=60)
