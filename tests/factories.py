@@ -49,8 +49,13 @@ def entry(user, name: str, start: datetime, minutes: int, **fields) -> Activity:
     """A finished entry written through the service, so day totals stay right."""
     end = start + timedelta(minutes=minutes)
     return activity_services.add_entry(
-        user, category(user, name), start=start, end=end, now=max(end, datetime.now(UTC)),
-        allow_overlap=True, **fields,
+        user,
+        category(user, name),
+        start=start,
+        end=end,
+        now=max(end, datetime.now(UTC)),
+        allow_overlap=True,
+        **fields,
     )
 
 

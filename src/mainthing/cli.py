@@ -69,18 +69,21 @@ def _category(user, name: str):
 
     matches = list(Category.objects.filter(user=user, name__iexact=name.strip()))
     if not matches:
-        matches = list(Category.objects.filter(user=user, name__istartswith=name.strip(), archived=False))
+        matches = list(
+            Category.objects.filter(user=user, name__istartswith=name.strip(), archived=False)
+        )
     if len(matches) == 1:
         return matches[0]
     names = ", ".join(
-        c.name for c in Category.objects.filter(user=user, archived=False).order_by("tier", "position")
+        c.name
+        for c in Category.objects.filter(user=user, archived=False).order_by("tier", "position")
     )
     if matches:
         raise CommandError(f"{name!r} matches several categories; be exact. Yours: {names}")
     raise CommandError(f"No category called {name!r}. Yours: {names}")
 
 
-# --- serving ---------------------------------------------------------------------------------------
+# --- serving -------------------------------------------------------------------------------------
 
 
 def cmd_serve(args) -> int:
@@ -91,9 +94,20 @@ def cmd_serve(args) -> int:
     bind = f"{args.host}:{port}"
     python = sys.executable
     web = [
-        python, "-m", "gunicorn", "mainthing.wsgi:application",
-        "--bind", bind, "--workers", str(args.workers), "--threads", "4",
-        "--access-logfile", "-", "--graceful-timeout", "10",
+        python,
+        "-m",
+        "gunicorn",
+        "mainthing.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(args.workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
     ]
     worker = [python, "-m", "mainthing.cli", "worker"]
     children = [subprocess.Popen(web), subprocess.Popen(worker)]
@@ -132,7 +146,10 @@ def cmd_worker(args) -> int:
 
     if settings.REDIS_URL:
         call_command(
-            "rqworker", "default", burst=args.batch, worker_class=args.worker_class,
+            "rqworker",
+            "default",
+            burst=args.batch,
+            worker_class=args.worker_class,
             job_class="django_tasks_rq.Job",
         )
     else:
@@ -147,7 +164,7 @@ def cmd_manage(args) -> int:
     return 0
 
 
-# --- accounts ----------------------------------------------------------------------------------------
+# --- accounts ------------------------------------------------------------------------------------
 
 
 def cmd_createuser(args) -> int:
@@ -163,7 +180,9 @@ def cmd_createuser(args) -> int:
         if getpass.getpass("Again: ") != password:
             raise CommandError("The passwords don't match.")
     try:
-        user = onboarding.create_account(email=args.email, password=password, time_zone=zone, name=args.name or "")
+        user = onboarding.create_account(
+            email=args.email, password=password, time_zone=zone, name=args.name or ""
+        )
     except ValidationError as error:
         raise CommandError(" ".join(error.messages)) from None
     print(f"Created {user.email} (time zone {user.time_zone}).")
@@ -193,7 +212,7 @@ def _machine_zone() -> str:
     return "UTC"
 
 
-# --- the ledger --------------------------------------------------------------------------------------
+# --- the ledger ----------------------------------------------------------------------------------
 
 
 def _entry_json(entry, tz) -> dict:
@@ -221,7 +240,11 @@ def cmd_start(args) -> int:
     override = args.yes
     try:
         entry = services.start_timer(
-            user, category, now=_now(), note=args.note or "", prospect_name=args.prospect or "",
+            user,
+            category,
+            now=_now(),
+            note=args.note or "",
+            prospect_name=args.prospect or "",
             override=override,
         )
     except services.IgaQuestion as question:
@@ -244,8 +267,14 @@ def cmd_start(args) -> int:
             return 1
         else:
             override = True
-        entry = services.start_timer(user, category, now=_now(), note=args.note or "",
-                                     prospect_name=args.prospect or "", override=override)
+        entry = services.start_timer(
+            user,
+            category,
+            now=_now(),
+            note=args.note or "",
+            prospect_name=args.prospect or "",
+            override=override,
+        )
     except ValidationError as error:
         raise CommandError(" ".join(error.messages)) from None
     tz = timekit.zone(user.time_zone)
@@ -286,8 +315,12 @@ def cmd_status(args) -> int:
         "time_zone": user.time_zone,
         "now": now.astimezone(tz).isoformat(),
         "running": (
-            {**_entry_json(running, tz), "elapsed_seconds": timekit.elapsed_seconds(running.start, now)}
-            if running else None
+            {
+                **_entry_json(running, tz),
+                "elapsed_seconds": timekit.elapsed_seconds(running.start, now),
+            }
+            if running
+            else None
         ),
         "prospecting_now": services.is_prospecting_time(user, now),
         # Blocks and the booking page arrive with the routine and bookings apps.
@@ -300,7 +333,10 @@ def cmd_status(args) -> int:
         return 0
     if running:
         elapsed = timekit.format_minutes(data["running"]["elapsed_seconds"])
-        print(f"Running: {running.category.name} ({running.category.get_tier_display()}) for {elapsed}")
+        print(
+            f"Running: {running.category.name} ({running.category.get_tier_display()})"
+            f" for {elapsed}"
+        )
     else:
         print("Nothing running.")
     if data["prospecting_now"]:
@@ -328,7 +364,12 @@ def cmd_log(args) -> int:
             start = now.replace(second=0, microsecond=0) - timedelta(seconds=seconds)
         end = start + timedelta(seconds=seconds)
         entry = services.add_entry(
-            user, category, start=start, end=end, now=now, note=args.note or "",
+            user,
+            category,
+            start=start,
+            end=end,
+            now=now,
+            note=args.note or "",
             allow_overlap=args.allow_overlap,
         )
     except services.OverlapError as error:
@@ -372,7 +413,9 @@ def cmd_today(args) -> int:
     console = _console()
     console.print(f"[bold]{t.day:%A %d %B}[/bold] ({user.time_zone})")
     if t.running:
-        console.print(f"Running: {t.running.category.name} since {t.running.start.astimezone(tz):%H:%M}")
+        console.print(
+            f"Running: {t.running.category.name} since {t.running.start.astimezone(tz):%H:%M}"
+        )
     console.print(
         f"IGA {timekit.format_minutes(t.iga_seconds)} of {timekit.format_minutes(t.goal_seconds)}"
         f" ({t.goal_percent}%) · conversations {t.conversations}/{user.goal_conversations}"
@@ -381,8 +424,11 @@ def cmd_today(args) -> int:
     table = Table("When", "Category", "Tier", "Time", "Note")
     for e in t.entries:
         table.add_row(
-            f"{e.start.astimezone(tz):%H:%M}-{e.end.astimezone(tz):%H:%M}", e.category.name,
-            e.category.tier, timekit.format_minutes(e.seconds), e.note,
+            f"{e.start.astimezone(tz):%H:%M}-{e.end.astimezone(tz):%H:%M}",
+            e.category.name,
+            e.category.tier,
+            timekit.format_minutes(e.seconds),
+            e.note,
         )
     console.print(table)
     if t.nudge:
@@ -411,7 +457,9 @@ def cmd_report(args) -> int:
         writer = csv.writer(sys.stdout)
         writer.writerow(["tier", "category", "seconds", "hours", "entries"])
         for row in report.rows:
-            writer.writerow([row.tier, row.category, row.seconds, f"{row.seconds / 3600:.2f}", row.entries])
+            writer.writerow(
+                [row.tier, row.category, row.seconds, f"{row.seconds / 3600:.2f}", row.entries]
+            )
         return 0
     from rich.table import Table
 
@@ -441,10 +489,16 @@ def cmd_import(args) -> int:
 
     user = _user(args)
     if args.kind != "activities":
-        raise CommandError("Lead import arrives with the prospects app; only 'activities' works now.")
+        raise CommandError(
+            "Lead import arrives with the prospects app; only 'activities' works now."
+        )
     return importing.run_cli_import(
-        user, Path(args.file), fmt=args.format, tier=args.tier,
-        mapping=Path(args.mapping) if args.mapping else None, as_json=args.json,
+        user,
+        Path(args.file),
+        fmt=args.format,
+        tier=args.tier,
+        mapping=Path(args.mapping) if args.mapping else None,
+        as_json=args.json,
     )
 
 
@@ -453,7 +507,9 @@ def cmd_export(args) -> int:
 
     user = _user(args)
     counts = portability.export_user(user, Path(args.file))
-    print(f"Exported {user.email} to {args.file}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    print(
+        f"Exported {user.email} to {args.file}: " + ", ".join(f"{n} {k}" for k, n in counts.items())
+    )
     return 0
 
 
@@ -492,7 +548,7 @@ def cmd_demo(args) -> int:
     return 0
 
 
-# --- parsing ---------------------------------------------------------------------------------------
+# --- parsing -------------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -500,7 +556,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mainthing",
         description="Mainthing: keep talking to prospects the main thing.",
     )
-    parser.add_argument("--user", metavar="EMAIL", help="act as this user (needed when there are several)")
+    parser.add_argument(
+        "--user", metavar="EMAIL", help="act as this user (needed when there are several)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(name: str, func: Callable, help_text: str, *, json_flag: bool = False):
@@ -527,33 +585,64 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--name")
     sub.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
 
-    sub = add("start", cmd_start, "start a timer on a category (stops the running one)", json_flag=True)
+    sub = add(
+        "start", cmd_start, "start a timer on a category (stops the running one)", json_flag=True
+    )
     sub.add_argument("category")
     sub.add_argument("--note")
     sub.add_argument("--prospect", help="the prospect's name")
-    sub.add_argument("--yes", action="store_true",
-                     help="start busy work in prospecting time without asking (recorded as an override)")
+    sub.add_argument(
+        "--yes",
+        action="store_true",
+        help="start busy work in prospecting time without asking (recorded as an override)",
+    )
     add("stop", cmd_stop, "stop the running timer", json_flag=True)
-    add("status", cmd_status, "the running timer, prospecting time and the IGA question", json_flag=True)
-    sub = add("log", cmd_log, "log finished work, e.g. log 'Forum posts' 45m --at 09:00", json_flag=True)
+    add(
+        "status",
+        cmd_status,
+        "the running timer, prospecting time and the IGA question",
+        json_flag=True,
+    )
+    sub = add(
+        "log", cmd_log, "log finished work, e.g. log 'Forum posts' 45m --at 09:00", json_flag=True
+    )
     sub.add_argument("category")
     sub.add_argument("duration", help="45m, 1h30m, 1.5h, 1:30 or minutes")
-    sub.add_argument("--at", help="start: HH:MM today, 'YYYY-MM-DD HH:MM' or ISO 8601 (default: ends now)")
+    sub.add_argument(
+        "--at", help="start: HH:MM today, 'YYYY-MM-DD HH:MM' or ISO 8601 (default: ends now)"
+    )
     sub.add_argument("--note")
-    sub.add_argument("--allow-overlap", action="store_true", help="save even if it overlaps other entries")
-    add("today", cmd_today, "today's entries, IGA minutes against the goal and the tier split", json_flag=True)
-    sub = add("report", cmd_report, "time per tier and category (all time by default)", json_flag=True)
+    sub.add_argument(
+        "--allow-overlap", action="store_true", help="save even if it overlaps other entries"
+    )
+    add(
+        "today",
+        cmd_today,
+        "today's entries, IGA minutes against the goal and the tier split",
+        json_flag=True,
+    )
+    sub = add(
+        "report", cmd_report, "time per tier and category (all time by default)", json_flag=True
+    )
     sub.add_argument("--from", dest="from_", metavar="DATE")
     sub.add_argument("--to", metavar="DATE")
     sub.add_argument("--week", action="store_true", help="this week, Monday to Sunday")
     sub.add_argument("--csv", action="store_true", help="print CSV")
 
-    sub = add("import", cmd_import, "import activities from Mainthing CSV, Watson or Toggl", json_flag=True)
+    sub = add(
+        "import",
+        cmd_import,
+        "import activities from Mainthing CSV, Watson or Toggl",
+        json_flag=True,
+    )
     sub.add_argument("kind", choices=["activities", "leads"])
     sub.add_argument("file")
     sub.add_argument("--format", choices=["csv", "watson", "toggl"], default="csv")
-    sub.add_argument("--tier", choices=["income", "leadgen", "other"],
-                     help="tier for categories the file names that you don't have yet")
+    sub.add_argument(
+        "--tier",
+        choices=["income", "leadgen", "other"],
+        help="tier for categories the file names that you don't have yet",
+    )
     sub.add_argument("--mapping", help="CSV file of category,tier for new categories")
     sub = add("export", cmd_export, "write all of a user's data to a versioned JSON file")
     sub.add_argument("file")

@@ -31,7 +31,16 @@ def render() -> str:
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name, sub in subparsers.choices.items():
         sub.prog = f"mainthing {name}"
-        lines += [f"## {name}", "", sub.description or "", "", "```", sub.format_help().rstrip(), "```", ""]
+        lines += [
+            f"## {name}",
+            "",
+            sub.description or "",
+            "",
+            "```",
+            sub.format_help().rstrip(),
+            "```",
+            "",
+        ]
     return "\n".join(lines)
 
 

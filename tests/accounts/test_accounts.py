@@ -24,7 +24,12 @@ def test_first_visit_without_accounts_offers_to_create_one(anon_client, db):
 def test_signup_creates_the_account_with_defaults_and_signs_in(anon_client, db):
     response = anon_client.post(
         reverse("accounts:signup"),
-        {"email": "New@Example.com", "password": PASSWORD, "time_zone": "Asia/Kathmandu", "name": "Ann"},
+        {
+            "email": "New@Example.com",
+            "password": PASSWORD,
+            "time_zone": "Asia/Kathmandu",
+            "name": "Ann",
+        },
     )
     assert (response.status_code, response["Location"]) == (302, "/")
     user = User.objects.get()
@@ -65,13 +70,19 @@ def test_create_user_refuses_an_unknown_time_zone(db):
 
 
 def test_login_with_email_and_password(owner, anon_client):
-    response = anon_client.post(reverse("accounts:login"), {"username": "owner@example.com", "password": PASSWORD})
+    response = anon_client.post(
+        reverse("accounts:login"), {"username": "owner@example.com", "password": PASSWORD}
+    )
     assert (response.status_code, response["Location"]) == (302, "/")
 
 
 def test_failed_login_says_the_same_for_unknown_and_known_emails(owner, anon_client):
-    known = anon_client.post(reverse("accounts:login"), {"username": "owner@example.com", "password": "wrong-pass-1"})
-    unknown = anon_client.post(reverse("accounts:login"), {"username": "nobody@example.com", "password": "wrong-pass-1"})
+    known = anon_client.post(
+        reverse("accounts:login"), {"username": "owner@example.com", "password": "wrong-pass-1"}
+    )
+    unknown = anon_client.post(
+        reverse("accounts:login"), {"username": "nobody@example.com", "password": "wrong-pass-1"}
+    )
     message = "That email and password don&#x27;t match an account."
     assert message in known.content.decode()
     assert message in unknown.content.decode()
@@ -79,16 +90,26 @@ def test_failed_login_says_the_same_for_unknown_and_known_emails(owner, anon_cli
 
 def test_login_is_rate_limited_per_email_with_retry_after(owner, anon_client):
     for _ in range(10):
-        anon_client.post(reverse("accounts:login"), {"username": "owner@example.com", "password": "wrong-pass-1"})
-    response = anon_client.post(reverse("accounts:login"), {"username": "owner@example.com", "password": PASSWORD})
+        anon_client.post(
+            reverse("accounts:login"), {"username": "owner@example.com", "password": "wrong-pass-1"}
+        )
+    response = anon_client.post(
+        reverse("accounts:login"), {"username": "owner@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
 
 
 def test_signup_is_rate_limited_per_ip(anon_client, db):
     for n in range(5):
-        anon_client.post(reverse("accounts:signup"), {"email": f"u{n}@example.com", "password": PASSWORD, "time_zone": "UTC"})
-    response = anon_client.post(reverse("accounts:signup"), {"email": "late@example.com", "password": PASSWORD, "time_zone": "UTC"})
+        anon_client.post(
+            reverse("accounts:signup"),
+            {"email": f"u{n}@example.com", "password": PASSWORD, "time_zone": "UTC"},
+        )
+    response = anon_client.post(
+        reverse("accounts:signup"),
+        {"email": "late@example.com", "password": PASSWORD, "time_zone": "UTC"},
+    )
     assert response.status_code == 429
     assert "Retry-After" in response
     assert not User.objects.filter(email="late@example.com").exists()
@@ -97,7 +118,9 @@ def test_signup_is_rate_limited_per_ip(anon_client, db):
 def test_rate_limits_can_be_switched_off_for_load_tests(owner, anon_client, settings):
     settings.RATE_LIMITS = False
     for _ in range(15):
-        response = anon_client.post(reverse("accounts:login"), {"username": "owner@example.com", "password": "wrong-pass-1"})
+        response = anon_client.post(
+            reverse("accounts:login"), {"username": "owner@example.com", "password": "wrong-pass-1"}
+        )
     assert response.status_code == 200
 
 
@@ -105,7 +128,9 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(
     owner, anon_client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = anon_client.post(reverse("accounts:password-reset"), {"email": "owner@example.com"})
+        response = anon_client.post(
+            reverse("accounts:password-reset"), {"email": "owner@example.com"}
+        )
     assert response["Location"] == reverse("accounts:password-reset-sent")
     assert [m.to for m in mail.outbox] == [["owner@example.com"]]
     assert mail.outbox[0].subject == "Reset your Mainthing password"
@@ -137,29 +162,48 @@ def test_password_reset_goes_through_the_task_queue(
         anon_client.post(reverse("accounts:password-reset"), {"email": "owner@example.com"})
     # Queued for the worker, not sent inline; the queue holds the user id, never the link.
     queued = DBTaskResult.objects.get()
-    assert (queued.task_path, queued.args_kwargs["args"]) == ("mainthing.accounts.tasks.send_password_reset", [owner.pk])
+    assert (queued.task_path, queued.args_kwargs["args"]) == (
+        "mainthing.accounts.tasks.send_password_reset",
+        [owner.pk],
+    )
     assert mail.outbox == []
 
 
 def test_profile_saves_goals_zone_and_prospecting_hours(owner, owner_client):
     response = owner_client.post(
         reverse("accounts:profile"),
-        {"name": "Ann", "time_zone": "Australia/Lord_Howe", "goal_iga_minutes": 90,
-         "goal_conversations": 6, "nudge_minutes": 20, "prospecting_start": "19:00",
-         "prospecting_end": "21:00"},
+        {
+            "name": "Ann",
+            "time_zone": "Australia/Lord_Howe",
+            "goal_iga_minutes": 90,
+            "goal_conversations": 6,
+            "nudge_minutes": 20,
+            "prospecting_start": "19:00",
+            "prospecting_end": "21:00",
+        },
     )
     assert response.status_code == 302
     owner.refresh_from_db()
-    assert (owner.time_zone, owner.goal_iga_minutes, owner.nudge_minutes, owner.prospecting_start) == (
-        "Australia/Lord_Howe", 90, 20, time(19, 0)
-    )
+    assert (
+        owner.time_zone,
+        owner.goal_iga_minutes,
+        owner.nudge_minutes,
+        owner.prospecting_start,
+    ) == ("Australia/Lord_Howe", 90, 20, time(19, 0))
 
 
 def test_profile_refuses_half_a_prospecting_range(owner, owner_client):
     response = owner_client.post(
         reverse("accounts:profile"),
-        {"name": "", "time_zone": "UTC", "goal_iga_minutes": 90, "goal_conversations": 6,
-         "nudge_minutes": 25, "prospecting_start": "19:00", "prospecting_end": ""},
+        {
+            "name": "",
+            "time_zone": "UTC",
+            "goal_iga_minutes": 90,
+            "goal_conversations": 6,
+            "nudge_minutes": 25,
+            "prospecting_start": "19:00",
+            "prospecting_end": "",
+        },
     )
     assert "Give both a start and an end" in response.content.decode()
     owner.refresh_from_db()
@@ -174,8 +218,15 @@ def test_changing_time_zone_recounts_local_days(owner, owner_client):
     entry(owner, "Forum posts", datetime(2026, 6, 1, 23, 30, tzinfo=UTC), 60)
     owner_client.post(
         reverse("accounts:profile"),
-        {"name": "", "time_zone": "Asia/Kolkata", "goal_iga_minutes": 120, "goal_conversations": 4,
-         "nudge_minutes": 25, "prospecting_start": "", "prospecting_end": ""},
+        {
+            "name": "",
+            "time_zone": "Asia/Kolkata",
+            "goal_iga_minutes": 120,
+            "goal_conversations": 4,
+            "nudge_minutes": 25,
+            "prospecting_start": "",
+            "prospecting_end": "",
+        },
     )
     days = set(DayTotal.objects.filter(user=owner, seconds__gt=0).values_list("day", flat=True))
     assert days == {date(2026, 6, 2)}

@@ -29,7 +29,9 @@ def test_new_user_gets_the_discipline_default_categories(owner):
 
 def test_starting_a_timer_stops_the_running_one_at_the_same_instant(owner):
     first = services.start_timer(owner, category(owner, "Forum posts"), now=NOW)
-    second = services.start_timer(owner, category(owner, "Prospect call"), now=NOW + timedelta(minutes=20))
+    second = services.start_timer(
+        owner, category(owner, "Prospect call"), now=NOW + timedelta(minutes=20)
+    )
     first.refresh_from_db()
     assert first.end == second.start
     assert first.seconds == 20 * 60
@@ -61,7 +63,10 @@ def test_busy_work_in_prospecting_hours_asks_the_iga_question(owner):
         services.start_timer(owner, category(owner, "Organizing"), now=NOW)
     assert str(asked.value) == "It's your prospecting time. Is this income-generating activity?"
     assert {c.name for c in asked.value.income_categories} == {
-        "Prospect call", "Follow-up call", "Three-way call", "Presentation"
+        "Prospect call",
+        "Follow-up call",
+        "Three-way call",
+        "Presentation",
     }
     assert not Activity.objects.filter(user=owner).exists()
 
@@ -103,15 +108,22 @@ def test_manual_entry_must_end_after_it_starts(owner):
 def test_manual_entry_may_not_end_in_the_future(owner):
     with pytest.raises(ValidationError, match="can't end in the future"):
         services.add_entry(
-            owner, category(owner, "Forum posts"), start=NOW, end=NOW + timedelta(minutes=2), now=NOW
+            owner,
+            category(owner, "Forum posts"),
+            start=NOW,
+            end=NOW + timedelta(minutes=2),
+            now=NOW,
         )
 
 
 def test_manual_entry_may_end_within_the_current_minute(owner):
     now = NOW + timedelta(seconds=10)
     created = services.add_entry(
-        owner, category(owner, "Forum posts"), start=NOW - timedelta(minutes=30),
-        end=NOW + timedelta(seconds=50), now=now,
+        owner,
+        category(owner, "Forum posts"),
+        start=NOW - timedelta(minutes=30),
+        end=NOW + timedelta(seconds=50),
+        now=now,
     )
     assert created.seconds == 30 * 60 + 50
 
@@ -120,13 +132,20 @@ def test_overlapping_entry_is_refused_unless_confirmed(owner):
     entry(owner, "Forum posts", NOW - timedelta(hours=2), 60)
     with pytest.raises(services.OverlapError, match="overlaps 1 other entry"):
         services.add_entry(
-            owner, category(owner, "Organizing"), start=NOW - timedelta(minutes=90),
-            end=NOW - timedelta(minutes=30), now=NOW,
+            owner,
+            category(owner, "Organizing"),
+            start=NOW - timedelta(minutes=90),
+            end=NOW - timedelta(minutes=30),
+            now=NOW,
         )
     assert Activity.objects.filter(user=owner).count() == 1
     services.add_entry(
-        owner, category(owner, "Organizing"), start=NOW - timedelta(minutes=90),
-        end=NOW - timedelta(minutes=30), now=NOW, allow_overlap=True,
+        owner,
+        category(owner, "Organizing"),
+        start=NOW - timedelta(minutes=90),
+        end=NOW - timedelta(minutes=30),
+        now=NOW,
+        allow_overlap=True,
     )
     assert Activity.objects.filter(user=owner).count() == 2
 
@@ -143,7 +162,11 @@ def test_overlap_with_a_running_timer_is_detected(owner):
     services.start_timer(owner, category(owner, "Forum posts"), now=NOW - timedelta(hours=1))
     with pytest.raises(services.OverlapError):
         services.add_entry(
-            owner, category(owner, "Organizing"), start=NOW - timedelta(minutes=30), end=NOW, now=NOW
+            owner,
+            category(owner, "Organizing"),
+            start=NOW - timedelta(minutes=30),
+            end=NOW,
+            now=NOW,
         )
 
 
@@ -158,8 +181,11 @@ def test_entry_across_midnight_counts_on_both_days(owner):
 def test_editing_an_entry_moves_its_day_totals(owner):
     made = entry(owner, "Forum posts", at("2026-06-01 10:00", "Europe/London"), 60)
     services.update_entry(
-        made, category=category(owner, "Video posts"), start=at("2026-06-02 10:00", "Europe/London"),
-        end=at("2026-06-02 10:45", "Europe/London"), now=NOW,
+        made,
+        category=category(owner, "Video posts"),
+        start=at("2026-06-02 10:00", "Europe/London"),
+        end=at("2026-06-02 10:45", "Europe/London"),
+        now=NOW,
     )
     assert totals(owner) == {(date(2026, 6, 2), "Video posts"): 45 * 60}
 
@@ -230,7 +256,9 @@ def test_report_totals_per_tier_and_category(owner):
 def test_today_counts_running_income_time_and_conversations(owner):
     day_start = at("2026-06-10 08:00", "Europe/London")
     entry(owner, "Prospect call", day_start, 30)
-    services.start_timer(owner, category(owner, "Follow-up call"), now=day_start + timedelta(hours=1))
+    services.start_timer(
+        owner, category(owner, "Follow-up call"), now=day_start + timedelta(hours=1)
+    )
     summary = queries.today(owner, now=day_start + timedelta(hours=1, minutes=20))
     assert summary.iga_seconds == 50 * 60
     assert summary.conversations == 2

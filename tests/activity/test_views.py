@@ -96,18 +96,29 @@ def test_edit_entry_of_another_user_is_404(owner, other_client, frozen):
 def test_add_entry_form_saves_local_times_as_utc(owner, owner_client, frozen):
     response = owner_client.post(
         reverse("activity:add-entry"),
-        {"category": category(owner, "Prospect call").pk, "start": "2026-06-10T09:00",
-         "end": "2026-06-10T09:25", "note": "Ann"},
+        {
+            "category": category(owner, "Prospect call").pk,
+            "start": "2026-06-10T09:00",
+            "end": "2026-06-10T09:25",
+            "note": "Ann",
+        },
     )
     assert response.status_code == 302
     made = Activity.objects.get(user=owner)
-    assert (made.start, made.seconds, made.note) == (datetime(2026, 6, 10, 8, 0, tzinfo=UTC), 1500, "Ann")
+    assert (made.start, made.seconds, made.note) == (
+        datetime(2026, 6, 10, 8, 0, tzinfo=UTC),
+        1500,
+        "Ann",
+    )
 
 
 def test_add_entry_form_explains_an_overlap_and_saves_when_confirmed(owner, owner_client, frozen):
     entry(owner, "Forum posts", datetime(2026, 6, 10, 8, 0, tzinfo=UTC), 60)
-    data = {"category": category(owner, "Organizing").pk, "start": "2026-06-10T09:30",
-            "end": "2026-06-10T10:00"}
+    data = {
+        "category": category(owner, "Organizing").pk,
+        "start": "2026-06-10T09:30",
+        "end": "2026-06-10T10:00",
+    }
     response = owner_client.post(reverse("activity:add-entry"), data)
     assert "overlaps 1 other entry" in response.content.decode()
     assert Activity.objects.filter(user=owner).count() == 1
@@ -120,8 +131,11 @@ def test_add_entry_form_refuses_a_time_skipped_by_dst(owner, owner_client, froze
     owner.save()
     response = owner_client.post(
         reverse("activity:add-entry"),
-        {"category": category(owner, "Organizing").pk, "start": "2026-03-08T02:30",
-         "end": "2026-03-08T03:30"},
+        {
+            "category": category(owner, "Organizing").pk,
+            "start": "2026-03-08T02:30",
+            "end": "2026-03-08T03:30",
+        },
     )
     assert "does not exist in America/New_York" in response.content.decode()
     assert not Activity.objects.exists()
@@ -141,7 +155,9 @@ def test_log_never_shows_another_users_entries(owner, other_user, owner_client, 
 
 
 def test_categories_page_adds_and_archives(owner, owner_client):
-    owner_client.post(reverse("activity:categories"), {"name": "Webinars", "tier": "leadgen", "color": "#123456"})
+    owner_client.post(
+        reverse("activity:categories"), {"name": "Webinars", "tier": "leadgen", "color": "#123456"}
+    )
     made = category(owner, "Webinars")
     owner_client.post(
         reverse("activity:edit-category", args=[made.pk]),

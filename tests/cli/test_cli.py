@@ -28,7 +28,9 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 
 def test_createuser_reads_the_password_from_stdin(db, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-    code, out, _ = run(capsys, "createuser", "ann@example.com", "--tz", "Asia/Kolkata", "--password-stdin")
+    code, out, _ = run(
+        capsys, "createuser", "ann@example.com", "--tz", "Asia/Kolkata", "--password-stdin"
+    )
     user = User.objects.get()
     assert (code, out) == (0, "Created ann@example.com (time zone Asia/Kolkata).\n")
     assert user.check_password(PASSWORD)
@@ -45,7 +47,10 @@ def test_createuser_refuses_a_weak_password_and_writes_nothing(db, capsys, monke
 
 def test_commands_without_any_account_say_how_to_make_one(db, capsys):
     code, _, err = run(capsys, "status")
-    assert (code, err) == (1, "mainthing: There is no account yet. Create one: mainthing createuser EMAIL\n")
+    assert (code, err) == (
+        1,
+        "mainthing: There is no account yet. Create one: mainthing createuser EMAIL\n",
+    )
 
 
 def test_commands_with_several_users_need_user_flag(owner, other_user, capsys):
@@ -58,11 +63,22 @@ def test_commands_with_several_users_need_user_flag(owner, other_user, capsys):
 def test_start_stop_and_status_json(owner, capsys, frozen):
     code, out, _ = run(capsys, "start", "prospect call", "--note", "Ann", "--json")
     started = json.loads(out)
-    assert (code, started["category"], started["note"], started["end"]) == (0, "Prospect call", "Ann", None)
+    assert (code, started["category"], started["note"], started["end"]) == (
+        0,
+        "Prospect call",
+        "Ann",
+        None,
+    )
     frozen.shift(timedelta(minutes=7))
     status = json.loads(run(capsys, "status", "--json")[1])
     assert status["running"]["elapsed_seconds"] == 420
-    assert {"running", "current_block", "booking_url", "question", "prospecting_now"} <= status.keys()
+    assert {
+        "running",
+        "current_block",
+        "booking_url",
+        "question",
+        "prospecting_now",
+    } <= status.keys()
     code, out, _ = run(capsys, "stop")
     assert (code, out) == (0, "Stopped Prospect call: 7m.\n")
 
@@ -84,7 +100,9 @@ def test_status_shows_the_question_when_busy_work_runs_long(owner, capsys, froze
     code, out, _ = run(capsys, "status")
     assert code == 0
     assert "You've been on busy work for a while. Is this income-generating activity?" in out
-    assert json.loads(run(capsys, "status", "--json")[1])["question"].startswith("You've been on busy work")
+    assert json.loads(run(capsys, "status", "--json")[1])["question"].startswith(
+        "You've been on busy work"
+    )
 
 
 def test_unknown_category_lists_the_users_categories(owner, capsys):
@@ -94,9 +112,16 @@ def test_unknown_category_lists_the_users_categories(owner, capsys):
 
 
 def test_log_records_finished_work_at_a_local_time(owner, capsys, frozen):
-    code, out, _ = run(capsys, "log", "Forum posts", "1h30m", "--at", "2026-06-10 09:00", "--note", "thread")
+    code, out, _ = run(
+        capsys, "log", "Forum posts", "1h30m", "--at", "2026-06-10 09:00", "--note", "thread"
+    )
     made = Activity.objects.get()
-    assert (code, made.start, made.seconds, made.note) == (0, datetime(2026, 6, 10, 8, 0, tzinfo=UTC), 5400, "thread")
+    assert (code, made.start, made.seconds, made.note) == (
+        0,
+        datetime(2026, 6, 10, 8, 0, tzinfo=UTC),
+        5400,
+        "thread",
+    )
     assert out == "Logged 1h 30m of Forum posts from 2026-06-10 09:00.\n"
 
 
@@ -120,7 +145,12 @@ def test_report_json_and_csv(owner, capsys, frozen):
     entry(owner, "Forum posts", datetime(2026, 6, 9, 8, 0, tzinfo=UTC), 60)
     data = json.loads(run(capsys, "report", "--json")[1])
     assert data["total_seconds"] == 5400
-    assert data["categories"][0] == {"tier": "income", "category": "Prospect call", "seconds": 1800, "entries": 1}
+    assert data["categories"][0] == {
+        "tier": "income",
+        "category": "Prospect call",
+        "seconds": 1800,
+        "entries": 1,
+    }
     csv_out = run(capsys, "report", "--week", "--csv")[1]
     assert csv_out.splitlines() == [
         "tier,category,seconds,hours,entries",

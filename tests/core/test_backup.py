@@ -21,7 +21,9 @@ def test_backup_copies_the_live_database_consistently(tmp_path, capsys):
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert copy.execute("SELECT email FROM accounts_user").fetchall() == [("kept@example.com",)]
     else:
-        listing = subprocess.run(["pg_restore", "--list", str(written[0])], capture_output=True, text=True)
+        listing = subprocess.run(
+            ["pg_restore", "--list", str(written[0])], capture_output=True, text=True
+        )
         assert "accounts_user" in listing.stdout
     assert oct(written[0].stat().st_mode & 0o777) == "0o600"
 

@@ -10,8 +10,12 @@ def load_settings(tmp_path, **env) -> subprocess.CompletedProcess:
     """Imports the settings in a fresh interpreter with only the given MAINTHING_* variables."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MAINTHING_")}
     clean.update({"MAINTHING_DATA_DIR": str(tmp_path / "data"), **env})
-    code = "import mainthing.settings as s; print(s.DATABASES['default']['ENGINE'], s.DEBUG, s.PORT)"
-    return subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True, timeout=60)
+    code = (
+        "import mainthing.settings as s; print(s.DATABASES['default']['ENGINE'], s.DEBUG, s.PORT)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize(
@@ -21,14 +25,20 @@ def load_settings(tmp_path, **env) -> subprocess.CompletedProcess:
         ("MAINTHING_PORT", "eighty", "MAINTHING_PORT must be a whole number"),
         ("MAINTHING_PORT", "70000", "MAINTHING_PORT must be between 1 and 65535"),
         ("MAINTHING_RATE_LIMITS", "sometimes", "MAINTHING_RATE_LIMITS must be on/off"),
-        ("MAINTHING_DATABASE_URL", "mysql://x/y", "MAINTHING_DATABASE_URL must be a URL starting with"),
+        (
+            "MAINTHING_DATABASE_URL",
+            "mysql://x/y",
+            "MAINTHING_DATABASE_URL must be a URL starting with",
+        ),
         ("MAINTHING_EMAIL_URL", "pigeon://coop", "MAINTHING_EMAIL_URL must be a URL starting with"),
         ("MAINTHING_REDIS_URL", "http://x", "MAINTHING_REDIS_URL must be a URL starting with"),
         ("MAINTHING_BASE_URL", "example.com", "MAINTHING_BASE_URL must be a URL starting with"),
         ("MAINTHING_SECRET_KEY", "short", "MAINTHING_SECRET_KEY must be at least 32 characters"),
     ],
 )
-def test_bad_environment_value_stops_start_up_naming_the_variable(tmp_path, variable, value, message):
+def test_bad_environment_value_stops_start_up_naming_the_variable(
+    tmp_path, variable, value, message
+):
     result = load_settings(tmp_path, **{variable: value})
     assert result.returncode != 0
     assert message in result.stderr
@@ -84,7 +94,19 @@ def test_deploy_check_is_clean_in_production_settings(tmp_path):
         MAINTHING_SECRET_KEY="x" * 20 + "y" * 20 + "z" * 20 + "0123456789abcdefghij",
     )
     result = subprocess.run(
-        [sys.executable, "-m", "mainthing.cli", "manage", "check", "--deploy", "--fail-level", "WARNING"],
-        env=clean, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "mainthing.cli",
+            "manage",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+        ],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr

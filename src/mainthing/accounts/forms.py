@@ -14,8 +14,11 @@ class SignUpForm(forms.Form):
     email = forms.EmailField()
     name = forms.CharField(max_length=120, required=False, label="Your name")
     password = forms.CharField(widget=forms.PasswordInput, min_length=10, strip=False)
-    time_zone = forms.ChoiceField(choices=zone_choices, initial="UTC",
-                                  help_text="Guessed from your browser; change it if it's wrong.")
+    time_zone = forms.ChoiceField(
+        choices=zone_choices,
+        initial="UTC",
+        help_text="Guessed from your browser; change it if it's wrong.",
+    )
 
 
 class LoginForm(AuthenticationForm):

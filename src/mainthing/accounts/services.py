@@ -43,7 +43,9 @@ def create_user(*, email: str, password: str, time_zone: str = "UTC", name: str 
         validate_password(password, candidate)
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from None
-    return User.objects.create_user(email=email, password=password, time_zone=time_zone, name=name.strip())
+    return User.objects.create_user(
+        email=email, password=password, time_zone=time_zone, name=name.strip()
+    )
 
 
 PROFILE_FIELDS = (
@@ -72,7 +74,9 @@ def update_profile(user: User, **changes) -> tuple[User, bool]:
             {"prospecting_end": "Give both a start and an end for your prospecting hours."}
         )
     if start is not None and start == end:
-        raise ValidationError({"prospecting_end": "Prospecting hours can't start and end together."})
+        raise ValidationError(
+            {"prospecting_end": "Prospecting hours can't start and end together."}
+        )
     if "nudge_minutes" in changes and not 5 <= int(changes["nudge_minutes"]) <= 240:
         raise ValidationError({"nudge_minutes": "Ask again after 5 to 240 minutes."})
     zone_changed = "time_zone" in changes and changes["time_zone"] != user.time_zone

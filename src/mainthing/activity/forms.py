@@ -40,7 +40,9 @@ class LocalDateTimeField(forms.Field):
         if naive.tzinfo is not None:
             return naive
         try:
-            return timekit.localize(naive.replace(second=0, microsecond=0), timekit.zone(self.tz_name))
+            return timekit.localize(
+                naive.replace(second=0, microsecond=0), timekit.zone(self.tz_name)
+            )
         except ValueError as error:
             raise ValidationError(str(error)) from None
 
@@ -87,7 +89,9 @@ class EntryForm(forms.Form):
 class CategoryForm(forms.Form):
     name = forms.CharField(max_length=60)
     tier = forms.ChoiceField(choices=Tier.choices)
-    color = forms.CharField(max_length=7, required=False, widget=forms.TextInput(attrs={"type": "color"}))
+    color = forms.CharField(
+        max_length=7, required=False, widget=forms.TextInput(attrs={"type": "color"})
+    )
 
 
 class CategoryEditForm(forms.Form):

@@ -94,9 +94,8 @@ def today(user: User, *, now: datetime) -> Today:
     if running is None:
         running = services.running_entry(user)
 
-    per_day = (
-        DayTotal.objects.filter(user=user, day__gte=week_first, day__lte=day)
-        .values_list("day", "category_id", "seconds")
+    per_day = DayTotal.objects.filter(user=user, day__gte=week_first, day__lte=day).values_list(
+        "day", "category_id", "seconds"
     )
     split: dict[str, int] = defaultdict(int)
     week_iga = 0
@@ -156,9 +155,7 @@ class Report:
             "from": self.first.isoformat() if self.first else None,
             "to": self.last.isoformat() if self.last else None,
             "total_seconds": self.total,
-            "tiers": [
-                {"tier": tier.value, "seconds": self.tiers.get(tier, 0)} for tier in Tier
-            ],
+            "tiers": [{"tier": tier.value, "seconds": self.tiers.get(tier, 0)} for tier in Tier],
             "categories": [
                 {"tier": r.tier, "category": r.category, "seconds": r.seconds, "entries": r.entries}
                 for r in self.rows
@@ -227,8 +224,6 @@ def log(
     days = []
     for day in sorted(by_day, reverse=True):
         rows = by_day[day]
-        seconds = sum(
-            e.seconds if e.end else timekit.elapsed_seconds(e.start, now) for e in rows
-        )
+        seconds = sum(e.seconds if e.end else timekit.elapsed_seconds(e.start, now) for e in rows)
         days.append(LogDay(day, rows, seconds))
     return days

@@ -7,7 +7,6 @@ with the entries inside the same transaction, so reports never disagree with the
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -60,9 +59,7 @@ class OverlapError(ValidationError):
 
     def __init__(self, overlapping: list[Activity]):
         self.overlapping = overlapping
-        listing = ", ".join(
-            f"{a.category.name} {a.start:%Y-%m-%d %H:%M}" for a in overlapping[:3]
-        )
+        listing = ", ".join(f"{a.category.name} {a.start:%Y-%m-%d %H:%M}" for a in overlapping[:3])
         more = f" and {len(overlapping) - 3} more" if len(overlapping) > 3 else ""
         super().__init__(
             f"This overlaps {len(overlapping)} other entr{'y' if len(overlapping) == 1 else 'ies'}"
@@ -112,9 +109,12 @@ def add_category(user: User, *, name: str, tier: str, color: str | None = None) 
         raise ValidationError({"tier": f"Tier must be one of {', '.join(Tier.values)}."})
     if Category.objects.filter(user=user, name__iexact=name).exists():
         raise ValidationError({"name": f"You already have a category called {name!r}."})
-    last = Category.objects.filter(user=user).order_by("-position").values_list(
-        "position", flat=True
-    ).first()
+    last = (
+        Category.objects.filter(user=user)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
     return Category.objects.create(
         user=user,
         name=name,
@@ -161,7 +161,9 @@ def _count(entries: list[Activity], *, tz, sign: int) -> None:
     for entry in entries:
         if entry.end is None:
             continue
-        for index, (day, seconds) in enumerate(timekit.split_by_local_day(entry.start, entry.end, tz)):
+        for index, (day, seconds) in enumerate(
+            timekit.split_by_local_day(entry.start, entry.end, tz)
+        ):
             delta = deltas[(entry.user_id, day, entry.category_id)]
             delta[0] += sign * seconds
             # An entry counts once, on the day it starts.
@@ -180,16 +182,16 @@ def add_to_day_totals(user: User, totals: dict[tuple, list[int]]) -> None:
     """Merges precomputed {(day, category_id): [seconds, entries]} into the day totals (imports)."""
     existing = {
         (t.day, t.category_id): t
-        for t in DayTotal.objects.filter(
-            user=user, day__in={day for day, _ in totals}
-        )
+        for t in DayTotal.objects.filter(user=user, day__in={day for day, _ in totals})
     }
     new_rows, changed = [], []
     for (day, category_id), (seconds, count) in totals.items():
         row = existing.get((day, category_id))
         if row is None:
             new_rows.append(
-                DayTotal(user=user, day=day, category_id=category_id, seconds=seconds, entries=count)
+                DayTotal(
+                    user=user, day=day, category_id=category_id, seconds=seconds, entries=count
+                )
             )
         else:
             row.seconds += seconds

@@ -45,7 +45,9 @@ def take(limit: Limit, value: str, *, now: datetime | None = None) -> int:
     now = now or timezone.now()
     rate = limit.capacity / limit.per_seconds
     with transaction.atomic():
-        bucket = RateBucket.objects.select_for_update().filter(key=_bucket_key(limit, value)).first()
+        bucket = (
+            RateBucket.objects.select_for_update().filter(key=_bucket_key(limit, value)).first()
+        )
         if bucket is None:
             RateBucket.objects.create(
                 key=_bucket_key(limit, value), tokens=limit.capacity - 1, updated_at=now

@@ -18,7 +18,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"Unknown time zone {name!r}; use an IANA name like Europe/London.") from None
+        raise ValueError(
+            f"Unknown time zone {name!r}; use an IANA name like Europe/London."
+        ) from None
 
 
 def zone_names() -> list[str]:

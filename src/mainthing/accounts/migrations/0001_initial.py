@@ -6,32 +6,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('name', models.CharField(blank=True, max_length=120)),
-                ('time_zone', models.CharField(default='UTC', max_length=64)),
-                ('goal_iga_minutes', models.PositiveIntegerField(default=120, verbose_name='daily goal: income-generating minutes')),
-                ('goal_conversations', models.PositiveIntegerField(default=4, verbose_name='daily goal: conversations')),
-                ('nudge_minutes', models.PositiveIntegerField(default=25, verbose_name='ask again after this many minutes of busy work')),
-                ('prospecting_start', models.TimeField(blank=True, null=True)),
-                ('prospecting_end', models.TimeField(blank=True, null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("name", models.CharField(blank=True, max_length=120)),
+                ("time_zone", models.CharField(default="UTC", max_length=64)),
+                (
+                    "goal_iga_minutes",
+                    models.PositiveIntegerField(
+                        default=120, verbose_name="daily goal: income-generating minutes"
+                    ),
+                ),
+                (
+                    "goal_conversations",
+                    models.PositiveIntegerField(
+                        default=4, verbose_name="daily goal: conversations"
+                    ),
+                ),
+                (
+                    "nudge_minutes",
+                    models.PositiveIntegerField(
+                        default=25, verbose_name="ask again after this many minutes of busy work"
+                    ),
+                ),
+                ("prospecting_start", models.TimeField(blank=True, null=True)),
+                ("prospecting_end", models.TimeField(blank=True, null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='user_email_ci_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("email"), name="user_email_ci_unique"
+                    )
+                ],
             },
         ),
     ]
