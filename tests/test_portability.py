@@ -1,0 +1,280 @@
+import json
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from mainthing.accounts import services as account_services
+from mainthing.activity import services
+from mainthing.activity.models import Activity, Category, DayTotal
+from mainthing.portability import export_user, restore_user
+from tests.factories import UserFactory, at, category, entry
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+ZONE = "America/New_York"
+
+
+@pytest.fixture
+def marketer(db):
+    """A user with a profile, a custom and an archived category, and a varied ledger."""
+    user = UserFactory(email="marketer@example.com", time_zone=ZONE, name="Dana")
+    account_services.update_profile(
+        user,
+        goal_iga_minutes=150,
+        goal_conversations=6,
+        nudge_minutes=30,
+        prospecting_start=time(19, 0),
+        prospecting_end=time(21, 0),
+    )
+    services.add_category(user, name="Podcast guesting", tier="leadgen", color="#123abc")
+    old = services.add_category(user, name="Solo ads", tier="leadgen")
+    entry(user, "Solo ads", at("2026-01-05 09:00", ZONE), 45)
+    services.update_category(old, archived=True)
+    entry(user, "Forum posts", at("2026-11-02 08:00", ZONE), 50, note="Thread: «comp plan» ✓")
+    entry(user, "Prospect call", at("2026-11-02 19:05", ZONE), 30, prospect_name="Maria")
+    # Across local midnight, and across the fall-back night (01:00-02:00 happens twice).
+    entry(user, "Follow-up call", at("2026-10-31 23:30", ZONE), 180, prospect_name="Chen")
+    entry(user, "Email inbox", at("2026-11-03 19:30", ZONE), 15)
+    Activity.objects.filter(user=user, category__name="Email inbox").update(iga_override=True)
+    services.start_timer(user, category(user, "Podcast guesting"), now=NOW, note="Recording")
+    return user
+
+
+def read(path) -> dict:
+    return json.loads(path.read_text())
+
+
+def comparable(data: dict) -> dict:
+    """An export without what may differ between accounts: the email and the export time."""
+    return {**data, "exported_at": None, "user": {**data["user"], "email": None}}
+
+
+def totals(user) -> dict:
+    return {
+        (t.day, t.category.name): (t.seconds, t.entries)
+        for t in DayTotal.objects.filter(user=user).select_related("category")
+    }
+
+
+def test_export_writes_versioned_json_with_profile_categories_and_entries(marketer, tmp_path):
+    path = tmp_path / "export.json"
+
+    counts = export_user(marketer, path)
+
+    data = read(path)
+    assert counts == {"categories": 14, "activities": 6}
+    assert (data["format"], data["version"]) == ("mainthing-export", 1)
+    assert data["exported_at"].endswith("Z")
+    assert data["user"] == {
+        "email": "marketer@example.com",
+        "name": "Dana",
+        "time_zone": ZONE,
+        "goal_iga_minutes": 150,
+        "goal_conversations": 6,
+        "nudge_minutes": 30,
+        "prospecting_start": "19:00",
+        "prospecting_end": "21:00",
+    }
+    assert {"name": "Solo ads", "tier": "leadgen", "color": "#2563eb", "archived": True,
+            "position": 13} in data["categories"]  # fmt: skip
+    assert data["activities"][1] == {
+        "category": "Follow-up call",
+        "start": "2026-11-01T03:30:00Z",
+        "end": "2026-11-01T06:30:00Z",
+        "note": "",
+        "prospect_name": "Chen",
+        "origin": "manual",
+        "iga_override": False,
+        "import_key": None,
+    }
+    assert data["activities"][-1]["end"] is None
+    assert not list(tmp_path.glob(".*")), "no spool or partial file is left behind"
+
+
+def test_export_never_includes_the_password_hash(marketer, tmp_path):
+    export_user(marketer, tmp_path / "export.json")
+
+    text = (tmp_path / "export.json").read_text()
+    assert marketer.password not in text
+    assert "password" not in text
+
+
+def test_round_trip_into_a_new_account_is_lossless(marketer, tmp_path):
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    export_user(marketer, first)
+    fresh = UserFactory(email="fresh@example.com", time_zone="UTC")
+
+    counts = restore_user(fresh, first)
+    export_user(fresh, second)
+
+    assert counts == {"categories": 14, "activities": 6}
+    assert comparable(read(second)) == comparable(read(first))
+    fresh.refresh_from_db()
+    assert (fresh.time_zone, fresh.prospecting_start, fresh.nudge_minutes) == (
+        ZONE,
+        time(19, 0),
+        30,
+    )
+
+
+def test_restore_rebuilds_day_totals_across_midnight_and_dst(marketer, tmp_path):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    fresh = UserFactory(email="fresh@example.com")
+
+    restore_user(fresh, path)
+
+    assert totals(fresh) == {(d, n): v for (d, n), v in totals(marketer).items()}
+    # 23:30 to 01:30 wall clock on the fall-back night is three real hours.
+    assert totals(fresh)[(date(2026, 10, 31), "Follow-up call")] == (30 * 60, 1)
+    assert totals(fresh)[(date(2026, 11, 1), "Follow-up call")] == (150 * 60, 0)
+
+
+def test_restore_keeps_the_running_timer_running(marketer, tmp_path):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    fresh = UserFactory(email="fresh@example.com")
+
+    restore_user(fresh, path)
+
+    running = services.running_entry(fresh)
+    assert (running.category.name, running.start, running.end, running.note) == (
+        "Podcast guesting",
+        NOW,
+        None,
+        "Recording",
+    )
+    stopped = services.stop_timer(fresh, now=NOW + timedelta(minutes=10))
+    assert stopped.seconds == 600
+
+
+def test_restore_reuses_default_categories_and_removes_unused_ones(tmp_path, db):
+    source = UserFactory(email="source@example.com")
+    Category.objects.filter(user=source, name="Web searches").delete()
+    services.update_category(category(source, "Forum posts"), color="#000000")
+    path = tmp_path / "export.json"
+    export_user(source, path)
+    fresh = UserFactory(email="fresh@example.com")
+    forum_id = category(fresh, "Forum posts").pk
+
+    restore_user(fresh, path)
+
+    assert category(fresh, "Forum posts").pk == forum_id
+    assert category(fresh, "Forum posts").color == "#000000"
+    assert not Category.objects.filter(user=fresh, name="Web searches").exists()
+
+
+def test_restore_refuses_an_account_with_entries_and_writes_nothing(marketer, tmp_path, db):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    busy = UserFactory(email="busy@example.com")
+    entry(busy, "Organizing", NOW - timedelta(hours=2), 30)
+
+    with pytest.raises(ValidationError, match="already has time entries"):
+        restore_user(busy, path)
+
+    assert Activity.objects.filter(user=busy).count() == 1
+    assert Category.objects.filter(user=busy).count() == 12
+
+
+def unchanged(user) -> tuple:
+    user.refresh_from_db()
+    return (
+        user.time_zone,
+        user.name,
+        Activity.objects.filter(user=user).count(),
+        sorted(Category.objects.filter(user=user).values_list("name", "color")),
+        DayTotal.objects.filter(user=user).count(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "not valid JSON"),
+        ("[1, 2]", "not a JSON object"),
+        ('{"format": "toggl", "version": 1}', "not a Mainthing export"),
+        ('{"format": "mainthing-export", "version": 2}', "Unknown export version 2"),
+        ('{"format": "mainthing-export", "version": 1, "user": {}}', "has no"),
+        ('{"format": "mainthing-export", "version": 1, "user": {}, "categ', "not valid JSON"),
+        ('{"format": "mainthing-export", "surprise": 1}', "unknown part 'surprise'"),
+    ],
+)
+def test_restore_refuses_a_file_that_is_not_a_known_export(tmp_path, db, text, message):
+    user = UserFactory(email="fresh@example.com", time_zone="Europe/London")
+    before = unchanged(user)
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+
+    with pytest.raises(ValidationError, match=message):
+        restore_user(user, path)
+
+    assert unchanged(user) == before
+
+
+def corrupt(path, mutate) -> None:
+    data = read(path)
+    mutate(data)
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["activities"][2].update(end="2026-11-02T07:00:00Z"), "Entry 3: the end"),
+        (lambda d: d["activities"][0].update(start="2026-01-05 09:00"), "no UTC offset"),
+        (lambda d: d["activities"][0].update(category="Nope"), "not one of the file's"),
+        (lambda d: d["activities"][0].update(end=None), "only one timer can be running"),
+        (lambda d: d["activities"][0].update(origin="magic"), "origin must be"),
+        (lambda d: d["activities"][0].update(extra=1), "unknown fields: extra"),
+        (lambda d: d["categories"][0].update(tier="gold"), "tier must be one of"),
+        (lambda d: d["categories"].append(d["categories"][0]), "appears twice"),
+        (lambda d: d["user"].update(time_zone="Mars/Olympus"), "Unknown time zone"),
+        (lambda d: d["user"].update(prospecting_end=None), "both a start and an end"),
+    ],
+)
+def test_restore_of_a_malformed_export_writes_nothing(marketer, tmp_path, mutate, message):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    corrupt(path, mutate)
+    fresh = UserFactory(email="fresh@example.com", time_zone="Europe/London")
+    before = unchanged(fresh)
+
+    with pytest.raises(ValidationError, match=message):
+        restore_user(fresh, path)
+
+    assert unchanged(fresh) == before
+
+
+def test_restore_reads_keys_in_any_order(marketer, tmp_path):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    data = read(path)
+    path.write_text(json.dumps(data, sort_keys=True, indent=1))
+    fresh = UserFactory(email="fresh@example.com")
+
+    counts = restore_user(fresh, path)
+
+    assert counts == {"categories": 14, "activities": 6}
+
+
+def test_restore_streams_entries_in_many_chunks(tmp_path, db):
+    source = UserFactory(email="source@example.com", time_zone="Asia/Kathmandu")
+    forum = category(source, "Forum posts")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    Activity.objects.bulk_create(
+        Activity(
+            user=source, category=forum, start=start + timedelta(minutes=10 * i),
+            end=start + timedelta(minutes=10 * i + 5), seconds=300, note="n" * 300,
+        )
+        for i in range(6000)
+    )  # fmt: skip
+    services.rebuild_day_totals(source)
+    path = tmp_path / "export.json"
+    export_user(source, path)
+    fresh = UserFactory(email="fresh@example.com")
+
+    counts = restore_user(fresh, path)
+
+    assert counts["activities"] == 6000
+    assert totals(fresh) == totals(source)
