@@ -1,10 +1,15 @@
 """Screenshots of the main pages for the docs, taken from a throwaway demo install.
 
-Run: .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--full-page]
+Run: .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--at ISO] [--full-page]
 
 It migrates a temporary data directory, creates the demo account, serves the app with gunicorn
 on a free loopback port, signs in with Debian's Chromium and saves today.png, today-phone.png,
 log.png and iga-question.png. Nothing outside the temporary directory and --out is touched.
+
+The demo and the server run on a clock set to --at (time-machine, ticking from there), and so
+does the browser: the pictures are the same whoever takes them, and the default instant is a
+Thursday evening inside the demo's prospecting block, where the day is full and starting busy
+work asks the IGA question.
 """
 
 from __future__ import annotations
@@ -18,9 +23,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -34,18 +38,36 @@ CHROMIUM_ARGS = [
 ]
 EMAIL = "demo@mainthing.local"
 PASSWORD = "demo-password-1"
+# 20:10 in the demo's zone (America/Chicago), in its 19:00-21:00 prospecting block.
+DEFAULT_AT = "2026-11-19T20:10:00-06:00"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+RUN_AT = "--run-at"  # internal: run a command in this process on a travelled clock
+
+
+def run_at(instant: str, command: list[str]) -> int:
+    """Runs `mainthing …` or `gunicorn …` in this process with the clock moved to `instant`."""
+    import time_machine
+
+    with time_machine.travel(datetime.fromisoformat(instant), tick=True):
+        if command[0] == "gunicorn":
+            from gunicorn.app.wsgiapp import run
+
+            sys.argv = command
+            run()  # exits through SystemExit when the server stops
+        from mainthing.cli import main
+
+        return main(command[1:])
+
+
+def at_clock(instant: str, *command: str) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), RUN_AT, instant, *command]
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def mainthing(env: dict, *args: str) -> None:
-    subprocess.run([str(BIN / "mainthing"), *args], env=env, cwd=ROOT, check=True)
 
 
 def wait_until_up(url: str, server: subprocess.Popen, *, seconds: float = 30) -> None:
@@ -71,56 +93,71 @@ def sign_in(page, url: str) -> None:
     page.wait_for_url(f"{url}/")
 
 
-def prospecting_hours_around_now(page, url: str) -> None:
-    """An hour either side of now in the user's zone, so the IGA question shows at any hour."""
-    page.goto(f"{url}/accounts/profile/")
-    zone = page.locator("select[name=time_zone]").input_value()
-    now = datetime.now(ZoneInfo(zone))
-    page.get_by_label("My prospecting hours start").fill(f"{now - timedelta(hours=1):%H:%M}")
-    page.get_by_label("and end").fill(f"{now + timedelta(hours=1):%H:%M}")
-    page.get_by_role("button", name="Save", exact=True).click()
-    page.wait_for_url(f"{url}/accounts/profile/")
+def new_context(browser, instant: datetime, errors: list[str], **options):
+    """A browser context on the server's clock that notes every page load that failed."""
+    context = browser.new_context(**options)
+    context.clock.install(time=instant)
+
+    def check(response) -> None:
+        if response.request.is_navigation_request() and response.status >= 400:
+            errors.append(f"{response.status} {response.request.method} {response.url}")
+
+    context.on("response", check)
+    return context
 
 
-def take(browser, url: str, out: Path, *, full_page: bool) -> list[Path]:
+def take(browser, url: str, out: Path, *, instant: datetime, full_page: bool) -> list[Path]:
     saved = []
+    errors: list[str] = []
 
     def shot(page, name: str) -> None:
+        page.wait_for_load_state("load")
+        if errors:
+            raise SystemExit("The app answered with an error:\n  " + "\n  ".join(errors))
         path = out / name
         page.screenshot(path=str(path), full_page=full_page)
         saved.append(path)
 
-    desktop = browser.new_context(viewport=DESKTOP)
+    desktop = new_context(browser, instant, errors, viewport=DESKTOP)
     page = desktop.new_page()
     sign_in(page, url)
     shot(page, "today.png")
     page.goto(f"{url}/activity/")
     shot(page, "log.png")
 
-    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    phone = new_context(browser, instant, errors, viewport=PHONE, is_mobile=True, has_touch=True)
     phone.add_cookies(desktop.cookies())
     phone_page = phone.new_page()
     phone_page.goto(f"{url}/")
     shot(phone_page, "today-phone.png")
     phone.close()
 
-    # Last, because it changes the demo profile (harmless: the data directory is thrown away).
-    prospecting_hours_around_now(page, url)
     page.goto(f"{url}/")
     page.get_by_role("button", name="Organizing", exact=True).click()
-    page.get_by_role("alertdialog").wait_for()
+    page.wait_for_load_state("load")
+    if not page.get_by_role("alertdialog").count():
+        raise SystemExit("No IGA question: pick an --at inside the demo's prospecting block.")
     shot(page, "iga-question.png")
     desktop.close()
     return saved
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [RUN_AT]:
+        return run_at(argv[1], argv[2:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument(
+        "--at", default=DEFAULT_AT, help=f"the app's clock, ISO with offset (default {DEFAULT_AT})"
+    )
     parser.add_argument(
         "--full-page", action="store_true", help="whole pages instead of one window"
     )
     args = parser.parse_args(argv)
+    instant = datetime.fromisoformat(args.at)
+    if instant.tzinfo is None:
+        parser.error("--at needs an offset, like 2026-11-19T20:10:00-06:00")
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"Screenshots need Debian's Chromium at {CHROMIUM}: run `make browser`.")
     from playwright.sync_api import sync_playwright
@@ -138,15 +175,19 @@ def main(argv: list[str] | None = None) -> int:
             "MAINTHING_EMAIL_URL": "",
             "MAINTHING_REDIS_URL": "",
         }
-        mainthing(env, "manage", "migrate", "--no-input", "-v", "0")
-        mainthing(env, "manage", "collectstatic", "--no-input", "-v", "0")
-        mainthing(env, "demo", "--email", EMAIL, "--password", PASSWORD)
+
+        def mainthing(*command: str) -> None:
+            subprocess.run(command, env=env, cwd=ROOT, check=True)
+
+        mainthing(str(BIN / "mainthing"), "manage", "migrate", "--no-input", "-v", "0")
+        mainthing(str(BIN / "mainthing"), "manage", "collectstatic", "--no-input", "-v", "0")
+        mainthing(*at_clock(args.at, "mainthing", "demo", "--email", EMAIL, "--password", PASSWORD))
         server = subprocess.Popen(
-            [
-                sys.executable, "-m", "gunicorn", "mainthing.wsgi:application",
+            at_clock(
+                args.at, "gunicorn", "mainthing.wsgi:application",
                 "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
                 "--log-level", "warning",
-            ],
+            ),
             env=env,
             cwd=ROOT,
         )  # fmt: skip
@@ -157,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
                     executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
                 )
                 try:
-                    saved = take(browser, url, args.out, full_page=args.full_page)
+                    saved = take(browser, url, args.out, instant=instant, full_page=args.full_page)
                 finally:
                     browser.close()
         finally:
@@ -167,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 server.kill()
     for path in saved:
-        print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     return 0
 
 
