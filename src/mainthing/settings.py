@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "csp",
     "mainthing.core",
     "mainthing.accounts",
+    "mainthing.routine",
     "mainthing.activity",
 ]
 if REDIS_URL:

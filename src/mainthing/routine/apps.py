@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RoutineConfig(AppConfig):
+    name = "mainthing.routine"
+    label = "routine"

@@ -1,0 +1,69 @@
+"""Read models over the routine: occurrences for any window, and prospecting time right now."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from mainthing.accounts.models import User
+from mainthing.core.enums import Tier
+
+from . import occurrences
+from .models import Block
+
+
+def specs(user: User) -> list[occurrences.BlockSpec]:
+    """The user's blocks with their exceptions, in two queries."""
+    blocks = Block.objects.filter(user=user).prefetch_related("exceptions")
+    return [block.spec(list(block.exceptions.all())) for block in blocks]
+
+
+def occurrences_between(
+    user: User,
+    start: datetime,
+    end: datetime,
+    *,
+    tier: str | None = None,
+    block_specs: list[occurrences.BlockSpec] | None = None,
+) -> list[occurrences.Occurrence]:
+    """Occurrences overlapping [start, end), clipped to it, ordered by start."""
+    chosen = block_specs if block_specs is not None else specs(user)
+    if tier:
+        chosen = [s for s in chosen if s.tier == tier]
+    return occurrences.expand_between(chosen, start, end)
+
+
+def current_block(
+    user: User, now: datetime, *, block_specs: list[occurrences.BlockSpec] | None = None
+) -> occurrences.Occurrence | None:
+    """The unclipped occurrence running at `now`, if any."""
+    chosen = block_specs if block_specs is not None else specs(user)
+    day = now.date()
+    for occurrence in occurrences.expand(chosen, day - timedelta(days=2), day + timedelta(days=1)):
+        if occurrence.start <= now < occurrence.end:
+            return occurrence
+    return None
+
+
+def next_block(
+    user: User,
+    now: datetime,
+    *,
+    tier: str | None = None,
+    block_specs: list[occurrences.BlockSpec] | None = None,
+) -> occurrences.Occurrence | None:
+    """The next occurrence starting after `now` within a fortnight."""
+    chosen = block_specs if block_specs is not None else specs(user)
+    if tier:
+        chosen = [s for s in chosen if s.tier == tier]
+    day = now.date()
+    for occurrence in occurrences.expand(chosen, day - timedelta(days=1), day + timedelta(days=15)):
+        if occurrence.start > now:
+            return occurrence
+    return None
+
+
+def is_prospecting_time(
+    user: User, at: datetime, *, block_specs: list[occurrences.BlockSpec] | None = None
+) -> bool:
+    block = current_block(user, at, block_specs=block_specs)
+    return block is not None and block.tier == Tier.INCOME

@@ -1,0 +1,215 @@
+"""Routine rules: blocks may not overlap, exceptions change one date, templates start you off."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from mainthing.accounts.models import User
+from mainthing.core import timekit
+from mainthing.core.enums import Tier
+
+from . import occurrences
+from .models import Block, BlockException
+
+# How far ahead a new block is checked against the others: a year covers every DST pairing of
+# two zones and every weekday combination.
+OVERLAP_HORIZON_DAYS = 371
+
+# The discipline's starting day: lead gen first thing, prospecting at lunch and in the evening.
+STARTER_TEMPLATE = [
+    (Tier.LEADGEN, "Mon-Sat", time(9, 0), time(10, 0), "Lead generation"),
+    (Tier.INCOME, "Mon-Sat", time(12, 0), time(13, 0), "Prospecting: lunch calls"),
+    (Tier.INCOME, "Mon-Sat", time(19, 0), time(21, 0), "Prospecting: evening calls"),
+]
+
+
+def _weekdays_text(days: frozenset[int]) -> str:
+    return "".join("1" if i in days else "0" for i in range(7))
+
+
+def _check_no_overlap(user: User, candidate: Block, *, today: date) -> None:
+    others = list(
+        Block.objects.filter(user=user).exclude(pk=candidate.pk).prefetch_related("exceptions")
+    )
+    if not others:
+        return
+    first = max(today - timedelta(days=1), candidate.valid_from or today)
+    last = first + timedelta(days=OVERLAP_HORIZON_DAYS)
+    if candidate.valid_until:
+        last = min(last, candidate.valid_until)
+    mine = occurrences.expand([candidate.spec()], first, last)
+    theirs = occurrences.expand(
+        [b.spec(list(b.exceptions.all())) for b in others],
+        first - timedelta(days=1),
+        last + timedelta(days=1),
+    )
+    j = 0
+    for occurrence in mine:
+        while j < len(theirs) and theirs[j].end <= occurrence.start:
+            j += 1
+        k = j
+        while k < len(theirs) and theirs[k].start < occurrence.end:
+            if timekit.overlaps(occurrence.start, occurrence.end, theirs[k].start, theirs[k].end):
+                clash = next(b for b in others if b.pk == theirs[k].block_id)
+                raise ValidationError(
+                    f"This overlaps your block {clash} on {occurrence.local_date:%a %d %b %Y}."
+                    " Blocks may not overlap: change the hours or the days."
+                )
+            k += 1
+
+
+def add_block(
+    user: User,
+    *,
+    tier: str,
+    days: str | frozenset[int],
+    start: time,
+    end: time,
+    zone: str | None = None,
+    label: str = "",
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+    today: date,
+) -> Block:
+    """Creates a weekly block after checking it against the user's other blocks.
+
+    `days` is text like "Mon-Sat" or a set of weekday numbers (0 = Monday). Raises
+    ValidationError, writing nothing, when the block is malformed or overlaps another.
+    """
+    if tier not in Tier.values:
+        raise ValidationError(f"Tier must be one of {', '.join(Tier.values)}.")
+    try:
+        weekdays = occurrences.parse_days(days) if isinstance(days, str) else frozenset(days)
+        timekit.zone(zone or user.time_zone)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    if not weekdays:
+        raise ValidationError("Name at least one day, e.g. Mon-Fri.")
+    if start == end:
+        raise ValidationError("A block needs a start and a different end.")
+    if valid_from and valid_until and valid_until < valid_from:
+        raise ValidationError("'Valid until' must be on or after 'valid from'.")
+    block = Block(
+        user=user,
+        tier=tier,
+        weekdays=_weekdays_text(weekdays),
+        start=start,
+        end=end,
+        time_zone=zone or user.time_zone,
+        label=label.strip()[:80],
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    with transaction.atomic():
+        # Serialise a user's routine edits so two requests can't add overlapping blocks.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        _check_no_overlap(user, block, today=today)
+        block.save()
+    return block
+
+
+def update_block(block: Block, *, today: date, **changes) -> Block:
+    """Changes a block's fields, checking the result against the other blocks."""
+    allowed = {"tier", "days", "start", "end", "zone", "label", "valid_from", "valid_until"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(f"Unknown block fields: {', '.join(sorted(unknown))}.")
+    if "days" in changes:
+        days = changes.pop("days")
+        try:
+            weekdays = occurrences.parse_days(days) if isinstance(days, str) else frozenset(days)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        block.weekdays = _weekdays_text(weekdays)
+    if "zone" in changes:
+        try:
+            block.time_zone = timekit.zone(changes.pop("zone")).key
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+    for key, value in changes.items():
+        setattr(block, key, value)
+    if block.start == block.end:
+        raise ValidationError("A block needs a start and a different end.")
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=block.user_id).first()
+        _check_no_overlap(block.user, block, today=today)
+        block.save()
+    return block
+
+
+def remove_block(block: Block) -> None:
+    block.delete()
+
+
+def set_exception(
+    block: Block,
+    *,
+    day: date,
+    skip: bool = True,
+    start: time | None = None,
+    end: time | None = None,
+    note: str = "",
+    today: date,
+) -> BlockException:
+    """Skips the block on `day`, or gives it other hours that day (replacing any earlier
+    exception for that date)."""
+    if not skip and (start is None or end is None or start == end):
+        raise ValidationError("Other hours need a start and a different end.")
+    with transaction.atomic():
+        exception, _ = BlockException.objects.update_or_create(
+            block=block,
+            date=day,
+            defaults={
+                "skip": skip,
+                "start": None if skip else start,
+                "end": None if skip else end,
+                "note": note[:120],
+            },
+        )
+        if not skip:
+            _check_exception_fits(block, exception)
+    return exception
+
+
+def _check_exception_fits(block: Block, exception: BlockException) -> None:
+    changed = block.spec(list(block.exceptions.all()))
+    mine = occurrences.block_on(changed, exception.date)
+    if mine is None:
+        return
+    others = Block.objects.filter(user_id=block.user_id).exclude(pk=block.pk)
+    theirs = occurrences.expand(
+        [b.spec(list(b.exceptions.all())) for b in others.prefetch_related("exceptions")],
+        exception.date - timedelta(days=1),
+        exception.date + timedelta(days=1),
+    )
+    for other in theirs:
+        if timekit.overlaps(mine.start, mine.end, other.start, other.end):
+            raise ValidationError(
+                f"Those hours overlap another block on {exception.date:%a %d %b %Y}."
+            )
+
+
+def remove_exception(exception: BlockException) -> None:
+    exception.delete()
+
+
+def apply_starter_template(user: User, *, today: date) -> list[Block]:
+    """Adds the discipline's starting routine, skipping any block that would overlap."""
+    made = []
+    for tier, days, start, end, label in STARTER_TEMPLATE:
+        try:
+            made.append(
+                add_block(
+                    user, tier=tier, days=days, start=start, end=end, label=label, today=today
+                )
+            )
+        except ValidationError:
+            continue
+    return made
+
+
+def now_local_date(user: User, now: datetime) -> date:
+    return timekit.local_date(now, timekit.zone(user.time_zone))
