@@ -7,5 +7,6 @@ urlpatterns = [
     path("", activity_views.today, name="today"),
     path("accounts/", include("mainthing.accounts.urls")),
     path("activity/", include("mainthing.activity.urls")),
+    path("routine/", include("mainthing.routine.urls")),
     path("healthz", core_views.healthz, name="healthz"),
 ]

@@ -1,0 +1,124 @@
+"""The week as an SVG grid: positions computed here, so templates hold no arithmetic and the
+page needs no inline style (the CSP forbids it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from mainthing.core import timekit
+
+from .occurrences import WEEKDAY_NAMES, Occurrence
+
+COLUMN_WIDTH = 100  # SVG user units per day
+HOUR_HEIGHT = 24
+
+
+@dataclass
+class Box:
+    x: int
+    y: float
+    height: float
+    tier: str
+    label: str
+    title: str
+    kind: str = "block"
+    url: str = ""
+
+
+@dataclass
+class WeekGrid:
+    days: list[dict]
+    boxes: list[Box]
+    first_hour: int
+    last_hour: int
+    now_line: dict | None
+
+    @property
+    def width(self) -> int:
+        return COLUMN_WIDTH * 7
+
+    @property
+    def height(self) -> float:
+        return (self.last_hour - self.first_hour) * HOUR_HEIGHT
+
+    @property
+    def hours(self) -> list[dict]:
+        return [
+            {"label": f"{h:02d}:00", "y": (h - self.first_hour) * HOUR_HEIGHT}
+            for h in range(self.first_hour, self.last_hour)
+        ]
+
+
+def _pieces(start: datetime, end: datetime, tz: ZoneInfo, first: date):
+    """(column, start minute, end minute) of [start, end) per local day of the week."""
+    for day, _seconds in timekit.split_by_local_day(start, end, tz):
+        column = (day - first).days
+        if not 0 <= column < 7:
+            continue
+        day_start, day_end = timekit.local_day_bounds(day, tz)
+        lo, hi = max(start, day_start), min(end, day_end)
+        lo_wall, hi_wall = lo.astimezone(tz), hi.astimezone(tz)
+        top = lo_wall.hour * 60 + lo_wall.minute
+        bottom = 24 * 60 if hi == day_end else hi_wall.hour * 60 + hi_wall.minute
+        yield column, top, max(bottom, top + 1)
+
+
+def week_grid(
+    items: list[Occurrence],
+    first: date,
+    tz: ZoneInfo,
+    *,
+    now: datetime,
+    appointments: list[tuple[datetime, datetime, str, str, str]] = (),
+) -> WeekGrid:
+    """Lays out block occurrences (and appointments: start, end, label, status, url) for the
+    week starting `first`, showing the hours that have anything in them (at least 08-22)."""
+    raw = []
+    for o in items:
+        for column, top, bottom in _pieces(o.start, o.end, tz, first):
+            title = (
+                f"{o.label or o.tier}: {o.start.astimezone(tz):%H:%M}-{o.end.astimezone(tz):%H:%M}"
+            )
+            raw.append((column, top, bottom, o.tier, o.label or "", title, "block", ""))
+    for start, end, label, status, url in appointments:
+        for column, top, bottom in _pieces(start, end, tz, first):
+            title = f"{label}: {start.astimezone(tz):%H:%M}-{end.astimezone(tz):%H:%M}"
+            raw.append((column, top, bottom, status, label, title, "appointment", url))
+    first_hour = min([8, *(top // 60 for _, top, *_ in raw)])
+    last_hour = max([22, *(-(-bottom // 60) for _, _, bottom, *_ in raw)])
+    boxes = [
+        Box(
+            x=column * COLUMN_WIDTH + (40 if kind == "appointment" else 2),
+            y=(top - first_hour * 60) * HOUR_HEIGHT / 60,
+            height=(bottom - top) * HOUR_HEIGHT / 60,
+            tier=tier,
+            label=label,
+            title=title,
+            kind=kind,
+            url=url,
+        )
+        for column, top, bottom, tier, label, title, kind, url in raw
+    ]
+    days = [
+        {
+            "date": first + timedelta(days=i),
+            "name": WEEKDAY_NAMES[i],
+            "x": i * COLUMN_WIDTH,
+            "today": first + timedelta(days=i) == timekit.local_date(now, tz),
+        }
+        for i in range(7)
+    ]
+    now_line = None
+    local_now = now.astimezone(tz)
+    column = (local_now.date() - first).days
+    if 0 <= column < 7:
+        minute = local_now.hour * 60 + local_now.minute
+        if first_hour * 60 <= minute < last_hour * 60:
+            now_line = {
+                "x1": column * COLUMN_WIDTH,
+                "x2": (column + 1) * COLUMN_WIDTH,
+                "y": (minute - first_hour * 60) * HOUR_HEIGHT / 60,
+            }
+    return WeekGrid(days, boxes, first_hour, last_hour, now_line)
