@@ -1,0 +1,78 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from mainthing.activity.models import Activity
+
+MIN_MINUTES = 15
+MAX_MINUTES = 120
+DEFAULT_MINUTES = 30
+
+
+class Status(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class MadeVia(models.TextChoices):
+    MANUAL = "manual", "By you"
+    BOOKING_PAGE = "booking_page", "Booking page"
+    API = "api", "API"
+
+
+# Everything but a cancelled appointment holds its time.
+ACTIVE = ~Q(status=Status.CANCELLED)
+
+
+class Appointment(models.Model):
+    """A scheduled conversation with a prospect. Instants in UTC; the database refuses two
+    active appointments of one user at the same start (and, on PostgreSQL, any overlap)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    prospect_name = models.CharField(max_length=120)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    made_via = models.CharField(max_length=12, choices=MadeVia.choices, default=MadeVia.MANUAL)
+    note = models.CharField(max_length=500, blank=True)
+    outside_blocks = models.BooleanField(
+        default=False, help_text="Booked outside prospecting time after being asked."
+    )
+    # The income entry written when the call is completed, so IGA time counts it once.
+    activity = models.OneToOneField(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointment"
+    )
+    # Grows on every change, for calendar clients (iCalendar SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "start"], condition=ACTIVE, name="one_active_appointment_per_start"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_has_length"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="appointment_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "start"], name="appointment_user_start")]
+
+    def __str__(self) -> str:
+        return f"{self.prospect_name} at {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != Status.CANCELLED
+
+    @property
+    def first_name(self) -> str:
+        return self.prospect_name.split()[0] if self.prospect_name.strip() else ""

@@ -1,0 +1,217 @@
+"""Appointment rules: book inside prospecting blocks, never double-book, move, cancel, complete.
+
+Double booking is refused by the database, not only by a check: each booking runs in one
+transaction that first takes a per-user lock (an advisory lock on PostgreSQL; SQLite's IMMEDIATE
+transactions already serialise writers), then checks for overlaps, then inserts. The partial
+unique constraint on (user, start) and, on PostgreSQL, an exclusion constraint on overlapping
+ranges turn any race that slips through into an IntegrityError, answered as SlotTaken.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from mainthing.accounts.models import User
+from mainthing.activity import services as activity_services
+from mainthing.activity.models import Activity, Category
+from mainthing.core import timekit
+from mainthing.core.enums import Tier
+from mainthing.routine import queries as routine_queries
+from mainthing.routine.occurrences import merge
+
+from .models import ACTIVE, MAX_MINUTES, MIN_MINUTES, Appointment, MadeVia, Status
+
+OUTSIDE_QUESTION = "This is outside your prospecting time — book anyway?"
+
+
+class SlotTaken(Exception):
+    """The time overlaps another active appointment (HTTP 409)."""
+
+    def __init__(self, clash: Appointment | None = None):
+        self.clash = clash
+        when = f" ({clash.prospect_name}, {clash.start:%Y-%m-%d %H:%M} UTC)" if clash else ""
+        super().__init__(f"That time is already booked{when}. Pick another slot.")
+
+
+class OutsideProspecting(Exception):
+    """The appointment is not wholly inside prospecting blocks; the caller asks first."""
+
+    def __init__(self):
+        super().__init__(OUTSIDE_QUESTION)
+
+
+def _lock_user(user_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7001, user_id])
+
+
+def inside_prospecting(user: User, start: datetime, end: datetime) -> bool:
+    """Whether [start, end) lies wholly inside the user's income blocks (adjacent ones join)."""
+    blocks = routine_queries.occurrences_between(user, start, end, tier=Tier.INCOME)
+    covered = merge((o.start, o.end) for o in blocks)
+    return any(lo <= start and end <= hi for lo, hi in covered)
+
+
+def _validate(prospect_name: str, start: datetime, minutes: int, now: datetime) -> None:
+    if not prospect_name.strip():
+        raise ValidationError({"prospect_name": "Whom is the call with? Give a name."})
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        raise ValidationError(
+            {"minutes": f"An appointment lasts {MIN_MINUTES} to {MAX_MINUTES} minutes."}
+        )
+    if start < now - timedelta(minutes=1):
+        raise ValidationError({"start": "That time has passed; pick a time from now on."})
+
+
+def _clash(user_id: int, start: datetime, end: datetime, exclude: int | None = None):
+    rows = Appointment.objects.filter(ACTIVE, user_id=user_id, start__lt=end, end__gt=start)
+    if exclude:
+        rows = rows.exclude(pk=exclude)
+    return rows.first()
+
+
+def book(
+    user: User,
+    *,
+    prospect_name: str,
+    start: datetime,
+    minutes: int = 30,
+    now: datetime,
+    note: str = "",
+    allow_outside: bool = False,
+    made_via: str = MadeVia.MANUAL,
+) -> Appointment:
+    """Books a call. Raises OutsideProspecting (ask, then pass allow_outside), SlotTaken, or
+    ValidationError; writes nothing in each case."""
+    _validate(prospect_name, start, minutes, now)
+    end = start + timedelta(minutes=minutes)
+    outside = not inside_prospecting(user, start, end)
+    if outside and not allow_outside:
+        raise OutsideProspecting()
+    try:
+        with transaction.atomic():
+            _lock_user(user.pk)
+            clash = _clash(user.pk, start, end)
+            if clash is not None:
+                raise SlotTaken(clash)
+            return Appointment.objects.create(
+                user=user,
+                prospect_name=prospect_name.strip()[:120],
+                start=start,
+                end=end,
+                note=note.strip()[:500],
+                outside_blocks=outside,
+                made_via=made_via,
+            )
+    except IntegrityError:
+        raise SlotTaken() from None
+
+
+def move(
+    appointment: Appointment,
+    *,
+    start: datetime,
+    minutes: int | None = None,
+    now: datetime,
+    allow_outside: bool = False,
+) -> Appointment:
+    """Moves a scheduled appointment to another time (and length), with the booking checks."""
+    if appointment.status != Status.SCHEDULED:
+        raise ValidationError("Only a scheduled appointment can be moved.")
+    minutes = minutes or appointment.minutes
+    _validate(appointment.prospect_name, start, minutes, now)
+    end = start + timedelta(minutes=minutes)
+    outside = not inside_prospecting(appointment.user, start, end)
+    if outside and not allow_outside:
+        raise OutsideProspecting()
+    try:
+        with transaction.atomic():
+            _lock_user(appointment.user_id)
+            clash = _clash(appointment.user_id, start, end, exclude=appointment.pk)
+            if clash is not None:
+                raise SlotTaken(clash)
+            appointment.start, appointment.end = start, end
+            appointment.outside_blocks = outside
+            appointment.sequence += 1
+            appointment.save()
+    except IntegrityError:
+        raise SlotTaken() from None
+    return appointment
+
+
+def _set_status(appointment: Appointment, status: str) -> Appointment:
+    appointment.status = status
+    appointment.sequence += 1
+    appointment.save(update_fields=["status", "sequence", "updated_at"])
+    return appointment
+
+
+def cancel(appointment: Appointment) -> Appointment:
+    """Frees the slot. A completed call can't be cancelled (its time was spent)."""
+    if appointment.status == Status.COMPLETED:
+        raise ValidationError("This call was completed; it can't be cancelled.")
+    return _set_status(appointment, Status.CANCELLED)
+
+
+def mark_no_show(appointment: Appointment, *, now: datetime) -> Appointment:
+    if appointment.status != Status.SCHEDULED:
+        raise ValidationError("Only a scheduled appointment can be marked as a no-show.")
+    if appointment.start > now:
+        raise ValidationError("The call hasn't started yet.")
+    return _set_status(appointment, Status.NO_SHOW)
+
+
+def complete(
+    appointment: Appointment,
+    *,
+    now: datetime,
+    start: datetime | None = None,
+    minutes: int | None = None,
+    category: Category | None = None,
+    allow_overlap: bool = False,
+) -> Activity:
+    """Marks the call held and records its real time as one income entry linked to it.
+
+    The entry is what IGA time counts, so the call is counted exactly once. Raises
+    ValidationError (or OverlapError) and changes nothing when the times don't fit.
+    """
+    if appointment.status not in (Status.SCHEDULED, Status.NO_SHOW):
+        raise ValidationError("This appointment is already completed or cancelled.")
+    user = appointment.user
+    start = start or appointment.start
+    minutes = minutes or appointment.minutes
+    if not 1 <= minutes <= 24 * 60:
+        raise ValidationError({"minutes": "Give the call's real length in minutes."})
+    if category is None:
+        category = (
+            Category.objects.filter(user=user, tier=Tier.INCOME, archived=False)
+            .order_by("position")
+            .first()
+        )
+    if category is None or category.tier != Tier.INCOME:
+        raise ValidationError({"category": "Pick an income category for the call."})
+    with transaction.atomic():
+        entry = activity_services.add_entry(
+            user,
+            category,
+            start=start,
+            end=start + timedelta(minutes=minutes),
+            now=now,
+            note=appointment.note,
+            prospect_name=appointment.prospect_name,
+            allow_overlap=allow_overlap,
+            origin="appointment",
+        )
+        appointment.activity = entry
+        appointment.status = Status.COMPLETED
+        appointment.sequence += 1
+        appointment.save(update_fields=["activity", "status", "sequence", "updated_at"])
+    return entry
+
+
+def local_start(appointment: Appointment) -> datetime:
+    return appointment.start.astimezone(timekit.zone(appointment.user.time_zone))
