@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("mainthing.accounts.urls")),
     path("activity/", include("mainthing.activity.urls")),
     path("routine/", include("mainthing.routine.urls")),
+    path("calendar/", include("mainthing.bookings.urls")),
     path("healthz", core_views.healthz, name="healthz"),
 ]

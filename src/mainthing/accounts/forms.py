@@ -45,6 +45,8 @@ class ProfileForm(forms.ModelForm):
             "goal_iga_minutes",
             "goal_conversations",
             "nudge_minutes",
+            "fill_threshold",
+            "fill_window_days",
             "prospecting_start",
             "prospecting_end",
         ]

@@ -29,6 +29,10 @@ class User(AbstractBaseUser):
     nudge_minutes = models.PositiveIntegerField(
         "ask again after this many minutes of busy work", default=25
     )
+    fill_threshold = models.PositiveIntegerField(
+        "warn when the coming days are booked under this %", default=70
+    )
+    fill_window_days = models.PositiveIntegerField("days ahead the fill rate looks at", default=3)
     # Interim "my prospecting hours", every day, in the user's zone (the routine replaces it).
     prospecting_start = models.TimeField(null=True, blank=True)
     prospecting_end = models.TimeField(null=True, blank=True)

@@ -54,6 +54,8 @@ PROFILE_FIELDS = (
     "goal_iga_minutes",
     "goal_conversations",
     "nudge_minutes",
+    "fill_threshold",
+    "fill_window_days",
     "prospecting_start",
     "prospecting_end",
 )
@@ -79,6 +81,10 @@ def update_profile(user: User, **changes) -> tuple[User, bool]:
         )
     if "nudge_minutes" in changes and not 5 <= int(changes["nudge_minutes"]) <= 240:
         raise ValidationError({"nudge_minutes": "Ask again after 5 to 240 minutes."})
+    if "fill_threshold" in changes and not 10 <= int(changes["fill_threshold"]) <= 100:
+        raise ValidationError({"fill_threshold": "Pick a threshold from 10% to 100%."})
+    if "fill_window_days" in changes and not 1 <= int(changes["fill_window_days"]) <= 14:
+        raise ValidationError({"fill_window_days": "Look 1 to 14 days ahead."})
     zone_changed = "time_zone" in changes and changes["time_zone"] != user.time_zone
     for key, value in changes.items():
         setattr(user, key, value)

@@ -72,9 +72,11 @@ def week_grid(
     *,
     now: datetime,
     appointments: list[tuple[datetime, datetime, str, str, str]] = (),
+    free: list[tuple[datetime, datetime, str]] = (),
 ) -> WeekGrid:
-    """Lays out block occurrences (and appointments: start, end, label, status, url) for the
-    week starting `first`, showing the hours that have anything in them (at least 08-22)."""
+    """Lays out block occurrences, appointments (start, end, label, status, url) and free
+    slots (start, end, url) for the week starting `first`, showing the hours that have
+    anything in them (at least 08-22)."""
     raw = []
     for o in items:
         for column, top, bottom in _pieces(o.start, o.end, tz, first):
@@ -86,11 +88,15 @@ def week_grid(
         for column, top, bottom in _pieces(start, end, tz, first):
             title = f"{label}: {start.astimezone(tz):%H:%M}-{end.astimezone(tz):%H:%M}"
             raw.append((column, top, bottom, status, label, title, "appointment", url))
+    for start, end, url in free:
+        for column, top, bottom in _pieces(start, end, tz, first):
+            title = f"Free: {start.astimezone(tz):%a %H:%M}. Book it"
+            raw.append((column, top, bottom, "free", "", title, "free", url))
     first_hour = min([8, *(top // 60 for _, top, *_ in raw)])
     last_hour = max([22, *(-(-bottom // 60) for _, _, bottom, *_ in raw)])
     boxes = [
         Box(
-            x=column * COLUMN_WIDTH + (40 if kind == "appointment" else 2),
+            x=column * COLUMN_WIDTH + {"appointment": 40, "free": 4}.get(kind, 2),
             y=(top - first_hour * 60) * HOUR_HEIGHT / 60,
             height=(bottom - top) * HOUR_HEIGHT / 60,
             tier=tier,

@@ -1,0 +1,201 @@
+"""Read models for the calendar, Today's now/next, the agenda and the fill-rate signal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Sum
+from django.urls import reverse
+
+from mainthing.accounts.models import User
+from mainthing.activity.models import DayTotal
+from mainthing.core import timekit
+from mainthing.core.enums import Tier
+from mainthing.routine import queries as routine_queries
+from mainthing.routine.occurrences import Occurrence, merge, slots, subtract
+from mainthing.routine.week import WeekGrid, week_grid
+
+from . import fillrate
+from .models import ACTIVE, DEFAULT_MINUTES, Appointment
+
+PRESCRIPTION_WINDOW_DAYS = 30
+
+
+def appointments_between(user: User, start: datetime, end: datetime) -> list[Appointment]:
+    """Active appointments overlapping [start, end), by start. Entries are at most two hours
+    long, so the index range on start is bounded."""
+    return list(
+        Appointment.objects.filter(
+            ACTIVE, user=user, start__lt=end, start__gte=start - timedelta(hours=2)
+        )
+        .filter(end__gt=start)
+        .order_by("start")
+    )
+
+
+def free_slots(
+    user: User,
+    start: datetime,
+    end: datetime,
+    *,
+    minutes: int = DEFAULT_MINUTES,
+    now: datetime,
+    blocks: list[Occurrence] | None = None,
+    booked: list[Appointment] | None = None,
+) -> list[tuple[datetime, datetime]]:
+    """Free slots of `minutes` inside prospecting blocks in [start, end), none in the past."""
+    if blocks is None:
+        blocks = routine_queries.occurrences_between(user, start, end, tier=Tier.INCOME)
+    if booked is None:
+        booked = appointments_between(user, start, end)
+    windows = subtract(
+        merge((o.start, o.end) for o in blocks if o.tier == Tier.INCOME),
+        [(a.start, a.end) for a in booked],
+    )
+    return slots(windows, minutes=minutes, not_before=now)
+
+
+@dataclass
+class FillSignal:
+    window: fillrate.Fill
+    days: int
+    threshold: int
+    missing: int
+    prescription: fillrate.Prescription | None
+    per_day: list[tuple[date, fillrate.Fill]]
+
+    @property
+    def below(self) -> bool:
+        return self.window.block_seconds > 0 and self.window.percent < self.threshold
+
+
+def fill_signal(user: User, *, now: datetime, days: int | None = None) -> FillSignal:
+    """The fill rate of the next `days` (the user's window by default), per day for a
+    fortnight, and how much lead generation would fill the gap. Four queries."""
+    days = days or user.fill_window_days
+    tz = timekit.zone(user.time_zone)
+    today = timekit.local_date(now, tz)
+    fortnight_start, _ = timekit.local_day_bounds(today, tz)
+    _, fortnight_end = timekit.local_day_bounds(today + timedelta(days=13), tz)
+    window_end = now + timedelta(days=days)
+    specs = routine_queries.specs(user)
+    blocks = routine_queries.occurrences_between(
+        user, fortnight_start, max(fortnight_end, window_end), tier=Tier.INCOME, block_specs=specs
+    )
+    booked = [
+        (a.start, a.end)
+        for a in appointments_between(user, fortnight_start, max(fortnight_end, window_end))
+    ]
+    window_blocks = [
+        (max(o.start, now), min(o.end, window_end))
+        for o in blocks
+        if o.end > now and o.start < window_end
+    ]
+    window = fillrate.fill(window_blocks, booked)
+    per_day = fillrate.fill_per_day(
+        blocks, booked, tz, [today + timedelta(days=i) for i in range(14)]
+    )
+    target = user.fill_threshold / 100
+    missing = fillrate.missing_appointments(window, target=target, minutes=DEFAULT_MINUTES)
+    prescription = None
+    if missing:
+        since = now - timedelta(days=PRESCRIPTION_WINDOW_DAYS)
+        booked_recently = Appointment.objects.filter(user=user, created_at__gte=since).count()
+        leadgen = (
+            DayTotal.objects.filter(
+                user=user,
+                day__gte=today - timedelta(days=PRESCRIPTION_WINDOW_DAYS),
+                category__tier=Tier.LEADGEN,
+            ).aggregate(s=Sum("seconds"))["s"]
+            or 0
+        )
+        prescription = fillrate.prescribe(
+            missing, booked_recently=booked_recently, leadgen_seconds_recently=int(leadgen)
+        )
+    return FillSignal(window, days, user.fill_threshold, missing, prescription, per_day)
+
+
+@dataclass
+class NowNext:
+    current_block: Occurrence | None
+    next_block: Occurrence | None
+    next_appointment: Appointment | None
+    agenda: list[dict]
+
+
+def now_next(user: User, *, now: datetime) -> NowNext:
+    """The block running now, the next block, the next appointment and today's agenda."""
+    tz = timekit.zone(user.time_zone)
+    today = timekit.local_date(now, tz)
+    day_start, day_end = timekit.local_day_bounds(today, tz)
+    specs = routine_queries.specs(user)
+    current = routine_queries.current_block(user, now, block_specs=specs)
+    upcoming = routine_queries.next_block(user, now, block_specs=specs)
+    next_appointment = (
+        Appointment.objects.filter(ACTIVE, user=user, status="scheduled", end__gt=now)
+        .filter(start__gte=now - timedelta(hours=2))
+        .order_by("start")
+        .first()
+    )
+    return NowNext(current, upcoming, next_appointment, agenda_day(user, today, specs=specs))
+
+
+def agenda_day(user: User, day: date, *, specs=None) -> list[dict]:
+    """Blocks and appointments of one local day, in time order."""
+    tz = timekit.zone(user.time_zone)
+    start, end = timekit.local_day_bounds(day, tz)
+    items = [
+        {"kind": "block", "start": o.start, "end": o.end, "tier": o.tier, "label": o.label}
+        for o in routine_queries.occurrences_between(user, start, end, block_specs=specs)
+    ]
+    items += [
+        {
+            "kind": "appointment",
+            "start": a.start,
+            "end": a.end,
+            "tier": Tier.INCOME,
+            "label": a.prospect_name,
+            "status": a.status,
+            "id": a.pk,
+        }
+        for a in appointments_between(user, start, end)
+    ]
+    return sorted(items, key=lambda i: (i["start"], i["kind"] != "block"))
+
+
+@dataclass
+class CalendarWeek:
+    first: date
+    grid: WeekGrid
+    appointments: list[Appointment]
+    free: list[tuple[datetime, datetime]]
+
+
+def calendar_week(user: User, first: date, *, now: datetime) -> CalendarWeek:
+    """A week of blocks, appointments and free prospecting slots: three queries."""
+    tz = timekit.zone(user.time_zone)
+    start, _ = timekit.local_day_bounds(first, tz)
+    _, end = timekit.local_day_bounds(first + timedelta(days=6), tz)
+    blocks = routine_queries.occurrences_between(user, start, end)
+    booked = appointments_between(user, start, end)
+    free = free_slots(user, start, end, now=now, blocks=blocks, booked=booked)
+    book_url = reverse("bookings:book")
+    grid = week_grid(
+        blocks,
+        first,
+        tz,
+        now=now,
+        appointments=[
+            (
+                a.start,
+                a.end,
+                a.prospect_name,
+                a.status,
+                reverse("bookings:appointment", args=[a.pk]),
+            )
+            for a in booked
+        ],
+        free=[(lo, hi, f"{book_url}?start={lo.astimezone(tz):%Y-%m-%dT%H:%M}") for lo, hi in free],
+    )
+    return CalendarWeek(first, grid, booked, free)

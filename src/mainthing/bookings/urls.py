@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "bookings"
+
+urlpatterns = [
+    path("", views.calendar, name="calendar"),
+    path("book/", views.book, name="book"),
+    path("appointments/<int:pk>/", views.appointment_detail, name="appointment"),
+    path("appointments/<int:pk>/move/", views.move_appointment, name="move"),
+    path("appointments/<int:pk>/cancel/", views.cancel_appointment, name="cancel"),
+    path("appointments/<int:pk>/no-show/", views.no_show, name="no-show"),
+    path("appointments/<int:pk>/complete/", views.complete_appointment, name="complete"),
+]

@@ -1,0 +1,232 @@
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mainthing.activity.services import OverlapError
+from mainthing.core import timekit
+
+from . import queries, services
+from .forms import BookForm, CompleteForm, MoveForm
+from .models import Appointment
+
+
+def get_appointment(request, pk: int) -> Appointment:
+    """The request user's appointment or 404: the one way views reach an appointment."""
+    return get_object_or_404(Appointment.objects.select_related("user"), pk=pk, user=request.user)
+
+
+def _errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def calendar(request):
+    user = request.user
+    now = timezone.now()
+    tz = timekit.zone(user.time_zone)
+    try:
+        chosen = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        chosen = timekit.local_date(now, tz)
+    first = timekit.week_start(chosen)
+    week = queries.calendar_week(user, first, now=now)
+    signal = queries.fill_signal(user, now=now)
+    days = {}
+    for a in week.appointments:
+        days.setdefault(a.start.astimezone(tz).date(), []).append(a)
+    return render(
+        request,
+        "bookings/calendar.html",
+        {
+            "week": week,
+            "grid": week.grid,
+            "previous": first - timedelta(days=7),
+            "next": first + timedelta(days=7),
+            "signal": signal,
+            "agenda_days": [
+                (first + timedelta(days=i), days.get(first + timedelta(days=i), []))
+                for i in range(7)
+            ],
+            "free_count": len(week.free),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book(request):
+    user = request.user
+    now = timezone.now()
+    initial = {"start": request.GET.get("start", "")}
+    form = BookForm(request.POST or None, user=user, initial=initial)
+    ask_outside = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appointment = services.book(
+                user,
+                prospect_name=data["prospect_name"],
+                start=data["start"],
+                minutes=data["minutes"],
+                now=now,
+                note=data["note"],
+                allow_outside=data["allow_outside"],
+            )
+        except services.OutsideProspecting:
+            ask_outside = True
+        except services.SlotTaken as taken:
+            form.add_error("start", str(taken))
+            return render(request, "bookings/book.html", {"form": form}, status=409)
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            local = appointment.start.astimezone(timekit.zone(user.time_zone))
+            messages.success(
+                request, f"Booked {appointment.prospect_name} on {local:%a %d %b at %H:%M}."
+            )
+            return redirect(f"/calendar/?week={timekit.week_start(local.date()):%Y-%m-%d}")
+    return render(
+        request,
+        "bookings/book.html",
+        {"form": form, "ask_outside": ask_outside, "question": services.OUTSIDE_QUESTION},
+    )
+
+
+@login_required
+def appointment_detail(request, pk: int):
+    appointment = get_appointment(request, pk)
+    user = request.user
+    minutes = appointment.minutes
+    return render(
+        request,
+        "bookings/appointment.html",
+        {
+            "a": appointment,
+            "move_form": MoveForm(
+                user=user, initial={"start": appointment.start, "minutes": minutes}
+            ),
+            "complete_form": CompleteForm(
+                user=user, initial={"start": appointment.start, "minutes": minutes}
+            ),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def move_appointment(request, pk: int):
+    appointment = get_appointment(request, pk)
+    form = MoveForm(request.POST, user=request.user)
+    status = 200
+    ask_outside = False
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.move(
+                appointment,
+                start=data["start"],
+                minutes=data["minutes"],
+                now=timezone.now(),
+                allow_outside=data["allow_outside"],
+            )
+        except services.OutsideProspecting:
+            ask_outside = True
+        except services.SlotTaken as taken:
+            form.add_error("start", str(taken))
+            status = 409
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, "Appointment moved.")
+            return redirect("bookings:appointment", pk=appointment.pk)
+    return render(
+        request,
+        "bookings/appointment.html",
+        {
+            "a": appointment,
+            "move_form": form,
+            "ask_outside": ask_outside,
+            "question": services.OUTSIDE_QUESTION,
+            "now": timezone.now(),
+            "complete_form": CompleteForm(
+                user=request.user,
+                initial={"start": appointment.start, "minutes": appointment.minutes},
+            ),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def cancel_appointment(request, pk: int):
+    appointment = get_appointment(request, pk)
+    try:
+        services.cancel(appointment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Cancelled the call with {appointment.prospect_name}.")
+    return redirect("bookings:appointment", pk=appointment.pk)
+
+
+@login_required
+@require_POST
+def no_show(request, pk: int):
+    appointment = get_appointment(request, pk)
+    try:
+        services.mark_no_show(appointment, now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Marked {appointment.prospect_name} as a no-show.")
+    return redirect("bookings:appointment", pk=appointment.pk)
+
+
+@login_required
+@require_POST
+def complete_appointment(request, pk: int):
+    appointment = get_appointment(request, pk)
+    form = CompleteForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.complete(
+                appointment,
+                now=timezone.now(),
+                start=data["start"],
+                minutes=data["minutes"],
+                category=data["category"],
+                allow_overlap=data["allow_overlap"],
+            )
+        except (OverlapError, ValidationError) as error:
+            _errors(form, error)
+        else:
+            messages.success(
+                request, f"Call with {appointment.prospect_name} recorded: {data['minutes']} min."
+            )
+            return redirect("bookings:appointment", pk=appointment.pk)
+    return render(
+        request,
+        "bookings/appointment.html",
+        {
+            "a": appointment,
+            "complete_form": form,
+            "now": timezone.now(),
+            "move_form": MoveForm(
+                user=request.user,
+                initial={"start": appointment.start, "minutes": appointment.minutes},
+            ),
+        },
+        status=200,
+    )
