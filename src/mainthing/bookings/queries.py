@@ -128,7 +128,6 @@ def now_next(user: User, *, now: datetime) -> NowNext:
     """The block running now, the next block, the next appointment and today's agenda."""
     tz = timekit.zone(user.time_zone)
     today = timekit.local_date(now, tz)
-    day_start, day_end = timekit.local_day_bounds(today, tz)
     specs = routine_queries.specs(user)
     current = routine_queries.current_block(user, now, block_specs=specs)
     upcoming = routine_queries.next_block(user, now, block_specs=specs)
