@@ -59,6 +59,22 @@ def entry(user, name: str, start: datetime, minutes: int, **fields) -> Activity:
     )
 
 
+def block(user, start: str, end: str, *, tier: str = "income", days: str = "daily"):
+    """A weekly block in the user's zone, written through the routine service."""
+    from datetime import date, time
+
+    from mainthing.routine import services as routine_services
+
+    return routine_services.add_block(
+        user,
+        tier=tier,
+        days=days,
+        start=time.fromisoformat(start),
+        end=time.fromisoformat(end),
+        today=date(2020, 1, 1),
+    )
+
+
 def at(text: str, zone: str = "UTC") -> datetime:
     """A UTC instant from a wall-clock 'YYYY-MM-DD HH:MM' in a zone."""
     return timekit.localize(datetime.fromisoformat(text), timekit.zone(zone))

@@ -323,8 +323,8 @@ def cmd_status(args) -> int:
             else None
         ),
         "prospecting_now": services.is_prospecting_time(user, now),
-        # Blocks and the booking page arrive with the routine and bookings apps.
-        "current_block": None,
+        "current_block": _current_block_json(user, now, tz),
+        # The public booking page arrives with the booking-page issue.
         "booking_url": None,
         "question": services.NUDGE_QUESTION if nudge else None,
     }
@@ -339,11 +339,29 @@ def cmd_status(args) -> int:
         )
     else:
         print("Nothing running.")
+    if data["current_block"]:
+        block = data["current_block"]
+        label = block["label"] or f"{block['tier']} block"
+        print(f"Block now: {label} until {block['end'][11:16]}.")
     if data["prospecting_now"]:
         print("It's your prospecting time.")
     if nudge:
         print(services.NUDGE_QUESTION)
     return 0
+
+
+def _current_block_json(user, now, tz) -> dict | None:
+    from mainthing.routine import queries as routine_queries
+
+    block = routine_queries.current_block(user, now)
+    if block is None:
+        return None
+    return {
+        "tier": block.tier,
+        "label": block.label,
+        "start": block.start.astimezone(tz).isoformat(),
+        "end": block.end.astimezone(tz).isoformat(),
+    }
 
 
 def cmd_log(args) -> int:
@@ -436,19 +454,128 @@ def cmd_today(args) -> int:
     return 0
 
 
+def cmd_book(args) -> int:
+    from django.core.exceptions import ValidationError
+
+    from mainthing.bookings import services
+    from mainthing.core import timekit
+
+    user = _user(args)
+    tz = timekit.zone(user.time_zone)
+    now = _now()
+    try:
+        start = timekit.parse_local_datetime(args.when, tz, now=now)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    options = dict(
+        prospect_name=args.prospect,
+        start=start,
+        minutes=args.minutes,
+        now=now,
+        note=args.note or "",
+    )
+    try:
+        try:
+            appointment = services.book(user, allow_outside=args.yes, **options)
+        except services.OutsideProspecting:
+            if not sys.stdin.isatty():
+                raise CommandError(f"{services.OUTSIDE_QUESTION} Add --yes to book it.") from None
+            if input(f"{services.OUTSIDE_QUESTION} [y/N] ").strip().lower() not in {"y", "yes"}:
+                print("Nothing booked.")
+                return 1
+            appointment = services.book(user, allow_outside=True, **options)
+    except services.SlotTaken as taken:
+        raise CommandError(str(taken)) from None
+    except ValidationError as error:
+        raise CommandError(" ".join(error.messages)) from None
+    local = appointment.start.astimezone(tz)
+    if args.json:
+        _print_json(_appointment_json(appointment, tz))
+    else:
+        print(
+            f"Booked {appointment.prospect_name} on {local:%a %d %b %Y at %H:%M}"
+            f" for {appointment.minutes} min ({user.time_zone})."
+        )
+    return 0
+
+
+def _appointment_json(appointment, tz) -> dict:
+    return {
+        "id": appointment.pk,
+        "prospect": appointment.prospect_name,
+        "start": appointment.start.astimezone(tz).isoformat(),
+        "end": appointment.end.astimezone(tz).isoformat(),
+        "minutes": appointment.minutes,
+        "status": appointment.status,
+        "outside_blocks": appointment.outside_blocks,
+    }
+
+
+def cmd_agenda(args) -> int:
+    from mainthing.bookings import queries
+    from mainthing.core import timekit
+
+    user = _user(args)
+    tz = timekit.zone(user.time_zone)
+    if not 1 <= args.days <= 31:
+        raise CommandError("--days must be from 1 to 31.")
+    today = timekit.local_date(_now(), tz)
+    days = []
+    for offset in range(args.days):
+        day = today + timedelta(days=offset)
+        items = queries.agenda_day(user, day)
+        days.append((day, items))
+    if args.json:
+        _print_json(
+            [
+                {
+                    "date": day.isoformat(),
+                    "items": [
+                        {
+                            "kind": i["kind"],
+                            "start": i["start"].astimezone(tz).isoformat(),
+                            "end": i["end"].astimezone(tz).isoformat(),
+                            "tier": i["tier"],
+                            "label": i["label"],
+                            **({"status": i["status"], "id": i["id"]} if "status" in i else {}),
+                        }
+                        for i in items
+                    ],
+                }
+                for day, items in days
+            ]
+        )
+        return 0
+    console = _console()
+    for day, items in days:
+        console.print(f"[bold]{day:%A %d %B}[/bold]")
+        if not items:
+            console.print("  nothing planned")
+        for i in items:
+            when = f"{i['start'].astimezone(tz):%H:%M}-{i['end'].astimezone(tz):%H:%M}"
+            if i["kind"] == "block":
+                label = i["label"] or "block"
+                console.print(f"  {when}  {i['tier']:<8} {label}", markup=False)
+            else:
+                console.print(f"  {when}  call     {i['label']} ({i['status']})", markup=False)
+    return 0
+
+
 def _parse_spec(text: str):
     """'Mon-Sat 19:00-21:00' as (days text, start, end)."""
     from datetime import time as clock
 
     parts = text.strip().rsplit(" ", 1)
     if len(parts) != 2 or "-" not in parts[1]:
-        raise CommandError(f"Can't read {text!r}; write it like \"Mon-Sat 19:00-21:00\".")
+        raise CommandError(f'Can\'t read {text!r}; write it like "Mon-Sat 19:00-21:00".')
     days, hours = parts
     try:
         start_text, end_text = hours.split("-", 1)
         start, end = clock.fromisoformat(start_text), clock.fromisoformat(end_text)
     except ValueError:
-        raise CommandError(f"Can't read the hours {hours!r}; write them like 19:00-21:00.") from None
+        raise CommandError(
+            f"Can't read the hours {hours!r}; write them like 19:00-21:00."
+        ) from None
     return days, start, end
 
 
@@ -480,8 +607,14 @@ def cmd_routine(args) -> int:
         days, start, end = _parse_spec(args.spec)
         try:
             block = services.add_block(
-                user, tier=args.tier, days=days, start=start, end=end, zone=args.tz,
-                label=args.label or "", today=today,
+                user,
+                tier=args.tier,
+                days=days,
+                start=start,
+                end=end,
+                zone=args.tz,
+                label=args.label or "",
+                today=today,
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
@@ -496,7 +629,11 @@ def cmd_routine(args) -> int:
         return 0
     if args.action == "remove":
         block_id = args.tier or ""
-        block = Block.objects.filter(user=user, pk=int(block_id)).first() if block_id.isdigit() else None
+        block = (
+            Block.objects.filter(user=user, pk=int(block_id)).first()
+            if block_id.isdigit()
+            else None
+        )
         if block is None:
             raise CommandError(f"You have no block {block_id!r}; see mainthing routine list.")
         services.remove_block(block)
@@ -513,8 +650,9 @@ def cmd_routine(args) -> int:
 
     table = Table("ID", "Tier", "Days", "Hours", "Zone", "Label")
     for b in blocks:
-        table.add_row(str(b.pk), b.tier, b.days_text, f"{b.start:%H:%M}-{b.end:%H:%M}",
-                      b.time_zone, b.label)
+        table.add_row(
+            str(b.pk), b.tier, b.days_text, f"{b.start:%H:%M}-{b.end:%H:%M}", b.time_zone, b.label
+        )
     _console().print(table)
     return 0
 
@@ -704,6 +842,21 @@ def build_parser() -> argparse.ArgumentParser:
         "today's entries, IGA minutes against the goal and the tier split",
         json_flag=True,
     )
+    sub = add(
+        "book",
+        cmd_book,
+        "book a call with a prospect, e.g. book Ann '2026-12-01 19:00'",
+        json_flag=True,
+    )
+    sub.add_argument("prospect", help="the prospect's name")
+    sub.add_argument("when", help="HH:MM today, 'YYYY-MM-DD HH:MM' or ISO 8601")
+    sub.add_argument("--minutes", type=int, default=30, help="15 to 120 (default 30)")
+    sub.add_argument("--note")
+    sub.add_argument(
+        "--yes", action="store_true", help="book outside prospecting time without asking"
+    )
+    sub = add("agenda", cmd_agenda, "blocks and appointments of the coming days", json_flag=True)
+    sub.add_argument("--days", type=int, default=1, help="how many days, from today (default 1)")
     sub = add("routine", cmd_routine, "list, add or remove weekly blocks", json_flag=True)
     sub.add_argument(
         "action", choices=["list", "add", "remove", "template"], nargs="?", default="list"
@@ -761,6 +914,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

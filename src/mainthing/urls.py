@@ -1,10 +1,10 @@
 from django.urls import include, path
 
-from mainthing.activity import views as activity_views
+from mainthing.bookings import views as booking_views
 from mainthing.core import views as core_views
 
 urlpatterns = [
-    path("", activity_views.today, name="today"),
+    path("", booking_views.today, name="today"),
     path("accounts/", include("mainthing.accounts.urls")),
     path("activity/", include("mainthing.activity.urls")),
     path("routine/", include("mainthing.routine.urls")),

@@ -169,7 +169,7 @@ def test_password_reset_goes_through_the_task_queue(
     assert mail.outbox == []
 
 
-def test_profile_saves_goals_zone_and_prospecting_hours(owner, owner_client):
+def test_profile_saves_goals_zone_and_fill_settings(owner, owner_client):
     response = owner_client.post(
         reverse("accounts:profile"),
         {
@@ -178,8 +178,8 @@ def test_profile_saves_goals_zone_and_prospecting_hours(owner, owner_client):
             "goal_iga_minutes": 90,
             "goal_conversations": 6,
             "nudge_minutes": 20,
-            "prospecting_start": "19:00",
-            "prospecting_end": "21:00",
+            "fill_threshold": 80,
+            "fill_window_days": 5,
         },
     )
     assert response.status_code == 302
@@ -188,11 +188,12 @@ def test_profile_saves_goals_zone_and_prospecting_hours(owner, owner_client):
         owner.time_zone,
         owner.goal_iga_minutes,
         owner.nudge_minutes,
-        owner.prospecting_start,
-    ) == ("Australia/Lord_Howe", 90, 20, time(19, 0))
+        owner.fill_threshold,
+        owner.fill_window_days,
+    ) == ("Australia/Lord_Howe", 90, 20, 80, 5)
 
 
-def test_profile_refuses_half_a_prospecting_range(owner, owner_client):
+def test_profile_refuses_a_fill_window_beyond_two_weeks(owner, owner_client):
     response = owner_client.post(
         reverse("accounts:profile"),
         {
@@ -201,13 +202,13 @@ def test_profile_refuses_half_a_prospecting_range(owner, owner_client):
             "goal_iga_minutes": 90,
             "goal_conversations": 6,
             "nudge_minutes": 25,
-            "prospecting_start": "19:00",
-            "prospecting_end": "",
+            "fill_threshold": 70,
+            "fill_window_days": 30,
         },
     )
-    assert "Give both a start and an end" in response.content.decode()
+    assert "Look 1 to 14 days ahead." in response.content.decode()
     owner.refresh_from_db()
-    assert owner.prospecting_start is None
+    assert owner.fill_window_days == 3
 
 
 def test_changing_time_zone_recounts_local_days(owner, owner_client):
@@ -224,8 +225,8 @@ def test_changing_time_zone_recounts_local_days(owner, owner_client):
             "goal_iga_minutes": 120,
             "goal_conversations": 4,
             "nudge_minutes": 25,
-            "prospecting_start": "",
-            "prospecting_end": "",
+            "fill_threshold": 70,
+            "fill_window_days": 3,
         },
     )
     days = set(DayTotal.objects.filter(user=owner, seconds__gt=0).values_list("day", flat=True))

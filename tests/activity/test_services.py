@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from mainthing.activity import queries, services
 from mainthing.activity.models import Activity, DayTotal
-from tests.factories import UserFactory, at, category, entry
+from tests.factories import block, UserFactory, at, category, entry
 
 NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)
 
@@ -58,7 +58,7 @@ def test_stop_timer_without_a_running_one_returns_none(owner):
 
 
 def test_busy_work_in_prospecting_hours_asks_the_iga_question(owner):
-    owner.prospecting_start, owner.prospecting_end = time(15, 0), time(17, 0)  # London, BST
+    block(owner, "15:00", "17:00")  # London, BST
     with pytest.raises(services.IgaQuestion) as asked:
         services.start_timer(owner, category(owner, "Organizing"), now=NOW)
     assert str(asked.value) == "It's your prospecting time. Is this income-generating activity?"
@@ -72,19 +72,19 @@ def test_busy_work_in_prospecting_hours_asks_the_iga_question(owner):
 
 
 def test_starting_busy_work_anyway_records_the_override(owner):
-    owner.prospecting_start, owner.prospecting_end = time(15, 0), time(17, 0)
+    block(owner, "15:00", "17:00")
     started = services.start_timer(owner, category(owner, "Organizing"), now=NOW, override=True)
     assert started.iga_override is True
 
 
 def test_income_work_in_prospecting_hours_is_not_questioned(owner):
-    owner.prospecting_start, owner.prospecting_end = time(15, 0), time(17, 0)
+    block(owner, "15:00", "17:00")
     started = services.start_timer(owner, category(owner, "Prospect call"), now=NOW)
     assert started.iga_override is False
 
 
 def test_busy_work_outside_prospecting_hours_is_not_questioned(owner):
-    owner.prospecting_start, owner.prospecting_end = time(19, 0), time(21, 0)
+    block(owner, "19:00", "21:00")
     started = services.start_timer(owner, category(owner, "Organizing"), now=NOW)
     assert started.iga_override is False
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from mainthing.activity import services
 from mainthing.activity.models import Activity
-from tests.factories import category, entry
+from tests.factories import block, category, entry
 
 NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)
 
@@ -43,8 +43,7 @@ def test_start_view_starts_the_timer(owner, owner_client, frozen):
 
 
 def test_start_view_asks_the_iga_question_in_prospecting_hours(owner, owner_client, frozen):
-    owner.prospecting_start, owner.prospecting_end = time(15, 0), time(17, 0)
-    owner.save()
+    block(owner, "15:00", "17:00")
     response = owner_client.post(
         reverse("activity:start-timer"), {"category": category(owner, "Organizing").pk}
     )
@@ -56,8 +55,7 @@ def test_start_view_asks_the_iga_question_in_prospecting_hours(owner, owner_clie
 
 
 def test_start_anyway_records_the_override(owner, owner_client, frozen):
-    owner.prospecting_start, owner.prospecting_end = time(15, 0), time(17, 0)
-    owner.save()
+    block(owner, "15:00", "17:00")
     owner_client.post(
         reverse("activity:start-timer"),
         {"category": category(owner, "Organizing").pk, "override": "on"},

@@ -9,7 +9,7 @@ from mainthing.accounts.models import User
 from mainthing.activity import services
 from mainthing.activity.models import Activity
 from mainthing.cli import main
-from tests.factories import PASSWORD, UserFactory, category, entry
+from tests.factories import block, PASSWORD, UserFactory, category, entry
 
 NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)
 
@@ -84,8 +84,7 @@ def test_start_stop_and_status_json(owner, capsys, frozen):
 
 
 def test_start_busy_work_in_prospecting_time_asks_and_refuses_without_a_tty(owner, capsys, frozen):
-    owner.prospecting_start, owner.prospecting_end = time(15, 0), time(17, 0)
-    owner.save()
+    block(owner, "15:00", "17:00")
     code, _, err = run(capsys, "start", "Organizing")
     assert code == 1
     assert "It's your prospecting time. Is this income-generating activity?" in err

@@ -30,10 +30,6 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(choices=zone_choices)
 
@@ -47,14 +43,7 @@ class ProfileForm(forms.ModelForm):
             "nudge_minutes",
             "fill_threshold",
             "fill_window_days",
-            "prospecting_start",
-            "prospecting_end",
         ]
-        widgets = {"prospecting_start": TimeInput, "prospecting_end": TimeInput}
-        labels = {
-            "prospecting_start": "My prospecting hours start",
-            "prospecting_end": "and end",
-        }
         help_texts = {
             "nudge_minutes": "While busy work runs longer than this, Mainthing asks again.",
         }

@@ -33,9 +33,6 @@ class User(AbstractBaseUser):
         "warn when the coming days are booked under this %", default=70
     )
     fill_window_days = models.PositiveIntegerField("days ahead the fill rate looks at", default=3)
-    # Interim "my prospecting hours", every day, in the user's zone (the routine replaces it).
-    prospecting_start = models.TimeField(null=True, blank=True)
-    prospecting_end = models.TimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -54,7 +51,3 @@ class User(AbstractBaseUser):
     @property
     def display_name(self) -> str:
         return self.name or self.email.split("@")[0]
-
-    @property
-    def has_prospecting_hours(self) -> bool:
-        return self.prospecting_start is not None and self.prospecting_end is not None

@@ -56,8 +56,6 @@ PROFILE_FIELDS = (
     "nudge_minutes",
     "fill_threshold",
     "fill_window_days",
-    "prospecting_start",
-    "prospecting_end",
 )
 
 
@@ -69,16 +67,6 @@ def update_profile(user: User, **changes) -> tuple[User, bool]:
         raise ValidationError(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
     if "time_zone" in changes:
         check_time_zone(changes["time_zone"])
-    start = changes.get("prospecting_start", user.prospecting_start)
-    end = changes.get("prospecting_end", user.prospecting_end)
-    if (start is None) != (end is None):
-        raise ValidationError(
-            {"prospecting_end": "Give both a start and an end for your prospecting hours."}
-        )
-    if start is not None and start == end:
-        raise ValidationError(
-            {"prospecting_end": "Prospecting hours can't start and end together."}
-        )
     if "nudge_minutes" in changes and not 5 <= int(changes["nudge_minutes"]) <= 240:
         raise ValidationError({"nudge_minutes": "Ask again after 5 to 240 minutes."})
     if "fill_threshold" in changes and not 10 <= int(changes["fill_threshold"]) <= 100:

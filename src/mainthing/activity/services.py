@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from mainthing.accounts.models import User
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.routine import queries as routine_queries
 
 from .models import LONG_ENTRY_SECONDS, Activity, Category, DayTotal, Origin
 
@@ -225,12 +226,8 @@ def rebuild_day_totals(user: User) -> int:
 
 
 def is_prospecting_time(user: User, at: datetime) -> bool:
-    """Whether `at` falls in the user's prospecting hours (interim profile setting)."""
-    if not user.has_prospecting_hours:
-        return False
-    return timekit.wall_time_in_range(
-        at, timekit.zone(user.time_zone), user.prospecting_start, user.prospecting_end
-    )
+    """Whether `at` falls inside one of the user's prospecting (income) blocks."""
+    return routine_queries.is_prospecting_time(user, at)
 
 
 def asks_iga_question(user: User, category: Category, at: datetime) -> bool:

@@ -32,7 +32,10 @@ class SlotTaken(Exception):
 
     def __init__(self, clash: Appointment | None = None):
         self.clash = clash
-        when = f" ({clash.prospect_name}, {clash.start:%Y-%m-%d %H:%M} UTC)" if clash else ""
+        when = ""
+        if clash is not None:
+            local = clash.start.astimezone(timekit.zone(clash.user.time_zone))
+            when = f" (the call with {clash.prospect_name} at {local:%a %d %b %H:%M})"
         super().__init__(f"That time is already booked{when}. Pick another slot.")
 
 
@@ -68,7 +71,9 @@ def _validate(prospect_name: str, start: datetime, minutes: int, now: datetime) 
 
 
 def _clash(user_id: int, start: datetime, end: datetime, exclude: int | None = None):
-    rows = Appointment.objects.filter(ACTIVE, user_id=user_id, start__lt=end, end__gt=start)
+    rows = Appointment.objects.select_related("user").filter(
+        ACTIVE, user_id=user_id, start__lt=end, end__gt=start
+    )
     if exclude:
         rows = rows.exclude(pk=exclude)
     return rows.first()

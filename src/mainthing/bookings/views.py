@@ -7,8 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mainthing.activity import queries as activity_queries
 from mainthing.activity.services import OverlapError
 from mainthing.core import timekit
+from mainthing.core.enums import Tier
 
 from . import queries, services
 from .forms import BookForm, CompleteForm, MoveForm
@@ -26,6 +28,22 @@ def _errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+@login_required
+def today(request):
+    """Today: now and next, the timer, goals, the fill-rate signal and today's entries."""
+    user = request.user
+    now = timezone.now()
+    context = {
+        "t": activity_queries.today(user, now=now),
+        "tiers": Tier,
+        "nn": queries.now_next(user, now=now),
+    }
+    if request.headers.get("HX-Request") and request.GET.get("part") == "now":
+        return render(request, "bookings/today.html#now", context)
+    context["signal"] = queries.fill_signal(user, now=now)
+    return render(request, "bookings/today.html", context)
 
 
 @login_required

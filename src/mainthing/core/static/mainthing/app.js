@@ -25,6 +25,16 @@
     });
   }
 
+  // "in 1 h 20 min" countdowns to the next call.
+  function countdown() {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var mins = Math.round((Date.parse(el.dataset.countdown) - Date.now()) / 60000);
+      if (mins <= 0) { el.textContent = "now"; return; }
+      var h = Math.floor(mins / 60), m = mins % 60;
+      el.textContent = "in " + (h ? h + " h " : "") + m + " min";
+    });
+  }
+
   // The busy-work nudge also becomes a browser notification, once per running entry.
   function notifyNudge(root) {
     if (!("Notification" in window) || Notification.permission !== "granted") return;
@@ -55,7 +65,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     enhance(document);
     tick();
+    countdown();
     setInterval(tick, 1000);
+    setInterval(countdown, 30000);
   });
-  document.addEventListener("htmx:afterSettle", function (event) { enhance(event.target); tick(); });
+  document.addEventListener("htmx:afterSettle", function (event) { enhance(event.target); tick(); countdown(); });
 })();
