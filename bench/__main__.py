@@ -9,6 +9,7 @@ runs in a subprocess (`python -m bench.ledger`) set up for that database.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -82,11 +83,13 @@ class Target:
         return {k: stamp.get(k) for k in self.wanted_stamp()} == self.wanted_stamp()
 
     def drop(self, env: dict) -> None:
+        """Removes the old ledger and leaves a migrated database without it."""
         self.stamp.unlink(missing_ok=True)
         if self.sqlite:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.sqlite}{suffix}").unlink(missing_ok=True)
-        else:
+        _mainthing(env, "manage", "migrate", "--no-input", "-v", "0", what="migrate")
+        if not self.sqlite:
             _run([sys.executable, "-c", _DROP_USER, self.email], env, what=f"dropping {self.email}")
 
 
@@ -176,7 +179,11 @@ def _size_rows(label: str, r: dict) -> list[tuple[str, str, str, str, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated: 10k,100k,1m")
+    parser.add_argument(
+        "--sizes",
+        default="10k,100k,1m",
+        help="comma-separated: 10k,100k,1m (none: only the import)",
+    )
     parser.add_argument("--skip-import", action="store_true", help="skip the 1M CSV import")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
     parser.add_argument(
@@ -186,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--regenerate", action="store_true", help="generate the ledgers again")
     args = parser.parse_args(argv)
-    sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
+    sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip() not in ("", "none")]
     unknown = [s for s in sizes if s not in generate.SIZES]
     if unknown:
         parser.error(f"unknown size {', '.join(unknown)}; choose from {', '.join(generate.SIZES)}")
@@ -237,7 +244,6 @@ def main(argv: list[str] | None = None) -> int:
         env = _env_for(base_env, target)
         if args.regenerate or not target.is_current():
             target.drop(env)
-            _mainthing(env, "manage", "migrate", "--no-input", "-v", "0", what="migrate")
             last_day = _yesterday()
             print(
                 f"[{label}] generating {target.entries:,} entries ending {last_day} …", flush=True
@@ -297,19 +303,15 @@ def _import_bench(base_env: dict, data_dir: Path, postgres_url: str | None) -> d
     csv_path = data_dir / "import-1m.csv"
     csv_stamp = data_dir / "import-1m.json"
     wanted = {"version": generate.VERSION, "seed": generate.SEED, "entries": 1_000_000}
-    if (
-        not csv_path.exists()
-        or not csv_stamp.exists()
-        or json.loads(csv_stamp.read_text())
-        != {**wanted, "last_day": json.loads(csv_stamp.read_text()).get("last_day")}
-    ):
+    stamp = json.loads(csv_stamp.read_text()) if csv_stamp.exists() else {}
+    if not csv_path.exists() or {key: stamp.get(key) for key in wanted} != wanted:
         last_day = _yesterday()
         print(f"\n[import] writing a 1M-row Mainthing CSV ending {last_day} …", flush=True)
         began = time.perf_counter()
         generate.write_csv(csv_path, generate.plan_entries(1_000_000, last_day=last_day))
         csv_stamp.write_text(json.dumps({**wanted, "last_day": last_day.isoformat()}))
         print(f"[import] written in {time.perf_counter() - began:.1f} s", flush=True)
-    if not (Path.cwd() / "src/mainthing/activity/importing.py").exists():
+    if importlib.util.find_spec("mainthing.activity.importing") is None:
         print("\n[import] skipped: mainthing.activity.importing is not there yet.")
         return {"skipped": "mainthing.activity.importing is missing"}
     email = f"bench-import-{int(time.time())}@bench.invalid"
