@@ -7,8 +7,12 @@ from django.core.exceptions import ValidationError
 from mainthing.accounts import services as account_services
 from mainthing.activity import services
 from mainthing.activity.models import Activity, Category, DayTotal
+from mainthing.bookings import services as bookings
+from mainthing.bookings.models import Appointment
 from mainthing.portability import export_user, restore_user
-from tests.factories import UserFactory, at, category, entry
+from mainthing.routine import services as routine_services
+from mainthing.routine.models import Block
+from tests.factories import UserFactory, at, block, category, entry
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ZONE = "America/New_York"
@@ -16,22 +20,40 @@ ZONE = "America/New_York"
 
 @pytest.fixture
 def marketer(db):
-    """A user with a profile, a custom and an archived category, and a varied ledger."""
+    """A user with a profile, a routine, appointments, a custom and an archived category, and a
+    varied ledger (across midnight and DST, an override, a call completed from a booking)."""
     user = UserFactory(email="marketer@example.com", time_zone=ZONE, name="Dana")
     account_services.update_profile(
-        user,
-        goal_iga_minutes=150,
-        goal_conversations=6,
-        nudge_minutes=30,
-        prospecting_start=time(19, 0),
-        prospecting_end=time(21, 0),
+        user, goal_iga_minutes=150, goal_conversations=6, nudge_minutes=30, fill_threshold=60
     )
+    evening = routine_services.add_block(
+        user, tier="income", days="Mon-Sat", start=time(19), end=time(21),
+        label="Evening calls", today=date(2026, 1, 1),
+    )  # fmt: skip
+    routine_services.set_exception(evening, day=date(2026, 12, 24), today=date(2026, 1, 1))
+    routine_services.set_exception(
+        evening, day=date(2026, 12, 26), skip=False, start=time(17), end=time(18),
+        note="Early", today=date(2026, 1, 1),
+    )  # fmt: skip
+    routine_services.add_block(
+        user, tier="leadgen", days="Mon-Fri", start=time(8), end=time(10),
+        valid_from=date(2026, 2, 1), zone="Europe/London", today=date(2026, 1, 1),
+    )  # fmt: skip
     services.add_category(user, name="Podcast guesting", tier="leadgen", color="#123abc")
     old = services.add_category(user, name="Solo ads", tier="leadgen")
     entry(user, "Solo ads", at("2026-01-05 09:00", ZONE), 45)
     services.update_category(old, archived=True)
     entry(user, "Forum posts", at("2026-11-02 08:00", ZONE), 50, note="Thread: «comp plan» ✓")
-    entry(user, "Prospect call", at("2026-11-02 19:05", ZONE), 30, prospect_name="Maria")
+    booked = at("2026-11-01 12:00", ZONE)
+    call = bookings.book(
+        user, prospect_name="Maria Lopez", start=at("2026-11-02 19:05", ZONE), now=booked
+    )
+    bookings.complete(call, now=NOW)
+    dropped = bookings.book(
+        user, prospect_name="Ken", start=at("2026-11-03 20:00", ZONE), now=booked, note="?"
+    )
+    bookings.cancel(dropped)
+    bookings.book(user, prospect_name="Lee", start=at("2026-11-24 19:30", ZONE), now=NOW)
     # Across local midnight, and across the fall-back night (01:00-02:00 happens twice).
     entry(user, "Follow-up call", at("2026-10-31 23:30", ZONE), 180, prospect_name="Chen")
     entry(user, "Email inbox", at("2026-11-03 19:30", ZONE), 15)
@@ -56,13 +78,13 @@ def totals(user) -> dict:
     }
 
 
-def test_export_writes_versioned_json_with_profile_categories_and_entries(marketer, tmp_path):
+def test_export_writes_versioned_json_with_everything_the_user_has(marketer, tmp_path):
     path = tmp_path / "export.json"
 
     counts = export_user(marketer, path)
 
     data = read(path)
-    assert counts == {"categories": 14, "activities": 6}
+    assert counts == {"categories": 14, "blocks": 2, "appointments": 3, "activities": 6}
     assert (data["format"], data["version"]) == ("mainthing-export", 1)
     assert data["exported_at"].endswith("Z")
     assert data["user"] == {
@@ -72,11 +94,26 @@ def test_export_writes_versioned_json_with_profile_categories_and_entries(market
         "goal_iga_minutes": 150,
         "goal_conversations": 6,
         "nudge_minutes": 30,
-        "prospecting_start": "19:00",
-        "prospecting_end": "21:00",
+        "fill_threshold": 60,
+        "fill_window_days": 3,
     }
     assert {"name": "Solo ads", "tier": "leadgen", "color": "#2563eb", "archived": True,
             "position": 13} in data["categories"]  # fmt: skip
+    assert data["routine"][1] == {
+        "tier": "income",
+        "label": "Evening calls",
+        "weekdays": "1111110",
+        "start": "19:00",
+        "end": "21:00",
+        "time_zone": ZONE,
+        "valid_from": None,
+        "valid_until": None,
+        "exceptions": [
+            {"date": "2026-12-24", "skip": True, "start": None, "end": None, "note": ""},
+            {"date": "2026-12-26", "skip": False, "start": "17:00", "end": "18:00",
+             "note": "Early"},
+        ],
+    }  # fmt: skip
     assert data["activities"][1] == {
         "category": "Follow-up call",
         "start": "2026-11-01T03:30:00Z",
@@ -87,6 +124,10 @@ def test_export_writes_versioned_json_with_profile_categories_and_entries(market
         "iga_override": False,
         "import_key": None,
     }
+    completed = data["appointments"][0]
+    assert (completed["status"], completed["sequence"]) == ("completed", 1)
+    assert data["activities"][completed["activity"]]["origin"] == "appointment"
+    assert [a["status"] for a in data["appointments"]] == ["completed", "cancelled", "scheduled"]
     assert data["activities"][-1]["end"] is None
     assert not list(tmp_path.glob(".*")), "no spool or partial file is left behind"
 
@@ -107,14 +148,12 @@ def test_round_trip_into_a_new_account_is_lossless(marketer, tmp_path):
     counts = restore_user(fresh, first)
     export_user(fresh, second)
 
-    assert counts == {"categories": 14, "activities": 6}
+    assert counts == {"categories": 14, "blocks": 2, "appointments": 3, "activities": 6}
     assert comparable(read(second)) == comparable(read(first))
     fresh.refresh_from_db()
-    assert (fresh.time_zone, fresh.prospecting_start, fresh.nudge_minutes) == (
-        ZONE,
-        time(19, 0),
-        30,
-    )
+    assert (fresh.time_zone, fresh.fill_threshold, fresh.nudge_minutes) == (ZONE, 60, 30)
+    call = Appointment.objects.get(user=fresh, status="completed")
+    assert (call.activity.prospect_name, call.activity.start) == ("Maria Lopez", call.start)
 
 
 def test_restore_rebuilds_day_totals_across_midnight_and_dst(marketer, tmp_path):
@@ -177,6 +216,18 @@ def test_restore_refuses_an_account_with_entries_and_writes_nothing(marketer, tm
     assert Category.objects.filter(user=busy).count() == 12
 
 
+def test_restore_refuses_an_account_with_appointments(marketer, tmp_path, db):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    busy = UserFactory(email="busy@example.com")
+    bookings.book(busy, prospect_name="Ann", start=NOW, now=NOW, allow_outside=True)
+
+    with pytest.raises(ValidationError, match="already has time entries or appointments"):
+        restore_user(busy, path)
+
+    assert Appointment.objects.filter(user=busy).count() == 1
+
+
 def unchanged(user) -> tuple:
     user.refresh_from_db()
     return (
@@ -185,6 +236,8 @@ def unchanged(user) -> tuple:
         Activity.objects.filter(user=user).count(),
         sorted(Category.objects.filter(user=user).values_list("name", "color")),
         DayTotal.objects.filter(user=user).count(),
+        Block.objects.filter(user=user).count(),
+        Appointment.objects.filter(user=user).count(),
     )
 
 
@@ -230,7 +283,20 @@ def corrupt(path, mutate) -> None:
         (lambda d: d["categories"][0].update(tier="gold"), "tier must be one of"),
         (lambda d: d["categories"].append(d["categories"][0]), "appears twice"),
         (lambda d: d["user"].update(time_zone="Mars/Olympus"), "Unknown time zone"),
-        (lambda d: d["user"].update(prospecting_end=None), "both a start and an end"),
+        (lambda d: d["user"].update(fill_threshold=5), "threshold from 10%"),
+        (lambda d: d["routine"][0].update(weekdays="0000000"), "Block 1: Name at least one day"),
+        (lambda d: d["routine"].append(d["routine"][1]), "Block 3: This overlaps"),
+        (
+            lambda d: d["appointments"][1].update(
+                start=d["appointments"][0]["start"], status="scheduled"
+            ),
+            "contradict",
+        ),
+        (lambda d: d["appointments"][2].update(activity=99), "Appointment 3: activity"),
+        (
+            lambda d: d["appointments"][2].update(activity=d["appointments"][0]["activity"]),
+            "no other appointment has",
+        ),
     ],
 )
 def test_restore_of_a_malformed_export_writes_nothing(marketer, tmp_path, mutate, message):
@@ -238,6 +304,7 @@ def test_restore_of_a_malformed_export_writes_nothing(marketer, tmp_path, mutate
     export_user(marketer, path)
     corrupt(path, mutate)
     fresh = UserFactory(email="fresh@example.com", time_zone="Europe/London")
+    block(fresh, "12:00", "13:00")
     before = unchanged(fresh)
 
     with pytest.raises(ValidationError, match=message):
@@ -255,7 +322,7 @@ def test_restore_reads_keys_in_any_order(marketer, tmp_path):
 
     counts = restore_user(fresh, path)
 
-    assert counts == {"categories": 14, "activities": 6}
+    assert counts == {"categories": 14, "blocks": 2, "appointments": 3, "activities": 6}
 
 
 def test_restore_streams_entries_in_many_chunks(tmp_path, db):

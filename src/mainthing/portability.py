@@ -3,18 +3,23 @@
 The file:
 
     {"format": "mainthing-export", "version": 1, "exported_at": "2026-11-27T09:00:00Z",
-     "user": {"email": ..., "name": ..., "time_zone": ..., "goal_iga_minutes": ...,
-              "goal_conversations": ..., "nudge_minutes": ...,
-              "prospecting_start": "19:00" | null, "prospecting_end": "21:00" | null},
+     "user": {"email", "name", "time_zone", "goal_iga_minutes", "goal_conversations",
+              "nudge_minutes", "fill_threshold", "fill_window_days"},
      "categories": [{"name", "tier", "color", "archived", "position"}, ...],
-     "activities": [{"category": name, "start": ISO UTC, "end": ISO UTC | null, "note",
-                     "prospect_name", "origin", "iga_override", "import_key"}, ...]}
+     "routine": [{"tier", "label", "weekdays": "1111110", "start": "19:00", "end": "21:00",
+                  "time_zone", "valid_from": date | null, "valid_until": date | null,
+                  "exceptions": [{"date", "skip", "start", "end", "note"}, ...]}, ...],
+     "appointments": [{"prospect_name", "start", "end", "status", "made_via", "note",
+                       "outside_blocks", "sequence", "activity": index | null}, ...],
+     "activities": [{"category": name, "start", "end": ... | null, "note", "prospect_name",
+                     "origin", "iga_override", "import_key"}, ...]}
 
-Instants are ISO 8601 in UTC with a "Z"; entries name their category. Both directions stream:
-an export writes one entry per line as the database hands them over, and a restore parses the
-activities array element by element, so a million entries never sit in memory at once. Day
-totals are not in the file; a restore rebuilds them. Row bookkeeping (ids, created/updated
-stamps, the password hash) is not part of the user's data and stays out.
+Instants are ISO 8601 in UTC with a "Z"; entries name their category; an appointment that was
+completed points at its entry by the entry's index in "activities" (0-based). Both directions
+stream: an export writes one entry per line as the database hands them over, and a restore
+parses the activities array element by element, so a million entries never sit in memory at
+once. Day totals are not in the file; a restore rebuilds them. Row bookkeeping (ids,
+created/updated stamps, the password hash) is not part of the user's data and stays out.
 
 Sits above the apps, like onboarding and the CLI.
 """
@@ -25,8 +30,9 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
-from datetime import UTC, datetime, time
+from array import array
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,14 +44,50 @@ from mainthing.accounts import services as account_services
 from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category, Origin
+from mainthing.bookings.models import Appointment, MadeVia, Status
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.routine import services as routine_services
+from mainthing.routine.models import Block
 
 FORMAT = "mainthing-export"
 VERSION = 1
 PROFILE_FIELDS = account_services.PROFILE_FIELDS
-TOP_LEVEL = ("format", "version", "exported_at", "user", "categories", "activities")
+TOP_LEVEL = (
+    "format",
+    "version",
+    "exported_at",
+    "user",
+    "categories",
+    "routine",
+    "appointments",
+    "activities",
+)
+REQUIRED = ("format", "version", "user", "categories", "activities")
 CATEGORY_FIELDS = ("name", "tier", "color", "archived", "position")
+BLOCK_FIELDS = (
+    "tier",
+    "label",
+    "weekdays",
+    "start",
+    "end",
+    "time_zone",
+    "valid_from",
+    "valid_until",
+    "exceptions",
+)
+EXCEPTION_FIELDS = ("date", "skip", "start", "end", "note")
+APPOINTMENT_FIELDS = (
+    "prospect_name",
+    "start",
+    "end",
+    "status",
+    "made_via",
+    "note",
+    "outside_blocks",
+    "sequence",
+    "activity",
+)
 ACTIVITY_FIELDS = (
     "category",
     "start",
@@ -58,6 +100,7 @@ ACTIVITY_FIELDS = (
 )
 CHUNK = 5000
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+_WEEKDAYS = re.compile(r"[01]{7}")
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -75,17 +118,38 @@ def _clock(value: time | None) -> str | None:
     return value.strftime("%H:%M") if not (value.second or value.microsecond) else value.isoformat()
 
 
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _write_list(out: IO[str], key: str, items: Iterable[dict], *, last: bool = False) -> None:
+    out.write(f'"{key}": [')
+    out.write(",".join("\n" + _dump(item) for item in items))
+    out.write("\n]" + ("\n" if last else ",\n"))
+
+
 def export_user(user: User, path: Path) -> dict[str, int]:
-    """Writes the user's profile, categories and entries to `path`; returns what it wrote.
+    """Writes the user's profile, categories, routine, appointments and entries to `path`;
+    returns how many of each it wrote.
 
     The file appears whole or not at all: it is written beside `path` and renamed into place.
-    Entries are written first to a spool so the categories listed are read after them and
-    include any category an entry was moved to while the export ran.
+    Entries go first to a spool, so the categories and appointments written are read after
+    them and agree with every entry exported.
     """
     path = Path(path)
     partial = path.with_name(f".{path.name}.partial")
     spool = path.with_name(f".{path.name}.entries")
     try:
+        linked = set(
+            Appointment.objects.filter(user=user, activity__isnull=False).values_list(
+                "activity_id", flat=True
+            )
+        )
+        index_of: dict[int, int] = {}
         count = 0
         names: dict[int, str] = {}
         with spool.open("w", encoding="utf-8") as out:
@@ -93,14 +157,16 @@ def export_user(user: User, path: Path) -> dict[str, int]:
                 Activity.objects.filter(user=user)
                 .order_by("start", "pk")
                 .values_list(
-                    "category_id", "start", "end", "note", "prospect_name", "origin",
+                    "pk", "category_id", "start", "end", "note", "prospect_name", "origin",
                     "iga_override", "import_key",
                 )
                 .iterator(chunk_size=CHUNK)
             )  # fmt: skip
-            for category_id, start, end, note, prospect, origin, override, key in rows:
+            for pk, category_id, start, end, note, prospect, origin, override, key in rows:
                 if category_id not in names:
                     names.update(Category.objects.filter(user=user).values_list("pk", "name"))
+                if pk in linked:
+                    index_of[pk] = count
                 entry = {
                     "category": names[category_id],
                     "start": _instant(start),
@@ -123,17 +189,55 @@ def export_user(user: User, path: Path) -> dict[str, int]:
             }
             for c in Category.objects.filter(user=user).order_by("position", "name")
         ]
+        routine = [
+            {
+                "tier": b.tier,
+                "label": b.label,
+                "weekdays": b.weekdays,
+                "start": _clock(b.start),
+                "end": _clock(b.end),
+                "time_zone": b.time_zone,
+                "valid_from": _day(b.valid_from),
+                "valid_until": _day(b.valid_until),
+                "exceptions": [
+                    {
+                        "date": _day(e.date),
+                        "skip": e.skip,
+                        "start": _clock(e.start),
+                        "end": _clock(e.end),
+                        "note": e.note,
+                    }
+                    for e in b.exceptions.order_by("date")
+                ],
+            }
+            for b in Block.objects.filter(user=user).order_by("start", "pk")
+        ]
+        appointments = [
+            {
+                "prospect_name": a.prospect_name,
+                "start": _instant(a.start),
+                "end": _instant(a.end),
+                "status": a.status,
+                "made_via": a.made_via,
+                "note": a.note,
+                "outside_blocks": a.outside_blocks,
+                "sequence": a.sequence,
+                # An entry created after the export began is not in the file.
+                "activity": index_of.get(a.activity_id),
+            }
+            for a in Appointment.objects.filter(user=user).order_by("start", "pk")
+        ]
         profile = {"email": user.email}
-        for field in PROFILE_FIELDS:
-            value = getattr(user, field)
-            profile[field] = _clock(value) if isinstance(value, time) else value
+        profile.update((field, getattr(user, field)) for field in PROFILE_FIELDS)
         with partial.open("w", encoding="utf-8") as out:
             out.write("{\n")
             out.write(f'"format": {_dump(FORMAT)},\n"version": {VERSION},\n')
             out.write(f'"exported_at": {_dump(_instant(timezone.now()))},\n')
-            out.write(f'"user": {_dump(profile)},\n"categories": [')
-            out.write(",".join("\n" + _dump(c) for c in categories))
-            out.write("\n],\n" + '"activities": [')
+            out.write(f'"user": {_dump(profile)},\n')
+            _write_list(out, "categories", categories)
+            _write_list(out, "routine", routine)
+            _write_list(out, "appointments", appointments)
+            out.write('"activities": [')
             with spool.open(encoding="utf-8") as entries:
                 shutil.copyfileobj(entries, out, 1 << 20)
             out.write("\n]\n}\n")
@@ -141,11 +245,12 @@ def export_user(user: User, path: Path) -> dict[str, int]:
     finally:
         partial.unlink(missing_ok=True)
         spool.unlink(missing_ok=True)
-    return {"categories": len(categories), "activities": count}
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return {
+        "categories": len(categories),
+        "blocks": len(routine),
+        "appointments": len(appointments),
+        "activities": count,
+    }
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -243,7 +348,16 @@ class _Stream:
             return
 
 
-# --- restore -------------------------------------------------------------------------------------
+# --- checking values -----------------------------------------------------------------------------
+
+
+def _fields(row: Any, allowed: tuple[str, ...], where: str) -> dict:
+    if not isinstance(row, dict):
+        raise ValidationError(f"{where} must be an object.")
+    unknown = set(row) - set(allowed)
+    if unknown:
+        raise ValidationError(f"{where} has unknown fields: {', '.join(sorted(unknown))}.")
+    return row
 
 
 def _parse_instant(value: Any, where: str) -> datetime:
@@ -267,6 +381,15 @@ def _parse_clock(value: Any, where: str) -> time | None:
         raise ValidationError(f"{where}: {value!r} is not a time like 19:00.") from None
 
 
+def _parse_day(value: Any, where: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{where}: {value!r} is not a date like 2026-12-01.") from None
+
+
 def _text(row: dict, key: str, limit: int, where: str, *, default: str = "") -> str:
     value = row.get(key, default)
     if not isinstance(value, str):
@@ -276,30 +399,36 @@ def _text(row: dict, key: str, limit: int, where: str, *, default: str = "") -> 
     return value
 
 
+def _flag(row: dict, key: str, where: str, *, default: bool = False) -> bool:
+    value = row.get(key, default)
+    if not isinstance(value, bool):
+        raise ValidationError(f"{where}: {key} must be true or false.")
+    return value
+
+
 def _whole(value: Any, where: str, *, low: int = 0, high: int = 2**31 - 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ValidationError(f"{where} must be a whole number from {low} to {high}.")
     return value
 
 
+def _choice(row: dict, key: str, choices: list[str], default: str, where: str) -> str:
+    value = row.get(key, default)
+    if value not in choices:
+        raise ValidationError(f"{where}: {key} must be one of {', '.join(choices)}.")
+    return value
+
+
 def _profile(data: Any) -> dict:
-    if not isinstance(data, dict):
-        raise ValidationError("The file's user must be an object.")
-    unknown = set(data) - {"email", *PROFILE_FIELDS}
-    if unknown:
-        raise ValidationError(f"The file's user has unknown fields: {', '.join(sorted(unknown))}.")
+    data = _fields(data, ("email", *PROFILE_FIELDS), "The file's user")
     changes: dict[str, Any] = {}
     for field in PROFILE_FIELDS:
         if field not in data:
             continue
-        where = f"user.{field}"
-        value = data[field]
-        if field in ("prospecting_start", "prospecting_end"):
-            changes[field] = _parse_clock(value, where)
-        elif field in ("name", "time_zone"):
+        if field in ("name", "time_zone"):
             changes[field] = _text(data, field, 120 if field == "name" else 64, "user")
         else:
-            changes[field] = _whole(value, where, high=24 * 60)
+            changes[field] = _whole(data[field], f"user.{field}", high=24 * 60)
     return changes
 
 
@@ -310,33 +439,24 @@ def _categories(data: Any) -> list[dict]:
     rows = []
     for index, row in enumerate(data, 1):
         where = f"Category {index}"
-        if not isinstance(row, dict):
-            raise ValidationError(f"{where} must be an object.")
-        unknown = set(row) - set(CATEGORY_FIELDS)
-        if unknown:
-            raise ValidationError(f"{where} has unknown fields: {', '.join(sorted(unknown))}.")
+        row = _fields(row, CATEGORY_FIELDS, where)
         name = " ".join(_text(row, "name", 60, where).split())
         if not name:
             raise ValidationError(f"{where} has no name.")
         if name.lower() in seen:
             raise ValidationError(f"{where}: the name {name!r} appears twice.")
         seen.add(name.lower())
-        if row.get("tier") not in Tier.values:
-            raise ValidationError(f"{where}: tier must be one of {', '.join(Tier.values)}.")
-        color = row.get("color", activity_services.TIER_COLORS[Tier(row["tier"])])
+        tier = _choice(row, "tier", Tier.values, "", where)
+        color = row.get("color", activity_services.TIER_COLORS[Tier(tier)])
         if not isinstance(color, str) or not _COLOR.fullmatch(color):
             raise ValidationError(f"{where}: {color!r} is not a colour like #16a34a.")
-        archived = row.get("archived", False)
-        if not isinstance(archived, bool):
-            raise ValidationError(f"{where}: archived must be true or false.")
-        position = _whole(row.get("position", index), f"{where}: position")
         rows.append(
             {
                 "name": name,
-                "tier": row["tier"],
+                "tier": tier,
                 "color": color,
-                "archived": archived,
-                "position": position,
+                "archived": _flag(row, "archived", where),
+                "position": _whole(row.get("position", index), f"{where}: position"),
             }
         )
     return rows
@@ -344,11 +464,7 @@ def _categories(data: Any) -> list[dict]:
 
 def _activity(row: Any, index: int, categories: dict[str, int], user: User) -> Activity:
     where = f"Entry {index}"
-    if not isinstance(row, dict):
-        raise ValidationError(f"{where} must be an object.")
-    unknown = set(row) - set(ACTIVITY_FIELDS)
-    if unknown:
-        raise ValidationError(f"{where} has unknown fields: {', '.join(sorted(unknown))}.")
+    row = _fields(row, ACTIVITY_FIELDS, where)
     name = row.get("category")
     if not isinstance(name, str) or name.lower() not in categories:
         raise ValidationError(f"{where}: {name!r} is not one of the file's categories.")
@@ -356,15 +472,7 @@ def _activity(row: Any, index: int, categories: dict[str, int], user: User) -> A
     end = None if row.get("end") is None else _parse_instant(row["end"], f"{where}: end")
     if end is not None and end <= start:
         raise ValidationError(f"{where}: the end must be after the start.")
-    origin = row.get("origin", Origin.MANUAL)
-    if origin not in Origin.values:
-        raise ValidationError(f"{where}: origin must be one of {', '.join(Origin.values)}.")
-    override = row.get("iga_override", False)
-    if not isinstance(override, bool):
-        raise ValidationError(f"{where}: iga_override must be true or false.")
     key = row.get("import_key")
-    if key is not None:
-        key = _text(row, "import_key", 40, where)
     return Activity(
         user=user,
         category_id=categories[name.lower()],
@@ -373,10 +481,13 @@ def _activity(row: Any, index: int, categories: dict[str, int], user: User) -> A
         seconds=timekit.elapsed_seconds(start, end) if end else 0,
         note=_text(row, "note", 500, where),
         prospect_name=_text(row, "prospect_name", 120, where),
-        origin=origin,
-        iga_override=override,
-        import_key=key,
+        origin=_choice(row, "origin", Origin.values, Origin.MANUAL, where),
+        iga_override=_flag(row, "iga_override", where),
+        import_key=None if key is None else _text(row, "import_key", 40, where),
     )
+
+
+# --- writing -------------------------------------------------------------------------------------
 
 
 def _apply_categories(user: User, rows: list[dict]) -> dict[str, int]:
@@ -395,20 +506,117 @@ def _apply_categories(user: User, rows: list[dict]) -> dict[str, int]:
     return ids
 
 
-def restore_user(user: User, path: Path) -> dict[str, int]:
-    """Loads an export into an account that has no entries yet, in one transaction.
+def _apply_routine(user: User, data: Any) -> int:
+    """Replaces the user's blocks with the file's, through the routine's own checks."""
+    if not isinstance(data, list):
+        raise ValidationError("The file's routine must be a list.")
+    Block.objects.filter(user=user).delete()
+    today = routine_services.now_local_date(user, timezone.now())
+    for index, row in enumerate(data, 1):
+        where = f"Block {index}"
+        row = _fields(row, BLOCK_FIELDS, where)
+        weekdays = row.get("weekdays")
+        if not isinstance(weekdays, str) or not _WEEKDAYS.fullmatch(weekdays):
+            raise ValidationError(f"{where}: weekdays must be seven 0/1 flags from Monday.")
+        start = _parse_clock(row.get("start"), f"{where}: start")
+        end = _parse_clock(row.get("end"), f"{where}: end")
+        if start is None or end is None:
+            raise ValidationError(f"{where} needs a start and an end.")
+        try:
+            block = routine_services.add_block(
+                user,
+                tier=_choice(row, "tier", Tier.values, "", where),
+                days=frozenset(i for i, flag in enumerate(weekdays) if flag == "1"),
+                start=start,
+                end=end,
+                zone=_text(row, "time_zone", 64, where),
+                label=_text(row, "label", 80, where),
+                valid_from=_parse_day(row.get("valid_from"), f"{where}: valid_from"),
+                valid_until=_parse_day(row.get("valid_until"), f"{where}: valid_until"),
+                today=today,
+            )
+            exceptions = row.get("exceptions", [])
+            if not isinstance(exceptions, list):
+                raise ValidationError("exceptions must be a list.")
+            for item in exceptions:
+                item = _fields(item, EXCEPTION_FIELDS, "an exception")
+                day = _parse_day(item.get("date"), "date")
+                if day is None:
+                    raise ValidationError("an exception has no date.")
+                routine_services.set_exception(
+                    block,
+                    day=day,
+                    skip=_flag(item, "skip", "an exception", default=True),
+                    start=_parse_clock(item.get("start"), "start"),
+                    end=_parse_clock(item.get("end"), "end"),
+                    note=_text(item, "note", 120, "an exception"),
+                    today=today,
+                )
+        except ValidationError as error:
+            raise ValidationError(f"{where}: {' '.join(error.messages)}") from None
+    return len(data)
 
-    Raises ValidationError, writing nothing, when the account has entries, the file is not a
-    Mainthing export of a known version, or any part of it is malformed. Side effects: the
-    profile, categories and entries of `user`, then its day totals rebuilt.
+
+def _apply_appointments(user: User, data: Any, entries: array) -> int:
+    """Creates the file's appointments, linking completed ones to their restored entries."""
+    if not isinstance(data, list):
+        raise ValidationError("The file's appointments must be a list.")
+    rows, linked = [], set()
+    for index, row in enumerate(data, 1):
+        where = f"Appointment {index}"
+        row = _fields(row, APPOINTMENT_FIELDS, where)
+        start = _parse_instant(row.get("start"), f"{where}: start")
+        end = _parse_instant(row.get("end"), f"{where}: end")
+        if end <= start:
+            raise ValidationError(f"{where}: the end must be after the start.")
+        entry = row.get("activity")
+        if entry is not None:
+            known = isinstance(entry, int) and not isinstance(entry, bool)
+            if not known or not 0 <= entry < len(entries) or entry in linked:
+                raise ValidationError(
+                    f"{where}: activity must be the index of an entry no other appointment has."
+                )
+            linked.add(entry)
+        rows.append(
+            Appointment(
+                user=user,
+                prospect_name=_text(row, "prospect_name", 120, where),
+                start=start,
+                end=end,
+                status=_choice(row, "status", Status.values, Status.SCHEDULED, where),
+                made_via=_choice(row, "made_via", MadeVia.values, MadeVia.MANUAL, where),
+                note=_text(row, "note", 500, where),
+                outside_blocks=_flag(row, "outside_blocks", where),
+                sequence=_whole(row.get("sequence", 0), f"{where}: sequence"),
+                activity_id=None if entry is None else entries[entry],
+            )
+        )
+    Appointment.objects.bulk_create(rows)
+    return len(rows)
+
+
+# --- restore -------------------------------------------------------------------------------------
+
+
+def restore_user(user: User, path: Path) -> dict[str, int]:
+    """Loads an export into an account that has no entries or appointments yet, in one
+    transaction, and returns how many of each part it restored.
+
+    Raises ValidationError, writing nothing, when the account has entries or appointments,
+    the file is not a Mainthing export of a known version, or any part of it is malformed.
+    Side effects: the profile, categories, routine, appointments and entries of `user`, then
+    its day totals rebuilt.
     """
     path = Path(path)
     try:
         with path.open(encoding="utf-8") as handle, transaction.atomic():
-            if Activity.objects.filter(user=user).exists():
+            if (
+                Activity.objects.filter(user=user).exists()
+                or Appointment.objects.filter(user=user).exists()
+            ):
                 raise ValidationError(
-                    f"{user.email} already has time entries; restore only into an empty "
-                    "account (create a new one with `mainthing createuser`)."
+                    f"{user.email} already has time entries or appointments; restore only "
+                    "into an empty account (create a new one with `mainthing createuser`)."
                 )
             return _restore(user, _Stream(handle))
     except FileNotFoundError:
@@ -440,22 +648,29 @@ def _restore(user: User, stream: _Stream) -> dict[str, int]:
     header: dict[str, Any] = {}
     category_ids: dict[str, int] = {}
     buffered: list | None = None
-    count = running = 0
+    # The id of every restored entry, in file order, for the appointments that point at one.
+    entries = array("q")
+    running = 0
 
-    def insert(rows) -> None:
-        nonlocal count, running
+    def insert(rows: Iterable) -> None:
+        nonlocal running
         batch: list[Activity] = []
         for row in rows:
-            count += 1
-            entry = _activity(row, count, category_ids, user)
+            entry = _activity(row, len(entries) + len(batch) + 1, category_ids, user)
             running += entry.end is None
             if running > 1:
-                raise ValidationError(f"Entry {count}: only one timer can be running.")
+                raise ValidationError(
+                    f"Entry {len(entries) + len(batch) + 1}: only one timer can be running."
+                )
             batch.append(entry)
             if len(batch) >= CHUNK:
-                Activity.objects.bulk_create(batch)
-                batch.clear()
+                flush(batch)
+        flush(batch)
+
+    def flush(batch: list[Activity]) -> None:
         Activity.objects.bulk_create(batch)
+        entries.extend(entry.pk for entry in batch)
+        batch.clear()
 
     first = stream.peek()
     if not first:
@@ -483,12 +698,19 @@ def _restore(user: User, stream: _Stream) -> dict[str, int]:
             # An unusual key order (a hand-edited file): hold the entries until the end.
             buffered = list(stream.elements())
     _check_header(header)
-    missing = [key for key in TOP_LEVEL if key not in seen and key != "exported_at"]
+    missing = [key for key in REQUIRED if key not in seen]
     if missing:
         raise ValidationError(f"The file has no {', '.join(repr(k) for k in missing)}.")
     if buffered is not None:
         category_ids = _apply_categories(user, _categories(header["categories"]))
         insert(buffered)
     account_services.update_profile(user, **_profile(header["user"]))
+    blocks = _apply_routine(user, header.get("routine", []))
+    appointments = _apply_appointments(user, header.get("appointments", []), entries)
     activity_services.rebuild_day_totals(user)
-    return {"categories": len(category_ids), "activities": count}
+    return {
+        "categories": len(category_ids),
+        "blocks": blocks,
+        "appointments": appointments,
+        "activities": len(entries),
+    }
