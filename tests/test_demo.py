@@ -6,9 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from mainthing.accounts.models import User
+from mainthing.activity import services
 from mainthing.activity.models import Activity, DayTotal
+from mainthing.bookings.models import Appointment
 from mainthing.core import timekit
 from mainthing.demo import ZONE, create_demo_account
+from mainthing.routine.models import Block
 
 # A Wednesday evening in Chicago, after the prospecting block; the 60 days before it include
 # the fall-back night of 2026-11-01.
@@ -30,7 +33,11 @@ def test_demo_account_has_a_profile_and_sixty_days_of_the_discipline(db):
 
     user.refresh_from_db()
     assert (user.name, user.time_zone) == ("Jordan Reyes", ZONE)
-    assert (user.prospecting_start, user.prospecting_end) == (time(19, 0), time(21, 0))
+    blocks = {(b.tier, b.weekdays, b.start, b.end) for b in Block.objects.filter(user=user)}
+    assert blocks == {
+        ("income", "1111110", time(19, 0), time(21, 0)),
+        ("leadgen", "1111100", time(8, 30), time(11, 30)),
+    }
     assert (user.goal_iga_minutes, user.goal_conversations) == (90, 3)
     assert not user.has_usable_password()
     tz = timekit.zone(ZONE)
@@ -47,6 +54,7 @@ def test_demo_account_has_a_profile_and_sixty_days_of_the_discipline(db):
     overrides = [e for e in entries if e.iga_override]
     assert 1 <= len(overrides) <= 15
     assert {e.category.tier for e in overrides} == {"other"}
+    assert all(services.is_prospecting_time(user, e.start) for e in overrides)
     assert all(e.end <= NOW for e in entries)
 
 
@@ -113,3 +121,17 @@ def test_demo_refuses_a_weak_password_and_writes_nothing(db):
 
     assert User.objects.count() == 0
     assert Activity.objects.count() == 0
+
+
+def test_demo_books_calls_in_the_coming_evening_blocks(db):
+    user = create_demo_account(email="demo@example.com", now=NOW)
+
+    tz = timekit.zone(ZONE)
+    calls = list(Appointment.objects.filter(user=user))
+    # Wednesday's block is over at 21:30; Thursday and Friday evenings have calls.
+    assert {timekit.local_date(a.start, tz).isoformat() for a in calls} == {
+        "2026-11-26",
+        "2026-11-27",
+    }
+    assert all(a.start > NOW and not a.outside_blocks and a.status == "scheduled" for a in calls)
+    assert all(a.prospect_name for a in calls)

@@ -3,10 +3,11 @@ lives it, for trying the product and for screenshots.
 
 The days follow the discipline: email first, then lead generation through the morning (forum
 posts every weekday, videos three days a week, PPC on Tuesdays and Thursdays, social
-networking), busy work after lunch, and prospect calls in the 19:00-21:00 prospecting block.
-Saturdays are lighter, Sundays hold a weekly review; now and then busy work is started in the
-prospecting block after the IGA question (an override). The same `now` always gives the same
-entries: the randomness comes from a fixed seed.
+networking), busy work after lunch, and prospect calls in the 19:00-21:00 prospecting block,
+which is the account's routine (Mon-Sat; lead generation Mon-Fri 08:30-11:30). Saturdays are
+lighter, Sundays hold a weekly review; now and then busy work is started in the prospecting
+block after the IGA question (an override). The coming evenings have a few calls booked. The
+same `now` always gives the same account: the randomness comes from a fixed seed.
 
 Sits above the apps, like onboarding and the CLI.
 """
@@ -26,12 +27,21 @@ from mainthing.accounts import services as account_services
 from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category, Origin
+from mainthing.bookings import services as bookings
 from mainthing.core import timekit
+from mainthing.core.enums import Tier
+from mainthing.routine import services as routine_services
 
 SEED = 1997
 ZONE = "America/Chicago"
 NAME = "Jordan Reyes"
 PROSPECTING = (time(19, 0), time(21, 0))
+ROUTINE = [
+    (Tier.LEADGEN, "Mon-Fri", time(8, 30), time(11, 30), "Lead generation"),
+    (Tier.INCOME, "Mon-Sat", *PROSPECTING, "Evening calls"),
+]
+CALL_SLOTS = [time(19, 0), time(19, 30), time(20, 0), time(20, 30)]
+UPCOMING_DAYS = 3
 PROSPECTS = (
     "Maria", "James", "Aisha", "Chen", "Sofia", "Liam", "Priya", "Noah", "Fatima", "Lucas",
     "Emma", "Mateo", "Olivia", "Hiroshi", "Grace", "Diego", "Amara", "Ethan", "Nadia", "Owen",
@@ -150,11 +160,12 @@ def _prospecting(rng: random.Random, d: _Day, *, calls: int) -> None:
 def create_demo_account(
     *, email: str, days: int = 60, password: str | None = None, now: datetime | None = None
 ) -> User:
-    """Creates a user with a profile and `days` days of activity, and returns it.
+    """Creates a user with a profile, a routine, `days` days of activity and a few calls
+    booked in the coming evenings, and returns it.
 
     Without a password the account has an unusable one (reach it through the CLI). Raises
     ValidationError, writing nothing, when the email is taken or the password is too weak.
-    Side effects: one user, its categories, entries and day totals.
+    Side effects: one user, its categories, blocks, entries, day totals and appointments.
     """
     now = now or timezone.now()
     if not 1 <= days <= 3650:
@@ -170,13 +181,13 @@ def create_demo_account(
         user = User.objects.create_user(email, None, time_zone=ZONE, name=NAME)
         activity_services.set_up_default_categories(user)
     account_services.update_profile(
-        user,
-        goal_iga_minutes=90,
-        goal_conversations=3,
-        nudge_minutes=25,
-        prospecting_start=PROSPECTING[0],
-        prospecting_end=PROSPECTING[1],
+        user, goal_iga_minutes=90, goal_conversations=3, nudge_minutes=25
     )
+    today = timekit.local_date(now, timekit.zone(ZONE))
+    for tier, days_text, start, end, label in ROUTINE:
+        routine_services.add_block(
+            user, tier=tier, days=days_text, start=start, end=end, label=label, today=today
+        )
     ids = dict(Category.objects.filter(user=user).values_list("name", "pk"))
     Activity.objects.bulk_create(
         Activity(
@@ -193,4 +204,23 @@ def create_demo_account(
         for e in plan(days=days, now=now)
     )
     activity_services.rebuild_day_totals(user)
+    for name, start in upcoming_calls(now=now):
+        bookings.book(user, prospect_name=name, start=start, minutes=30, now=now)
     return user
+
+
+def upcoming_calls(*, now: datetime, zone: str = ZONE) -> list[tuple[str, datetime]]:
+    """One to three booked calls in each evening block of the next three days, from now on."""
+    tz = timekit.zone(zone)
+    rng = random.Random(SEED + 1)
+    today = timekit.local_date(now, tz)
+    calls = []
+    for offset in range(UPCOMING_DAYS):
+        day = today + timedelta(days=offset)
+        if day.weekday() == 6:
+            continue
+        for slot in sorted(rng.sample(CALL_SLOTS, rng.randint(1, 3))):
+            start = timekit.localize(datetime.combine(day, slot), tz)
+            if start > now:
+                calls.append((f"{rng.choice(PROSPECTS)} {rng.choice('BCDGHKLMPRST')}.", start))
+    return calls
