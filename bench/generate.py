@@ -33,7 +33,7 @@ DAYS = 5 * 365 + 1
 # is measured on a day a person could actually have.
 TYPICAL_DAY_ENTRIES = 24
 # Bump when the plan changes: cached benchmark databases are then generated again.
-VERSION = 1
+VERSION = 2
 
 INCOME, LEADGEN, OTHER = "income", "leadgen", "other"
 
@@ -227,23 +227,25 @@ def _window_entries(
 BENCH_PASSWORD = "bench-password-1"
 
 
-def create_bench_user(email: str, *, zone: str = ZONE):
-    """A marketer with prospecting hours, goals and the ~30 categories the plan uses."""
+def create_bench_user(email: str, *, zone: str = ZONE, today: date | None = None):
+    """A marketer with a routine (lead generation mornings, the prospecting block every
+    evening), goals and the ~30 categories the plan uses."""
     from mainthing import onboarding
     from mainthing.accounts import services as account_services
     from mainthing.activity import services
     from mainthing.activity.models import Category
+    from mainthing.routine import services as routine_services
 
     user = onboarding.create_account(
         email=email, password=BENCH_PASSWORD, time_zone=zone, name="Bench Marketer"
     )
-    account_services.update_profile(
-        user,
-        prospecting_start=time(19, 0),
-        prospecting_end=time(21, 0),
-        goal_iga_minutes=120,
-        goal_conversations=5,
-    )
+    account_services.update_profile(user, goal_iga_minutes=120, goal_conversations=5)
+    for window, tier, label in ((WINDOWS[0], LEADGEN, "Lead generation"),
+                                (PROSPECTING, INCOME, "Prospecting")):  # fmt: skip
+        routine_services.add_block(
+            user, tier=tier, days="daily", start=window.start, end=window.end, label=label,
+            today=today or date(2020, 1, 1),
+        )  # fmt: skip
     have = {c.name.lower() for c in Category.objects.filter(user=user)}
     for name, tier, _, archived in CATEGORIES:
         if name.lower() not in have:

@@ -13,6 +13,7 @@ import pytest
 from bench import generate
 from mainthing.activity.models import Activity, Category, DayTotal
 from mainthing.core import timekit
+from mainthing.routine.models import Block
 
 # Three weeks across the spring-forward night in Chicago (2026-03-08).
 LAST_DAY = date(2026, 3, 20)
@@ -70,7 +71,11 @@ def test_written_ledger_has_about_thirty_categories_across_the_tiers(bench_user)
     assert sum(tiers.values()) == 30
     assert set(tiers) == {"income", "leadgen", "other"}
     assert Category.objects.filter(user=bench_user, archived=True).count() == 3
-    assert bench_user.prospecting_start == time(19, 0)
+    blocks = Block.objects.filter(user=bench_user).values_list("tier", "weekdays", "start", "end")
+    assert sorted(blocks) == [
+        ("income", "1111111", time(19, 0), time(21, 0)),
+        ("leadgen", "1111111", time(7, 30), time(12, 0)),
+    ]
 
 
 def test_written_ledger_has_every_entry_and_no_overlaps(bench_user):
