@@ -145,3 +145,21 @@ def test_now_next_shows_the_current_block_and_next_appointment(evenings):
     result = queries.now_next(evenings, now=during)
     assert (result.current_block.tier, result.next_appointment.prospect_name) == ("income", "Ann")
     assert [i["kind"] for i in result.agenda] == ["block", "appointment"]
+
+
+def test_conversations_count_prescheduled_and_unscheduled_calls_apart(evenings):
+    from tests.factories import entry
+
+    ann = services.book(evenings, prospect_name="Ann", start=EVENING, now=NOW)
+    services.complete(ann, now=EVENING + timedelta(hours=1))
+    entry(evenings, "Follow-up call", EVENING + timedelta(hours=1), 20)  # an unplanned call
+    entry(evenings, "Forum posts", EVENING - timedelta(hours=3), 30)  # not a conversation
+    talks = queries.conversations(
+        evenings, EVENING - timedelta(hours=12), EVENING + timedelta(hours=6)
+    )
+    assert (talks.total, talks.prescheduled, talks.unscheduled, talks.prescheduled_percent) == (
+        2,
+        1,
+        1,
+        50,
+    )

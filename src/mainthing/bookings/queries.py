@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.urls import reverse
 
 from mainthing.accounts.models import User
-from mainthing.activity.models import DayTotal
+from mainthing.activity.models import Activity, DayTotal
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.routine import queries as routine_queries
@@ -198,3 +198,26 @@ def calendar_week(user: User, first: date, *, now: datetime) -> CalendarWeek:
         free=[(lo, hi, f"{book_url}?start={lo.astimezone(tz):%Y-%m-%dT%H:%M}") for lo, hi in free],
     )
     return CalendarWeek(first, grid, booked, free)
+
+
+@dataclass
+class Conversations:
+    total: int
+    prescheduled: int
+
+    @property
+    def unscheduled(self) -> int:
+        return self.total - self.prescheduled
+
+    @property
+    def prescheduled_percent(self) -> int | None:
+        return round(100 * self.prescheduled / self.total) if self.total else None
+
+
+def conversations(user: User, start: datetime, end: datetime) -> Conversations:
+    """Income entries started in [start, end), and how many came from a booked appointment
+    (pre-scheduled) rather than an unplanned call. One query."""
+    rows = Activity.objects.filter(
+        user=user, category__tier=Tier.INCOME, start__gte=start, start__lt=end
+    ).aggregate(total=Count("pk"), prescheduled=Count("appointment"))
+    return Conversations(rows["total"], rows["prescheduled"])
