@@ -21,6 +21,8 @@ class Block(models.Model):
     time_zone = models.CharField(max_length=64)
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
+    # Grows on every change to the block or its exceptions, for calendar clients (SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 
 from mainthing.accounts.models import User
 from mainthing.core import timekit
@@ -111,8 +112,15 @@ def add_block(
     return block
 
 
+def _bump_sequence(block: Block) -> None:
+    # An UPDATE with F() so concurrent edits each count; calendar feeds read it as SEQUENCE.
+    Block.objects.filter(pk=block.pk).update(sequence=F("sequence") + 1)
+    block.refresh_from_db(fields=["sequence"])
+
+
 def update_block(block: Block, *, today: date, **changes) -> Block:
-    """Changes a block's fields, checking the result against the other blocks."""
+    """Changes a block's fields, checking the result against the other blocks. Bumps the
+    block's sequence."""
     allowed = {"tier", "days", "start", "end", "zone", "label", "valid_from", "valid_until"}
     unknown = set(changes) - allowed
     if unknown:
@@ -136,7 +144,10 @@ def update_block(block: Block, *, today: date, **changes) -> Block:
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=block.user_id).first()
         _check_no_overlap(block.user, block, today=today)
+        # Counted in SQL: saving a stale in-memory number could make the sequence go back.
+        block.sequence = F("sequence") + 1
         block.save()
+        block.refresh_from_db(fields=["sequence"])
     return block
 
 
@@ -155,7 +166,7 @@ def set_exception(
     today: date,
 ) -> BlockException:
     """Skips the block on `day`, or gives it other hours that day (replacing any earlier
-    exception for that date)."""
+    exception for that date). Bumps the block's sequence."""
     if not skip and (start is None or end is None or start == end):
         raise ValidationError("Other hours need a start and a different end.")
     with transaction.atomic():
@@ -171,6 +182,7 @@ def set_exception(
         )
         if not skip:
             _check_exception_fits(block, exception)
+        _bump_sequence(block)
     return exception
 
 
@@ -193,7 +205,10 @@ def _check_exception_fits(block: Block, exception: BlockException) -> None:
 
 
 def remove_exception(exception: BlockException) -> None:
-    exception.delete()
+    """Deletes the exception and bumps its block's sequence."""
+    with transaction.atomic():
+        Block.objects.filter(pk=exception.block_id).update(sequence=F("sequence") + 1)
+        exception.delete()
 
 
 def apply_starter_template(user: User, *, today: date) -> list[Block]:
