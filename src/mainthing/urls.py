@@ -9,5 +9,6 @@ urlpatterns = [
     path("activity/", include("mainthing.activity.urls")),
     path("routine/", include("mainthing.routine.urls")),
     path("calendar/", include("mainthing.bookings.urls")),
+    path("feeds/<str:token>.ics", booking_views.feed, name="feed"),
     path("healthz", core_views.healthz, name="healthz"),
 ]

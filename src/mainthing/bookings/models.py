@@ -76,3 +76,16 @@ class Appointment(models.Model):
     @property
     def first_name(self) -> str:
         return self.prospect_name.split()[0] if self.prospect_name.strip() else ""
+
+
+class FeedToken(models.Model):
+    """The secret behind a user's calendar feed URL. Only a SHA-256 hash of the token is kept:
+    the raw token is shown once, and rotating replaces the hash, so the old URL stops working."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user_id}"

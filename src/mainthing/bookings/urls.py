@@ -12,4 +12,6 @@ urlpatterns = [
     path("appointments/<int:pk>/cancel/", views.cancel_appointment, name="cancel"),
     path("appointments/<int:pk>/no-show/", views.no_show, name="no-show"),
     path("appointments/<int:pk>/complete/", views.complete_appointment, name="complete"),
+    path("feed/rotate/", views.rotate_feed, name="rotate-feed"),
+    path("feed/revoke/", views.revoke_feed, name="revoke-feed"),
 ]

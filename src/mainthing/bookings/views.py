@@ -35,10 +35,14 @@ def today(request):
     """Today: now and next, the timer, goals, the fill-rate signal and today's entries."""
     user = request.user
     now = timezone.now()
+    tz = timekit.zone(user.time_zone)
     context = {
         "t": activity_queries.today(user, now=now),
         "tiers": Tier,
         "nn": queries.now_next(user, now=now),
+        "talks": queries.conversations(
+            user, *timekit.local_day_bounds(timekit.local_date(now, tz), tz)
+        ),
     }
     if request.headers.get("HX-Request") and request.GET.get("part") == "now":
         return render(request, "bookings/today.html#now", context)
@@ -248,3 +252,47 @@ def complete_appointment(request, pk: int):
         },
         status=200,
     )
+
+
+# --- calendar feed ---
+# Its imports sit here (to be hoisted) so the section was added without touching the rest.
+from django.http import Http404, HttpResponse  # noqa: E402
+from django.views.decorators.http import require_safe  # noqa: E402
+
+from . import feeds  # noqa: E402
+
+
+@require_safe
+def feed(request, token: str):
+    """The calendar feed: no login (calendar clients send no cookies), the token is the key."""
+    found = feeds.feed_token_for(token)
+    if found is None:
+        raise Http404("No such feed.")
+    now = timezone.now()
+    body = feeds.build_calendar(found.user, now=now)
+    feeds.touch_feed_token(found, now=now)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = "inline; filename=mainthing.ics"
+    # The URL is a secret: no shared cache may keep the body, and no search engine the link.
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@login_required
+@require_POST
+def rotate_feed(request):
+    """Creates or replaces the feed URL and shows it once. Rendered, not redirected: a message
+    would carry the secret through the session or a cookie."""
+    raw = feeds.rotate_feed_token(request.user)
+    response = render(request, "bookings/feed_url.html", {"feed_url": feeds.feed_url(raw)})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def revoke_feed(request):
+    if feeds.revoke_feed_token(request.user):
+        messages.success(request, "Calendar feed turned off: its URL no longer works.")
+    return redirect("accounts:profile")

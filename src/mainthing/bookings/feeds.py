@@ -1,0 +1,170 @@
+"""The private calendar feed: a user's blocks and appointments as iCalendar, behind a secret URL.
+
+The feed is a mirror that calendar clients poll (Google every 8-24 h, Outlook every few hours);
+emails stay the real-time channel. Every time is written in UTC with a `Z`, so the file needs no
+VTIMEZONE and no client can misread a zone. Appointments name the prospect by first name only:
+calendars get shared, synced and shown on lock screens.
+
+The token behind the URL carries 256 bits from `secrets` and is stored only as its SHA-256 hash.
+A plain hash is enough for a random token that long (nothing to brute-force), and unlike an HMAC
+keyed with SECRET_KEY it keeps subscriptions working when the key is rotated. The token is found
+by its hash through a unique index, so no comparison of secrets happens in Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event, vDuration
+
+from mainthing.accounts.models import User
+from mainthing.core import timekit
+from mainthing.core.enums import Tier
+from mainthing.routine import occurrences
+from mainthing.routine.models import Block
+
+from .models import ACTIVE, Appointment, FeedToken, Status
+
+PRODID = "-//Mainthing//Calendar feed//EN"
+PAST = timedelta(days=14)
+AHEAD = timedelta(weeks=8)
+REFRESH = timedelta(hours=1)
+# Writing last_used_at on every poll would turn a read into a write; once a minute is plenty.
+TOUCH_EVERY = timedelta(minutes=1)
+
+BLOCK_SUMMARY = {
+    Tier.INCOME: "Prospecting block",
+    Tier.LEADGEN: "Lead generation block",
+    Tier.OTHER: "Busy-work block",
+}
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def rotate_feed_token(user: User, *, now: datetime | None = None) -> str:
+    """Creates the user's feed token, or replaces it: the old URL answers 404 from now on.
+
+    Returns the raw token; only its hash is stored, so this is the one time it can be shown.
+    """
+    raw = secrets.token_urlsafe(32)
+    FeedToken.objects.update_or_create(
+        user=user,
+        defaults={
+            "token_hash": _hash(raw),
+            "created_at": now or timezone.now(),
+            "last_used_at": None,
+        },
+    )
+    return raw
+
+
+def revoke_feed_token(user: User) -> bool:
+    """Deletes the user's feed token, so the feed URL answers 404. Whether there was one."""
+    deleted, _ = FeedToken.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
+def feed_token_for(raw: str) -> FeedToken | None:
+    """The live token (with its user) for a raw token from a URL, or None."""
+    if not raw or len(raw) > 100:
+        return None
+    return (
+        FeedToken.objects.select_related("user")
+        .filter(token_hash=_hash(raw), user__is_active=True)
+        .first()
+    )
+
+
+def user_for_feed_token(raw: str) -> User | None:
+    token = feed_token_for(raw)
+    return token.user if token else None
+
+
+def touch_feed_token(token: FeedToken, *, now: datetime) -> None:
+    """Records that the feed was fetched, writing at most once a minute per token."""
+    if token.last_used_at is not None and now - token.last_used_at < TOUCH_EVERY:
+        return
+    FeedToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+
+
+def feed_url(raw: str) -> str:
+    return settings.BASE_URL + reverse("feed", args=[raw])
+
+
+def _block_event(occurrence: occurrences.Occurrence, sequence: int, stamp: datetime) -> Event:
+    return Event.new(
+        uid=f"block-{occurrence.block_id}-{occurrence.local_date:%Y-%m-%d}@mainthing",
+        summary=occurrence.label or BLOCK_SUMMARY.get(occurrence.tier, "Block"),
+        start=occurrence.start,
+        end=occurrence.end,
+        stamp=stamp,
+        sequence=sequence,
+        status="CONFIRMED",
+        # A block is time set aside to be filled with calls, not a meeting: shown as busy it
+        # would hide the user's open prospecting time from anything that reads free/busy, and
+        # count twice under the appointments inside it, which are the busy time.
+        transparency="TRANSPARENT",
+        categories=[Tier(occurrence.tier).label] if occurrence.tier in Tier.values else (),
+    )
+
+
+def _appointment_event(appointment: Appointment, stamp: datetime) -> Event:
+    name = appointment.first_name
+    return Event.new(
+        uid=f"appointment-{appointment.pk}@mainthing",
+        summary=f"Call with {name}" if name else "Prospect call",
+        description=f"Status: {Status(appointment.status).label}",
+        start=appointment.start,
+        end=appointment.end,
+        stamp=stamp,
+        sequence=appointment.sequence,
+        status="CONFIRMED",
+        transparency="OPAQUE",
+        url=settings.BASE_URL + reverse("bookings:appointment", args=[appointment.pk]),
+    )
+
+
+def build_calendar(user: User, *, now: datetime) -> bytes:
+    """The user's feed from 14 days ago to 8 weeks ahead: every block occurrence and every
+    appointment that is not cancelled (a cancelled one is left out, so clients remove it).
+    Three queries, whatever the number of events."""
+    tz = timekit.zone(user.time_zone)
+    first = timekit.local_date(now - PAST, tz)
+    last = timekit.local_date(now + AHEAD, tz)
+    blocks = list(Block.objects.filter(user=user).prefetch_related("exceptions"))
+    specs = [block.spec(list(block.exceptions.all())) for block in blocks]
+    sequences = {block.pk: block.sequence for block in blocks}
+    start, _ = timekit.local_day_bounds(first, tz)
+    _, end = timekit.local_day_bounds(last, tz)
+    appointments = Appointment.objects.filter(ACTIVE, user=user, start__gte=start, start__lt=end)
+
+    calendar = Calendar.new(
+        prodid=PRODID,
+        name="Mainthing",
+        description="Your prospecting blocks and appointments from Mainthing.",
+        method="PUBLISH",
+        refresh_interval=REFRESH,
+        uid=f"feed-{user.pk}@mainthing",
+    )
+    # RFC 7986 requires the value type on REFRESH-INTERVAL; Outlook reads the older TTL.
+    calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    # DTSTAMP is when this copy was made: with METHOD:PUBLISH that is what RFC 5545 asks for.
+    stamp = now.replace(microsecond=0)
+    events = [
+        (o.start, _block_event(o, sequences.get(o.block_id, 0), stamp))
+        for o in occurrences.expand(specs, first, last)
+    ]
+    events += [(a.start, _appointment_event(a, stamp)) for a in appointments]
+    events.sort(key=lambda pair: pair[0])
+    for _, event in events:
+        calendar.add_component(event)
+    return calendar.to_ical()
