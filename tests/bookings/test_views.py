@@ -140,7 +140,8 @@ def test_calendar_query_count_does_not_grow_with_appointments(evenings, owner_cl
                 start=EVENING + timedelta(days=day, minutes=30 * slot),
                 now=NOW,
             )
-    assert _count(owner_client, reverse("bookings:calendar")) == few
+    # Fewer when the window fills up (no prescription to compute), never more.
+    assert _count(owner_client, reverse("bookings:calendar")) <= few
 
 
 def test_today_query_count_does_not_grow_with_appointments(evenings, owner_client, frozen):
@@ -153,4 +154,4 @@ def test_today_query_count_does_not_grow_with_appointments(evenings, owner_clien
                 start=EVENING + timedelta(days=day, minutes=30 * slot),
                 now=NOW,
             )
-    assert _count(owner_client, "/") == few
+    assert _count(owner_client, "/") <= few
