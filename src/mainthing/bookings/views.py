@@ -3,16 +3,17 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mainthing.activity import queries as activity_queries
 from mainthing.activity.services import OverlapError
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 
-from . import queries, services
+from . import feeds, queries, services
 from .forms import BookForm, CompleteForm, MoveForm
 from .models import Appointment
 
@@ -256,10 +257,6 @@ def complete_appointment(request, pk: int):
 
 # --- calendar feed ---
 # Its imports sit here (to be hoisted) so the section was added without touching the rest.
-from django.http import Http404, HttpResponse  # noqa: E402
-from django.views.decorators.http import require_safe  # noqa: E402
-
-from . import feeds  # noqa: E402
 
 
 @require_safe
