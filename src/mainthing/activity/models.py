@@ -22,9 +22,7 @@ class Category(models.Model):
         ordering = ["position", "name"]
         constraints = [
             models.UniqueConstraint("user", Lower("name"), name="category_name_unique_per_user"),
-            models.CheckConstraint(
-                condition=Q(tier__in=Tier.values), name="category_tier_valid"
-            ),
+            models.CheckConstraint(condition=Q(tier__in=Tier.values), name="category_tier_valid"),
         ]
         verbose_name_plural = "categories"
 
@@ -59,7 +57,7 @@ class Activity(models.Model):
         default=False, help_text="Started busy work in prospecting time after being asked."
     )
     # Fingerprint of an imported row, so importing the same file twice adds nothing.
-    import_key = models.CharField(max_length=40, null=True, blank=True)
+    import_key = models.CharField(max_length=40, null=True, blank=True)  # noqa: DJ001 (NULL: not imported)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -138,9 +136,14 @@ class ImportJob(models.Model):
     filename = models.CharField(max_length=255)
     path = models.CharField(max_length=500)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    # Validation progress is measured in bytes: the number of rows is known only at the end.
+    size = models.PositiveBigIntegerField(default=0)
+    checked_bytes = models.PositiveBigIntegerField(default=0)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
+    # The first errors, [{"row": n or None, "message": ...}]; error_count counts them all.
     errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
     new_categories = models.JSONField(default=list, blank=True)
     tier_map = models.JSONField(default=dict, blank=True)
     created_count = models.PositiveIntegerField(default=0)
@@ -160,3 +163,17 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def checked_percent(self) -> int:
+        if not self.size:
+            return 0
+        return min(100, round(100 * self.checked_bytes / self.size))
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.VALIDATING, self.Status.APPLYING)
+
+    @property
+    def unlisted_errors(self) -> int:
+        return max(0, self.error_count - len(self.errors))

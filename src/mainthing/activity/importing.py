@@ -1,0 +1,1303 @@
+"""Importing time entries from files: Mainthing CSV, Watson frames and Toggl Track CSV.
+
+A file is read twice and never held in memory:
+
+1. `validate_file` reads every row, checks it and reports per-row errors and the categories the
+   file would create. It writes nothing.
+2. `apply_file` reads it again and writes the entries in chunks inside one transaction, so a
+   failure (or a killed process) leaves nothing behind. Day totals are merged per chunk.
+
+Every imported entry carries a fingerprint (`Activity.import_key`) of its start, end, category
+and note; a row whose fingerprint the user already has is skipped, so importing the same file
+twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import functools
+import gc
+import hashlib
+import io
+import json
+import logging
+import re
+import sys
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connections, transaction
+from django.utils import timezone
+
+from mainthing.accounts.models import User
+from mainthing.core import timekit
+from mainthing.core.enums import Tier
+
+from . import services
+from .models import LONG_ENTRY_SECONDS, Activity, Category, ImportJob, Origin
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("csv", "watson", "toggl")
+CHUNK_SIZE = 5000
+# Day totals are merged into the database when this many (day, category) pairs are pending,
+# and at the end; a file sorted by time touches few pairs per chunk.
+TOTALS_FLUSH = 20_000
+# `import_key__in` lists stay under SQLite's historical limit of 999 variables per statement.
+KEY_LOOKUP_SLICE = 900
+MAX_LISTED_ERRORS = 200
+MAX_NEW_CATEGORIES = 500
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+NO_PROJECT = "(no project)"
+NOTE_LENGTH = 500
+CATEGORY_LENGTH = 60
+_SNIFF_BYTES = 8192
+# Tier.values builds a new list on every access: too slow for a per-row check.
+TIERS = frozenset(Tier.values)
+_JSON_ITEM_LIMIT = 1 << 20
+
+Progress = Callable[[int, int], None]
+
+
+class FileProblem(Exception):
+    """The file as a whole can't be read (empty, not text, wrong format); no row is usable."""
+
+
+class _BadValue(Exception):
+    """One value of one row is wrong; the message goes into the row's error."""
+
+
+@dataclass(slots=True)
+class Row:
+    number: int
+    start: datetime  # UTC
+    end: datetime  # UTC
+    category: str  # as the file spells it, whitespace tidied
+    tier: str | None  # only Mainthing CSV names tiers
+    note: str
+
+
+@dataclass(slots=True)
+class RowError:
+    number: int | None  # None: the file as a whole
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.number, "message": self.message}
+
+
+@dataclass
+class Validation:
+    rows: int
+    errors: list[dict]  # the first MAX_LISTED_ERRORS, as {"row": n or None, "message": ...}
+    error_count: int
+    new_categories: list[dict]  # {"name", "tier" (what the file proposes, or None), "rows"}
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "rows": self.rows,
+            "error_count": self.error_count,
+            "errors": self.errors,
+            "new_categories": self.new_categories,
+        }
+
+
+@dataclass
+class Result:
+    created: int
+    skipped: int
+    new_categories: list[dict] = field(default_factory=list)  # {"name", "tier"} created
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": True,
+            "created": self.created,
+            "skipped": self.skipped,
+            "new_categories": self.new_categories,
+        }
+
+
+# --- reading files -------------------------------------------------------------------------------
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts the bytes read from a file, for progress by size."""
+
+    def __init__(self, raw: IO[bytes]):
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer) or 0
+        self.count += n
+        return n
+
+
+def _sniff(head: bytes) -> None:
+    """Refuses files that are plainly not UTF-8 text, before reading them row by row."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileProblem("The file is UTF-16 text; save it as UTF-8 and import it again.")
+    if head.startswith(b"PK\x03\x04"):
+        raise FileProblem(
+            "This is a zip archive or an Excel workbook, not a text file; export CSV instead."
+        )
+    if b"\x00" in head:
+        raise FileProblem("This is not a text file (it holds binary data).")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as error:
+        raise FileProblem(
+            f"The file is not UTF-8 text (byte {error.start + 1} can't be read); "
+            "save it as UTF-8 (in Excel: CSV UTF-8) and import it again."
+        ) from None
+    if not head.removeprefix(codecs.BOM_UTF8).strip():
+        raise FileProblem("The file is empty.")
+
+
+class _Source:
+    """An open import file: UTF-8 (a BOM is fine) text, with the bytes read so far."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.size = path.stat().st_size
+            self._raw = path.open("rb")
+        except OSError as error:
+            raise FileProblem(f"Can't read the file: {error.strerror or error}.") from None
+        try:
+            _sniff(self._raw.read(_SNIFF_BYTES))
+            self._raw.seek(0)
+        except FileProblem:
+            self._raw.close()
+            raise
+        self._counter = _CountingReader(self._raw)
+        self.text = io.TextIOWrapper(
+            io.BufferedReader(self._counter, 1 << 16), encoding="utf-8-sig", newline=""
+        )
+
+    @property
+    def bytes_read(self) -> int:
+        return self._counter.count
+
+    def close(self) -> None:
+        self.text.close()
+        self._raw.close()
+
+
+def _clean_category(raw: str) -> str:
+    name = " ".join(raw.split())
+    if not name:
+        raise _BadValue("The category is empty.")
+    if len(name) > CATEGORY_LENGTH:
+        raise _BadValue(f"The category {name[:40]!r}… is longer than {CATEGORY_LENGTH} characters.")
+    return name
+
+
+def _clean_tier(raw: str) -> str | None:
+    tier = raw.strip().lower()
+    if not tier:
+        return None
+    if tier not in TIERS:
+        raise _BadValue(f"The tier {raw.strip()!r} is not one of {', '.join(Tier.values)}.")
+    return tier
+
+
+def _clean_note(raw: str) -> str:
+    return raw.strip()[:NOTE_LENGTH]
+
+
+def _check_span(start: datetime, end: datetime, latest: datetime) -> None:
+    if end <= start:
+        raise _BadValue("The end is not after the start.")
+    if (end - start).total_seconds() > LONG_ENTRY_SECONDS:
+        raise _BadValue("The entry is longer than 24 hours.")
+    if end > latest:
+        raise _BadValue("The entry ends in the future.")
+
+
+def _iso_instant(raw: str, label: str) -> datetime:
+    text = raw.strip()
+    if not text:
+        raise _BadValue(f"The {label} is empty.")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise _BadValue(
+            f"The {label} {text!r} is not an ISO 8601 time like 2026-03-01T09:00:00+01:00."
+        ) from None
+    if parsed.tzinfo is None:
+        raise _BadValue(
+            f"The {label} {text!r} has no UTC offset; write it like 2026-03-01T09:00:00+01:00."
+        )
+    return parsed.astimezone(UTC)
+
+
+def _format_hint(first_line: str) -> str:
+    """A pointer to the right format when a file is plainly another one."""
+    lowered = first_line.lower()
+    if lowered.lstrip().startswith(("[", "{")):
+        return " It looks like JSON: a Watson frames file is imported with the Watson format."
+    if "start date" in lowered and "project" in lowered:
+        return " It looks like a Toggl Track export: import it with the Toggl format."
+    if "start" in lowered and "category" in lowered:
+        return " It looks like a Mainthing CSV: import it with the Mainthing CSV format."
+    return ""
+
+
+def _header(reader) -> tuple[list[str], str]:
+    """The header's names, lower-cased, and the line as written (for messages)."""
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileProblem("The file is empty.") from None
+    except csv.Error as error:
+        raise FileProblem(f"The first line is not CSV: {error}.") from None
+    written = ",".join(header)
+    shown = written if len(written) <= 80 else written[:80] + "…"
+    return [name.strip().lower() for name in header], shown
+
+
+def _csv_rows(reader) -> Iterator[tuple[int, list[str] | str]]:
+    """(row number, fields) with the header as row 1, as a spreadsheet counts; blank lines are
+    skipped. A CSV syntax error becomes the row's message instead of fields."""
+    number = 1
+    while True:
+        number += 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield number, f"This row is not valid CSV: {error}."
+            continue
+        if not record or (len(record) == 1 and not record[0].strip()):
+            continue
+        yield number, record
+
+
+def _mainthing_rows(text: IO[str], tz: ZoneInfo, latest: datetime) -> Iterator[Row | RowError]:
+    """Mainthing's own CSV. The hot path of a million-row import, so it is one flat loop: the
+    common row takes the quick checks, anything odd goes through the helpers that explain it."""
+    reader = csv.reader(text)
+    header, written = _header(reader)
+    if not {"start", "end", "category"} <= set(header):
+        raise FileProblem(
+            "This is not a Mainthing CSV: its first line must be the header "
+            f"start,end,category,tier,note (it is {written!r})." + _format_hint(written)
+        )
+    width = len(header)
+    i_start, i_end, i_category = (
+        header.index("start"),
+        header.index("end"),
+        header.index("category"),
+    )
+    i_tier = header.index("tier") if "tier" in header else None
+    i_note = header.index("note") if "note" in header else None
+    categories: dict[str, str] = {}  # as written -> tidied; a file has few distinct names
+    tiers: dict[str, str | None] = {"": None, **{tier: tier for tier in TIERS}}
+    parse = datetime.fromisoformat
+    longest = timedelta(seconds=LONG_ENTRY_SECONDS)
+    number = 1
+    while True:
+        try:
+            for record in reader:
+                number += 1
+                if len(record) != width:
+                    if not record or (len(record) == 1 and not record[0].strip()):
+                        continue
+                    yield RowError(
+                        number, f"The row has {len(record)} columns; the header has {width}."
+                    )
+                    continue
+                try:
+                    raw_start, raw_end = record[i_start], record[i_end]
+                    try:
+                        start, end = parse(raw_start), parse(raw_end)
+                        if start.tzinfo is None or end.tzinfo is None:
+                            raise ValueError
+                        start, end = start.astimezone(UTC), end.astimezone(UTC)
+                    except ValueError:
+                        start = _iso_instant(raw_start, "start")
+                        end = _iso_instant(raw_end, "end")
+                    if end <= start or end - start > longest or end > latest:
+                        _check_span(start, end, latest)
+                    raw = record[i_category]
+                    category = categories.get(raw)
+                    if category is None:
+                        category = _clean_category(raw)
+                        if len(categories) < 10_000:
+                            categories[raw] = category
+                    tier = None
+                    if i_tier is not None:
+                        raw = record[i_tier]
+                        tier = tiers[raw] if raw in tiers else _clean_tier(raw)
+                    note = record[i_note].strip()[:NOTE_LENGTH] if i_note is not None else ""
+                except _BadValue as error:
+                    yield RowError(number, str(error))
+                    continue
+                yield Row(number, start, end, category, tier, note)
+            return
+        except csv.Error as error:
+            # The reader carries on with the next line after a malformed one.
+            number += 1
+            yield RowError(number, f"This row is not valid CSV: {error}.")
+
+
+def _toggl_instants(day_text: str, clock_text: str, tz: ZoneInfo, label: str) -> list[datetime]:
+    """The UTC instants a Toggl wall-clock date and time can mean in `tz`: none in a DST gap,
+    two in a repeated hour, else one."""
+    try:
+        day = date.fromisoformat(day_text.strip())
+    except ValueError:
+        raise _BadValue(
+            f"The {label} date {day_text.strip()!r} is not a date like 2026-03-01."
+        ) from None
+    try:
+        clock = time.fromisoformat(clock_text.strip())
+    except ValueError:
+        raise _BadValue(
+            f"The {label} time {clock_text.strip()!r} is not a time like 09:30:00."
+        ) from None
+    naive = datetime.combine(day, clock)
+    found: list[datetime] = []
+    for fold in (0, 1):
+        instant = naive.replace(tzinfo=tz, fold=fold).astimezone(UTC)
+        if instant.astimezone(tz).replace(tzinfo=None) == naive and instant not in found:
+            found.append(instant)
+    if not found:
+        raise _BadValue(
+            f"The {label} {naive:%Y-%m-%d %H:%M} does not exist in {tz.key}: the clocks skip it "
+            "for daylight saving time."
+        )
+    return found
+
+
+_TOGGL_DURATION = re.compile(r"^\s*(\d+):([0-5]\d):([0-5]\d)\s*$")
+
+
+def _toggl_span(
+    start_options: list[datetime], end_options: list[datetime], duration: str
+) -> tuple[datetime, datetime]:
+    """Picks the reading of the wall-clock times that agrees with Toggl's Duration (only a
+    repeated DST hour gives a choice); without a duration, the earliest one that ends after it
+    starts."""
+    pairs = [(s, e) for s in start_options for e in end_options]
+    match = _TOGGL_DURATION.match(duration or "")
+    if match and len(pairs) > 1:
+        seconds = int(match[1]) * 3600 + int(match[2]) * 60 + int(match[3])
+        pairs.sort(key=lambda p: abs((p[1] - p[0]).total_seconds() - seconds))
+        return pairs[0]
+    for start, end in pairs:
+        if end > start:
+            return start, end
+    return pairs[0]
+
+
+def _toggl_rows(text: IO[str], tz: ZoneInfo, latest: datetime) -> Iterator[Row | RowError]:
+    reader = csv.reader(text)
+    header, written = _header(reader)
+    columns = {name: index for index, name in enumerate(header)}
+    # Toggl has called the end both "End" and "Stop" over the years.
+    end_date = "stop date" if "stop date" in columns else "end date"
+    end_time = "stop time" if "stop time" in columns else "end time"
+    needed = ["project", "start date", "start time", end_date, end_time]
+    missing = [name.capitalize() for name in needed if name not in columns]
+    if missing:
+        raise FileProblem(
+            "This is not a Toggl Track detailed CSV export: it has no "
+            + " or ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
+            + f" column (its first line is {written!r})."
+            + _format_hint(written)
+        )
+    width = len(header)
+    i_description = columns.get("description")
+    i_duration = columns.get("duration")
+    i_tags = columns.get("tags")
+    for number, record in _csv_rows(reader):
+        if isinstance(record, str):
+            yield RowError(number, record)
+            continue
+        if len(record) != width:
+            yield RowError(number, f"The row has {len(record)} columns; the header has {width}.")
+            continue
+        try:
+            start, end = _toggl_span(
+                _toggl_instants(
+                    record[columns["start date"]], record[columns["start time"]], tz, "start"
+                ),
+                _toggl_instants(record[columns[end_date]], record[columns[end_time]], tz, "end"),
+                record[i_duration] if i_duration is not None else "",
+            )
+            _check_span(start, end, latest)
+            project = record[columns["project"]]
+            description = record[i_description].strip() if i_description is not None else ""
+            tags = record[i_tags].strip() if i_tags is not None else ""
+            note = f"{description} ({tags})" if description and tags else description or tags
+            row = Row(
+                number,
+                start,
+                end,
+                _clean_category(project) if project.strip() else NO_PROJECT,
+                None,
+                _clean_note(note),
+            )
+        except _BadValue as error:
+            yield RowError(number, str(error))
+            continue
+        yield row
+
+
+class _JsonArray:
+    """Yields the items of a top-level JSON array one at a time from a text stream, so a big
+    Watson file is never loaded whole."""
+
+    READ_SIZE = 1 << 16
+
+    def __init__(self, text: IO[str]):
+        self.text = text
+        self.buffer = ""
+        self.pos = 0
+        self.eof = False
+        self.decoder = json.JSONDecoder()
+
+    def _fill(self) -> None:
+        chunk = self.text.read(self.READ_SIZE)
+        if not chunk:
+            self.eof = True
+        self.buffer = self.buffer[self.pos :] + chunk
+        self.pos = 0
+
+    def _next_char(self) -> str:
+        """The next non-blank character, without consuming it ('' at the end of the file)."""
+        while True:
+            while self.pos < len(self.buffer) and self.buffer[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.buffer):
+                return self.buffer[self.pos]
+            if self.eof:
+                return ""
+            self._fill()
+
+    def __iter__(self) -> Iterator[Any]:
+        first = self._next_char()
+        if first != "[":
+            peek = self.buffer[self.pos : self.pos + 80].split("\n", 1)[0]
+            raise FileProblem(
+                "This is not a Watson frames file: it must be a JSON list of frames."
+                + _format_hint(peek)
+            )
+        self.pos += 1
+        if self._next_char() == "]":
+            return
+        index = 0
+        while True:
+            index += 1
+            while True:
+                try:
+                    item, end = self.decoder.raw_decode(self.buffer, self.pos)
+                except json.JSONDecodeError as error:
+                    if self.eof or len(self.buffer) - self.pos > _JSON_ITEM_LIMIT:
+                        raise FileProblem(
+                            f"The JSON is broken at frame {index}: {error.msg}."
+                        ) from None
+                    self._fill()
+                    continue
+                if end == len(self.buffer) and not self.eof:
+                    self._fill()  # a number may go on in the next chunk
+                    continue
+                break
+            self.pos = end
+            yield item
+            following = self._next_char()
+            if following == ",":
+                self.pos += 1
+                self._next_char()
+                continue
+            if following == "]":
+                self.pos += 1
+                if self._next_char():
+                    raise FileProblem("The JSON goes on after the list of frames.")
+                return
+            raise FileProblem(
+                f"The JSON is broken after frame {index}: expected ',' or ']'"
+                + (" but the file ends." if not following else f", found {following!r}.")
+            )
+
+
+def _timestamp(value: Any, label: str) -> datetime:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _BadValue(f"The {label} {value!r} is not a Unix timestamp.")
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise _BadValue(f"The {label} {value!r} is out of range.") from None
+
+
+def _watson_tags(tags: Any) -> str:
+    if tags in (None, ""):
+        return ""
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise _BadValue("The tags must be a list of words.")
+    return ", ".join(t.strip() for t in tags if t.strip())
+
+
+def _watson_frame(item: Any) -> tuple[datetime, datetime, str, str]:
+    """start, end, project, note of a frame: `[start, stop, project, id, tags, updated_at]` as
+    in Watson's `frames` file, or an object as `watson log --json` prints it."""
+    if isinstance(item, list):
+        if len(item) < 3:
+            raise _BadValue("A frame needs at least a start, a stop and a project.")
+        start = _timestamp(item[0], "start")
+        end = _timestamp(item[1], "stop")
+        project, tags = item[2], item[4] if len(item) > 4 else []
+    elif isinstance(item, dict) and {"start", "stop", "project"} <= item.keys():
+        if not isinstance(item["start"], str) or not isinstance(item["stop"], str):
+            raise _BadValue("The start and stop must be ISO 8601 times.")
+        start = _iso_instant(item["start"], "start")
+        end = _iso_instant(item["stop"], "stop")
+        project, tags = item["project"], item.get("tags", [])
+    else:
+        raise _BadValue("A frame must be a list [start, stop, project, id, tags, updated_at].")
+    if not isinstance(project, str):
+        raise _BadValue(f"The project {project!r} is not text.")
+    return start, end, project, _watson_tags(tags)
+
+
+def _watson_rows(text: IO[str], tz: ZoneInfo, latest: datetime) -> Iterator[Row | RowError]:
+    for number, item in enumerate(_JsonArray(text), start=1):
+        try:
+            start, end, project, note = _watson_frame(item)
+            _check_span(start, end, latest)
+            row = Row(number, start, end, _clean_category(project), None, _clean_note(note))
+        except _BadValue as error:
+            yield RowError(number, str(error))
+            continue
+        yield row
+
+
+_READERS = {"csv": _mainthing_rows, "watson": _watson_rows, "toggl": _toggl_rows}
+
+
+def _rows(source: _Source, fmt: str, tz: ZoneInfo, now: datetime) -> Iterator[Row | RowError]:
+    """The file's rows, each a Row or a RowError. Reading raises FileProblem when the file
+    can't be read and UnicodeDecodeError when it stops being UTF-8 (see `_not_utf8`)."""
+    if fmt not in _READERS:
+        raise ValueError(f"Unknown import format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    # "Now" counts up to the end of the current minute, as for manual entries.
+    latest = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return _READERS[fmt](source.text, tz, latest)
+
+
+def _not_utf8(after_row: int) -> FileProblem:
+    return FileProblem(
+        f"The file stops being UTF-8 text after row {after_row}; save it as UTF-8 and import it "
+        "again."
+    )
+
+
+# --- fingerprints --------------------------------------------------------------------------------
+
+
+def _utc_text(instant: datetime) -> str:
+    """An instant as UTC 'YYYY-MM-DD HH:MM:SS[.ffffff]': what SQLite stores, and what the
+    fingerprint hashes."""
+    return str(instant.astimezone(UTC).replace(tzinfo=None))
+
+
+def import_key(start: datetime, end: datetime, category: str, note: str) -> str:
+    """The fingerprint of an imported entry: SHA-1 (hex) of its UTC start and end, its
+    lower-cased category name and its note, joined by the unit separator. The same entry in
+    any later file gives the same key."""
+    canonical = f"{_utc_text(start)}\x1f{_utc_text(end)}\x1f{category.lower()}\x1f{note}"
+    return hashlib.sha1(canonical.encode()).hexdigest()
+
+
+_EPOCH_DAY = date(1970, 1, 1)
+
+
+@functools.cache
+def _clock_texts() -> tuple[str, ...]:
+    return tuple(f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400))
+
+
+class _UtcTexts:
+    """`_utc_text` and the Unix time of whole-second instants, from cached day and clock
+    strings: formatting a datetime costs more than everything else an imported row needs."""
+
+    def __init__(self):
+        self.days: dict[int, str] = {}
+        self.clock = _clock_texts()
+
+    def __call__(self, instant: datetime) -> tuple[str, int | None]:
+        if instant.microsecond:
+            return _utc_text(instant), None
+        timestamp = int(instant.timestamp())
+        day, second = divmod(timestamp, 86400)
+        text = self.days.get(day)
+        if text is None:
+            text = (_EPOCH_DAY + timedelta(days=day)).isoformat()
+            if len(self.days) < 100_000:
+                self.days[day] = text
+        return f"{text} {self.clock[second]}", timestamp
+
+
+@contextlib.contextmanager
+def _no_gc_pauses():
+    """Pauses the cyclic garbage collector while a file is read. Rows make no reference
+    cycles, so it would find nothing, yet its passes over a heap that churns through millions
+    of small objects cost a fifth of a million-row import. Reference counting still frees
+    everything; cycles made meanwhile are collected once it is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def validate_file(
+    user: User,
+    path: Path,
+    fmt: str,
+    *,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> Validation:
+    """Reads the whole file and reports what an import would do. Writes nothing.
+
+    `progress(bytes_read, file_size)` is called after every chunk of rows. Rows are checked for
+    parseable times, an end after the start, at most 24 hours, no end in the future, a category
+    and a known tier; a Mainthing CSV tier must agree with an existing category's tier and with
+    itself across rows for a new category.
+    """
+    tz = timekit.zone(user.time_zone)
+    now = now or timezone.now()
+    existing = {
+        name.lower(): (name, tier)
+        for name, tier in Category.objects.filter(user=user).values_list("name", "tier")
+    }
+    proposals: dict[str, dict] = {}
+    errors: list[dict] = []
+    error_count = 0
+    rows = 0
+
+    def fail(number: int | None, message: str) -> None:
+        nonlocal error_count
+        error_count += 1
+        if len(errors) < MAX_LISTED_ERRORS:
+            errors.append({"row": number, "message": message})
+
+    try:
+        source = _Source(path)
+    except FileProblem as problem:
+        fail(None, str(problem))
+        return Validation(0, errors, error_count, [])
+    last = 0
+    try:
+        with _no_gc_pauses():
+            for item in _rows(source, fmt, tz, now):
+                rows += 1
+                last = item.number or last
+                if progress and rows % CHUNK_SIZE == 0:
+                    progress(source.bytes_read, source.size)
+                if isinstance(item, RowError):
+                    fail(item.number, item.message)
+                    continue
+                key = item.category.lower()
+                known = existing.get(key)
+                if known is not None:
+                    if item.tier and item.tier != known[1]:
+                        fail(
+                            item.number,
+                            f"{known[0]!r} is in the {known[1]} tier in your account; "
+                            f"the row says {item.tier}.",
+                        )
+                    continue
+                proposal = proposals.get(key)
+                if proposal is None:
+                    if len(proposals) >= MAX_NEW_CATEGORIES:
+                        raise FileProblem(
+                            f"The file names more than {MAX_NEW_CATEGORIES} categories you don't "
+                            "have; is the category column right?"
+                        )
+                    proposal = proposals[key] = {"name": item.category, "tier": None, "rows": 0}
+                proposal["rows"] += 1
+                if item.tier:
+                    if proposal["tier"] is None:
+                        proposal["tier"] = item.tier
+                    elif proposal["tier"] != item.tier:
+                        fail(
+                            item.number,
+                            f"{proposal['name']!r} is {proposal['tier']} on an earlier row; "
+                            f"this row says {item.tier}.",
+                        )
+    except FileProblem as problem:
+        fail(None, str(problem))
+    except UnicodeDecodeError:
+        fail(None, str(_not_utf8(last)))
+    finally:
+        source.close()
+    if rows == 0 and error_count == 0:
+        fail(None, "The file has no entries.")
+    if progress:
+        progress(source.size, source.size)
+    new = sorted(proposals.values(), key=lambda p: p["name"].lower())
+    return Validation(rows, errors, error_count, new)
+
+
+# --- applying ------------------------------------------------------------------------------------
+
+
+def _clean_tier_map(tier_map: dict[str, str]) -> dict[str, str]:
+    cleaned = {}
+    for name, tier in tier_map.items():
+        if tier not in TIERS:
+            raise ValidationError(
+                f"The tier {tier!r} for {name!r} is not one of {', '.join(Tier.values)}."
+            )
+        cleaned[" ".join(name.split()).lower()] = tier
+    return cleaned
+
+
+class _Writer:
+    """Writes checked rows chunk by chunk: categories on first sight, entries, day totals.
+
+    Entries go in with one prepared INSERT per chunk (`executemany`) rather than `bulk_create`:
+    building model instances and compiling a statement per 83 rows (SQLite's 999 variables)
+    cost several times the budget of a million-row import. The statement fills the columns
+    `Activity.objects.create` would. Its ON CONFLICT clause skips rows whose fingerprint the
+    user already has (from an earlier import or an earlier chunk of this file), so no lookup
+    is needed when nothing is skipped; when some rows are, the chunk's new rows are found by id.
+    """
+
+    COLUMNS = (
+        "user", "category", "start", "end", "seconds", "note", "prospect_name", "origin",
+        "iga_override", "import_key", "created_at", "updated_at",
+    )  # fmt: skip
+
+    def __init__(self, user: User, tier_map: dict[str, str]):
+        self.user = user
+        self.tz = timekit.zone(user.time_zone)
+        self.tier_map = tier_map
+        self.categories = {c.name.lower(): c for c in Category.objects.filter(user=user)}
+        self.created_here: set[str] = set()
+        self.new_categories: list[dict] = []
+        self.totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        self.created = 0
+        self.skipped = 0
+        self.texts = _UtcTexts()
+        self._day: tuple[int, int, date] = (0, 0, _EPOCH_DAY)
+        connection = connections[Activity.objects.db]
+        quote = connection.ops.quote_name
+        meta = Activity._meta
+        table = quote(meta.db_table)
+        column = {name: quote(meta.get_field(name).column) for name in self.COLUMNS}
+        self.insert_sql = (
+            f"INSERT INTO {table} ({', '.join(column.values())}) "
+            f"VALUES ({', '.join(['%s'] * len(column))}) "
+            # The target names the partial unique index (user, import_key).
+            f"ON CONFLICT ({column['user']}, {column['import_key']}) "
+            f"WHERE {column['import_key']} IS NOT NULL DO NOTHING"
+        )
+        self.max_id_sql = f"SELECT MAX({quote(meta.pk.column)}) FROM {table}"
+        self.connection = connection
+        # SQLite stores instants as UTC text: hand it the text already made for the key.
+        self.store_text = (
+            connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC"
+        )
+
+    def _category(self, row: Row) -> Category:
+        key = row.category.lower()
+        category = self.categories.get(key)
+        if category is None:
+            tier = self.tier_map.get(key)
+            if tier is None:
+                raise ValidationError(
+                    f"Row {row.number}: no tier was chosen for the new category {row.category!r}."
+                )
+            category = services.add_category(self.user, name=row.category, tier=tier)
+            self.categories[key] = category
+            self.created_here.add(key)
+            self.new_categories.append({"name": category.name, "tier": tier})
+        elif row.tier and row.tier != category.tier and key not in self.created_here:
+            raise ValidationError(
+                f"Row {row.number}: {category.name!r} is in the {category.tier} tier in your "
+                f"account; the row says {row.tier}."
+            )
+        return category
+
+    def _split(self, row: Row, start_ts: int | None, end_ts: int | None) -> list[tuple[date, int]]:
+        """timekit.split_by_local_day, with the bounds of the last local day kept: the rows of
+        a file sorted by time mostly fall on the same day as the row before."""
+        if start_ts is None or end_ts is None:
+            return timekit.split_by_local_day(row.start, row.end, self.tz)
+        low, high, day = self._day
+        if not low <= start_ts < high:
+            day = timekit.local_date(row.start, self.tz)
+            first, after = timekit.local_day_bounds(day, self.tz)
+            low, high = int(first.timestamp()), int(after.timestamp())
+            self._day = (low, high, day)
+        if end_ts <= high:
+            return [(day, end_ts - start_ts)]
+        return timekit.split_by_local_day(row.start, row.end, self.tz)
+
+    def _inserted_since(self, last_id: int, keys: list[str]) -> set[str]:
+        found: set[str] = set()
+        for index in range(0, len(keys), KEY_LOOKUP_SLICE):
+            found.update(
+                Activity.objects.filter(
+                    user=self.user,
+                    pk__gt=last_id,
+                    import_key__in=keys[index : index + KEY_LOOKUP_SLICE],
+                )
+                .order_by()
+                .values_list("import_key", flat=True)
+            )
+        return found
+
+    def write(self, chunk: list[Row]) -> None:
+        """Inserts a chunk's new entries and adds them to the pending day totals."""
+        texts, sha1, categories = self.texts, hashlib.sha1, self.categories
+        store_text, adapt = self.store_text, self.connection.ops.adapt_datetimefield_value
+        stamp = adapt(timezone.now())
+        user_id, origin = self.user.pk, Origin.IMPORT.value
+        seen: set[str] = set()
+        params: list[tuple] = []
+        counted: list[tuple] = []
+        for row in chunk:
+            start_text, start_ts = texts(row.start)
+            end_text, end_ts = texts(row.end)
+            lowered = row.category.lower()
+            key = sha1(
+                f"{start_text}\x1f{end_text}\x1f{lowered}\x1f{row.note}".encode()
+            ).hexdigest()
+            if key in seen:
+                self.skipped += 1  # the same entry twice in one chunk of the file
+                continue
+            seen.add(key)
+            category = categories.get(lowered)
+            if category is None or (row.tier and row.tier != category.tier):
+                category = self._category(row)
+            if start_ts is None or end_ts is None:
+                seconds = timekit.elapsed_seconds(row.start, row.end)
+            else:
+                seconds = end_ts - start_ts
+            if store_text:
+                start_value, end_value = start_text, end_text
+            else:
+                start_value, end_value = adapt(row.start), adapt(row.end)
+            category_id = category.pk
+            params.append(
+                (
+                    user_id,
+                    category_id,
+                    start_value,
+                    end_value,
+                    seconds,
+                    row.note,
+                    "",
+                    origin,
+                    False,
+                    key,
+                    stamp,
+                    stamp,
+                )
+            )
+            counted.append((key, category_id, row, start_ts, end_ts))
+        if not params:
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.max_id_sql)
+            last_id = cursor.fetchone()[0] or 0
+            cursor.executemany(self.insert_sql, params)
+            inserted_count = cursor.rowcount
+        if inserted_count == len(params):
+            inserted = None  # all of them: the common case
+        elif inserted_count <= 0:
+            inserted = set()
+        else:
+            inserted = self._inserted_since(last_id, list(seen))
+        new_rows = len(params) if inserted is None else len(inserted)
+        self.created += new_rows
+        self.skipped += len(params) - new_rows
+        totals = self.totals
+        for key, category_id, row, start_ts, end_ts in counted:
+            if inserted is not None and key not in inserted:
+                continue
+            for index, (day, part) in enumerate(self._split(row, start_ts, end_ts)):
+                total = totals[(day, category_id)]
+                total[0] += part
+                # An entry counts once, on the day it starts (as services._count does).
+                if index == 0:
+                    total[1] += 1
+        if len(totals) >= TOTALS_FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.totals:
+            services.add_to_day_totals(self.user, dict(self.totals))
+            self.totals.clear()
+
+
+def apply_file(
+    user: User,
+    path: Path,
+    fmt: str,
+    *,
+    tier_map: dict[str, str],
+    progress: Progress | None = None,
+    total: int = 0,
+    now: datetime | None = None,
+) -> Result:
+    """Imports a validated file in one transaction: all of it, or nothing.
+
+    `tier_map` gives the tier ({name: tier}, names case-insensitive) of every category the user
+    doesn't have yet; those categories are created. Rows whose fingerprint the user already has,
+    or that repeat an earlier row of the file, are skipped. Entries get origin "import"; day
+    totals are updated. `progress(rows_done, total)` is called after every chunk. Raises
+    ValidationError, having written nothing, when a row or the file turns out to be wrong.
+    """
+    tz = timekit.zone(user.time_zone)
+    now = now or timezone.now()
+    cleaned_map = _clean_tier_map(tier_map)
+    try:
+        source = _Source(path)
+    except FileProblem as problem:
+        raise ValidationError(f"{problem} Nothing was imported.") from None
+    last = 0
+    try:
+        with _no_gc_pauses(), transaction.atomic():
+            writer = _Writer(user, cleaned_map)
+            chunk: list[Row] = []
+            done = 0
+            for item in _rows(source, fmt, tz, now):
+                last = item.number or last
+                if isinstance(item, RowError):
+                    where = f"Row {item.number}: " if item.number else ""
+                    raise ValidationError(f"{where}{item.message} Nothing was imported.")
+                chunk.append(item)
+                if len(chunk) >= CHUNK_SIZE:
+                    writer.write(chunk)
+                    done += len(chunk)
+                    chunk = []
+                    if progress:
+                        progress(done, total)
+            if chunk:
+                writer.write(chunk)
+                done += len(chunk)
+            if done == 0:
+                raise FileProblem("The file has no entries.")
+            writer.flush()
+            if progress:
+                progress(done, total or done)
+    except FileProblem as problem:
+        raise ValidationError(f"{problem} Nothing was imported.") from None
+    except UnicodeDecodeError:
+        raise ValidationError(f"{_not_utf8(last)} Nothing was imported.") from None
+    finally:
+        source.close()
+    return Result(writer.created, writer.skipped, writer.new_categories)
+
+
+# --- web uploads and background jobs -------------------------------------------------------------
+
+
+def save_upload(user: User, upload, *, fmt: str) -> ImportJob:
+    """Stores an uploaded file under MEDIA_ROOT/imports/ and creates its job (status
+    "validating"). The caller enqueues the validation after commit."""
+    if fmt not in FORMATS:
+        raise ValidationError(f"Unknown import format {fmt!r}.")
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{user.pk}-{uuid.uuid4().hex}"
+    with path.open("wb") as handle:
+        for piece in upload.chunks():
+            handle.write(piece)
+    return ImportJob.objects.create(
+        user=user,
+        format=fmt,
+        filename=Path(upload.name or "upload").name[:255],
+        path=str(path),
+        size=path.stat().st_size,
+    )
+
+
+def _discard_file(job: ImportJob) -> None:
+    try:
+        Path(job.path).unlink(missing_ok=True)
+    except OSError:
+        logger.warning("Could not remove import file %s", job.path)
+
+
+def validate_job(job: ImportJob) -> ImportJob:
+    """Runs the validation pass of a web import. Progress (bytes read) is written to the job
+    row after every chunk; no transaction is open, so each write is seen at once. Ends in
+    "ready" (with the new categories and the tiers the file proposes) or "invalid" (with the
+    errors; the file is deleted)."""
+
+    def progress(done: int, size: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(checked_bytes=done, size=size)
+
+    try:
+        validation = validate_file(job.user, Path(job.path), job.format, progress=progress)
+    except Exception:
+        job.status = ImportJob.Status.FAILED
+        job.message = "Checking the file stopped on an unexpected error; nothing was imported."
+        job.finished_at = timezone.now()
+        job.save()
+        _discard_file(job)
+        raise
+    job.refresh_from_db(fields=["size"])
+    job.checked_bytes = job.size
+    job.total_rows = validation.rows
+    job.error_count = validation.error_count
+    job.errors = validation.errors
+    job.new_categories = validation.new_categories
+    if validation.ok:
+        job.status = ImportJob.Status.READY
+        job.message = ""
+    else:
+        job.status = ImportJob.Status.INVALID
+        job.finished_at = timezone.now()
+        s = "" if validation.error_count == 1 else "s"
+        job.message = f"The file has {validation.error_count} error{s}; nothing was imported."
+        _discard_file(job)
+    job.save()
+    return job
+
+
+def claim_for_apply(job: ImportJob, *, tier_map: dict[str, str]) -> bool:
+    """Moves a ready job to "applying" with the chosen tiers, by a guarded update, so a
+    double-clicked button imports once. False when the job was not ready."""
+    tier_map = {name: tier for name, tier in tier_map.items() if tier in TIERS}
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
+        status=ImportJob.Status.APPLYING, tier_map=tier_map
+    )
+    return bool(claimed)
+
+
+def apply_job(job: ImportJob) -> ImportJob:
+    """Runs the apply pass of a claimed ("applying") web import. The job row is finished in the
+    same transaction as the entries, so "done" and the entries appear together."""
+    if job.status != ImportJob.Status.APPLYING:
+        return job
+    try:
+        with transaction.atomic():
+            result = apply_file(
+                job.user, Path(job.path), job.format, tier_map=job.tier_map, total=job.total_rows
+            )
+            job.status = ImportJob.Status.DONE
+            job.created_count = result.created
+            job.skipped_count = result.skipped
+            job.processed_rows = job.total_rows
+            job.finished_at = timezone.now()
+            job.message = ""
+            job.save()
+    except ValidationError as error:
+        job.status = ImportJob.Status.FAILED
+        job.message = " ".join(error.messages)[:500]
+        job.finished_at = timezone.now()
+        job.save()
+    except Exception:
+        job.status = ImportJob.Status.FAILED
+        job.message = "The import stopped on an unexpected error; nothing was imported."
+        job.finished_at = timezone.now()
+        job.save()
+        raise
+    finally:
+        if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+            _discard_file(job)
+    return job
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def read_mapping(path: Path) -> dict[str, str]:
+    """A mapping file: CSV lines `category,tier` (a header line `category,tier` is allowed).
+    ValueError with the line number when a line is wrong."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise ValueError(
+            f"Can't read the mapping file {path}: {error.strerror or error}."
+        ) from None
+    mapping: dict[str, str] = {}
+    with handle:
+        try:
+            for number, record in enumerate(csv.reader(handle), start=1):
+                if not record or not "".join(record).strip():
+                    continue
+                if len(record) != 2:
+                    raise ValueError(
+                        f"{path.name} line {number}: write category,tier (found {len(record)} "
+                        "fields)."
+                    )
+                name, tier = record[0].strip(), record[1].strip().lower()
+                if number == 1 and (name.lower(), tier) == ("category", "tier"):
+                    continue
+                if tier not in Tier.values:
+                    raise ValueError(
+                        f"{path.name} line {number}: the tier {record[1].strip()!r} is not one of "
+                        f"{', '.join(Tier.values)}."
+                    )
+                if not name:
+                    raise ValueError(f"{path.name} line {number}: the category is empty.")
+                mapping[" ".join(name.split()).lower()] = tier
+        except UnicodeDecodeError:
+            raise ValueError(f"The mapping file {path} is not UTF-8 text.") from None
+    return mapping
+
+
+def resolve_tiers(
+    new_categories: Iterable[dict], *, mapping: dict[str, str], default: str | None
+) -> tuple[dict[str, str], list[str]]:
+    """The tier of each new category: the mapping file first, then the file's own tier column,
+    then the default (--tier). Returns the tier map and the names left without a tier."""
+    tier_map, missing = {}, []
+    for new in new_categories:
+        tier = mapping.get(new["name"].lower()) or new["tier"] or default
+        if tier:
+            tier_map[new["name"]] = tier
+        else:
+            missing.append(new["name"])
+    return tier_map, missing
+
+
+def _progress_bar(console):
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def _say(message: str) -> None:
+    print(f"mainthing: {message}", file=sys.stderr)
+
+
+def run_cli_import(
+    user: User,
+    path: Path,
+    *,
+    fmt: str,
+    tier: str | None,
+    mapping: Path | None,
+    as_json: bool,
+) -> int:
+    """`mainthing import activities FILE`: validate, check every new category has a tier,
+    apply. Prints per-row errors and returns 1 when the file has errors or tiers are missing;
+    shows progress bars on a terminal."""
+    from rich.console import Console
+
+    if not path.is_file():
+        _say(f"No file at {path}.")
+        return 1
+    try:
+        chosen = read_mapping(mapping) if mapping else {}
+    except ValueError as error:
+        _say(str(error))
+        return 1
+    console = Console(stderr=True, highlight=False)
+    bar = _progress_bar(console) if console.is_terminal and not as_json else None
+
+    if bar:
+        with bar:
+            checking = bar.add_task("Checking", total=path.stat().st_size or 1)
+            validation = validate_file(
+                user, path, fmt, progress=lambda done, size: bar.update(checking, completed=done)
+            )
+    else:
+        validation = validate_file(user, path, fmt)
+    if not validation.ok:
+        if as_json:
+            print(json.dumps(validation.as_dict(), indent=2))
+            return 1
+        s = "" if validation.error_count == 1 else "s"
+        _say(f"{path.name} has {validation.error_count} error{s}; nothing was imported.")
+        for error in validation.errors:
+            where = f"row {error['row']}" if error["row"] is not None else "file"
+            print(f"  {where}: {error['message']}", file=sys.stderr)
+        if validation.error_count > len(validation.errors):
+            print(
+                f"  … and {validation.error_count - len(validation.errors)} more.", file=sys.stderr
+            )
+        return 1
+
+    tier_map, missing = resolve_tiers(validation.new_categories, mapping=chosen, default=tier)
+    if missing:
+        names = ", ".join(repr(name) for name in missing)
+        message = (
+            f"The file names categories you don't have yet: {names}. Say which tier they go in: "
+            "--tier income|leadgen|other for all of them, or --mapping FILE with lines "
+            'category,tier (e.g. "Forum posts,leadgen").'
+        )
+        if as_json:
+            print(json.dumps({"ok": False, "missing_tiers": missing, "message": message}, indent=2))
+        else:
+            _say(message)
+        return 1
+
+    try:
+        if bar:
+            with bar:
+                importing = bar.add_task("Importing", total=validation.rows)
+                result = apply_file(
+                    user,
+                    path,
+                    fmt,
+                    tier_map=tier_map,
+                    total=validation.rows,
+                    progress=lambda done, total: bar.update(importing, completed=done),
+                )
+        else:
+            result = apply_file(user, path, fmt, tier_map=tier_map, total=validation.rows)
+    except ValidationError as error:
+        _say(" ".join(error.messages))
+        return 1
+    if as_json:
+        print(json.dumps({**result.as_dict(), "rows": validation.rows}, indent=2))
+        return 0
+    print(
+        f"Imported {result.created} entr{'y' if result.created == 1 else 'ies'} from {path.name}."
+    )
+    if result.skipped:
+        print(f"Skipped {result.skipped} already imported (or repeated in the file).")
+    for new in result.new_categories:
+        print(f"New category: {new['name']} ({new['tier']}).")
+    return 0
