@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 
-from .models import Category
+from . import importing
+from .models import Category, ImportJob
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -110,3 +111,43 @@ class LogFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(user=user)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        help_text="UTF-8 text, up to 50 MB. Bigger files: mainthing import activities FILE."
+    )
+    format = forms.ChoiceField(choices=ImportJob.Format.choices, initial=ImportJob.Format.CSV)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > importing.MAX_UPLOAD_BYTES:
+            size = upload.size / (1024 * 1024)
+            limit = importing.MAX_UPLOAD_BYTES // (1024 * 1024)
+            raise ValidationError(
+                f"The file is {size:.1f} MB; the limit here is {limit} MB. Import bigger files "
+                "from a terminal: mainthing import activities FILE."
+            )
+        return upload
+
+
+class ImportTiersForm(forms.Form):
+    """A tier for each category the file would create: `tier-0`, `tier-1`, … in the order of
+    the job's new categories, preset to the tier the file proposes, else busy work."""
+
+    def __init__(self, *args, new_categories: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_categories = new_categories
+        for index, new in enumerate(new_categories):
+            self.fields[f"tier-{index}"] = forms.ChoiceField(
+                choices=Tier.choices, initial=new.get("tier") or Tier.OTHER, label=new["name"]
+            )
+
+    def rows(self) -> list[tuple[dict, forms.BoundField]]:
+        return [(new, self[f"tier-{index}"]) for index, new in enumerate(self.new_categories)]
+
+    def tier_map(self) -> dict[str, str]:
+        return {
+            new["name"]: self.cleaned_data[f"tier-{index}"]
+            for index, new in enumerate(self.new_categories)
+        }

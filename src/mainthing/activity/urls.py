@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:pk>/delete/", views.delete_entry, name="delete-entry"),
     path("categories/", views.categories, name="categories"),
     path("categories/<int:pk>/", views.edit_category, name="edit-category"),
+    path("import/", views.import_activities, name="import"),
+    path("import/<int:pk>/", views.import_job, name="import-job"),
+    path("import/<int:pk>/apply/", views.apply_import, name="import-apply"),
 ]

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,9 +11,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 
-from . import queries, services
-from .forms import CategoryEditForm, CategoryForm, EntryForm, LogFilterForm, StartForm
-from .models import Activity, Category
+from . import importing, queries, services, tasks
+from .forms import (
+    CategoryEditForm,
+    CategoryForm,
+    EntryForm,
+    ImportForm,
+    ImportTiersForm,
+    LogFilterForm,
+    StartForm,
+)
+from .models import Activity, Category, ImportJob
 
 
 def get_entry(request, pk: int) -> Activity:
@@ -219,3 +228,56 @@ def edit_category(request, pk: int):
     else:
         messages.error(request, "Give the category a name and a colour.")
     return redirect("activity:categories")
+
+
+# --- import ---
+
+
+def get_import_job(request, pk: int) -> ImportJob:
+    """The request user's import job or 404."""
+    return get_object_or_404(ImportJob, pk=pk, user=request.user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_activities(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = importing.save_upload(
+            request.user, form.cleaned_data["file"], fmt=form.cleaned_data["format"]
+        )
+        transaction.on_commit(lambda: tasks.validate_import.enqueue(job.pk))
+        return redirect("activity:import-job", pk=job.pk)
+    jobs = ImportJob.objects.filter(user=request.user)[:10]
+    return render(
+        request,
+        "activity/import.html",
+        {"form": form, "jobs": jobs, "max_mb": importing.MAX_UPLOAD_BYTES // (1024 * 1024)},
+    )
+
+
+@login_required
+def import_job(request, pk: int):
+    job = get_import_job(request, pk)
+    tiers = ImportTiersForm(new_categories=job.new_categories)
+    template = (
+        "activity/import_job.html#status"
+        if request.headers.get("HX-Request")
+        else "activity/import_job.html"
+    )
+    return render(request, template, {"job": job, "tiers": tiers})
+
+
+@login_required
+@require_POST
+def apply_import(request, pk: int):
+    job = get_import_job(request, pk)
+    tiers = ImportTiersForm(request.POST, new_categories=job.new_categories)
+    if job.status != ImportJob.Status.READY:
+        messages.info(request, "This import has already been started.")
+        return redirect("activity:import-job", pk=job.pk)
+    if not tiers.is_valid():
+        return render(request, "activity/import_job.html", {"job": job, "tiers": tiers})
+    if importing.claim_for_apply(job, tier_map=tiers.tier_map()):
+        transaction.on_commit(lambda: tasks.apply_import.enqueue(job.pk))
+    return redirect("activity:import-job", pk=job.pk)
