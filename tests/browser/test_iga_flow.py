@@ -1,4 +1,4 @@
-"""The IGA question in a real browser: sign up, set prospecting hours around now, start busy
+"""The IGA question in a real browser: sign up, put a prospecting block around now, start busy
 work, get asked "Is this income-generating activity?", and see the answer on Today."""
 
 from __future__ import annotations
@@ -48,14 +48,28 @@ def sign_up(page: Page, email: str = "marketer@example.com") -> None:
     expect(page.get_by_role("heading", name="Start")).to_be_visible()
 
 
-def set_prospecting_hours_around_now(page: Page) -> None:
-    """An hour either side of now; near midnight the range simply runs across it."""
+def flash(page: Page):
+    """The one-off message ("Block added."), not other live regions like the fill signal."""
+    return page.locator(".messages .message")
+
+
+def add_prospecting_block_around_now(page: Page) -> None:
+    """An income block from an hour ago to an hour from now, every day of the week.
+
+    Near midnight the block simply runs across it (an end before the start), and with every
+    weekday ticked the occurrence that began yesterday counts too.
+    """
     now = local_now()
-    page.goto("/accounts/profile/")
-    page.get_by_label("My prospecting hours start").fill(f"{now - timedelta(hours=1):%H:%M}")
-    page.get_by_label("and end").fill(f"{now + timedelta(hours=1):%H:%M}")
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_role("status")).to_have_text("Profile saved.")
+    page.goto("/routine/")
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Add block"))
+    form.get_by_label("Tier").select_option("income")
+    for day in form.locator("input[name=weekdays]").all():
+        day.check()
+    form.get_by_label("Start", exact=True).fill(f"{now - timedelta(hours=1):%H:%M}")
+    form.get_by_label("End", exact=True).fill(f"{now + timedelta(hours=1):%H:%M}")
+    expect(form.get_by_label("Time zone")).to_have_value(TIME_ZONE)
+    form.get_by_role("button", name="Add block").click()
+    expect(flash(page)).to_have_text("Block added.")
 
 
 def start(page: Page, category: str) -> None:
@@ -85,7 +99,7 @@ def add_entry_by_hand(page: Page, category: str, start: datetime, end: datetime)
     page.get_by_label("Start").fill(f"{start:%Y-%m-%dT%H:%M}")
     page.get_by_label("End").fill(f"{end:%Y-%m-%dT%H:%M}")
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_role("status")).to_have_text("Entry added.")
+    expect(flash(page)).to_have_text("Entry added.")
 
 
 def seconds_today(start: datetime, end: datetime) -> int:
@@ -96,7 +110,7 @@ def seconds_today(start: datetime, end: datetime) -> int:
 
 def test_busy_work_in_prospecting_time_asks_and_switches_to_a_prospect_call(page: Page):
     sign_up(page)
-    set_prospecting_hours_around_now(page)
+    add_prospecting_block_around_now(page)
     before_the_call = local_now()
 
     start(page, "Organizing")
@@ -114,7 +128,7 @@ def test_busy_work_in_prospecting_time_asks_and_switches_to_a_prospect_call(page
 
     stop(page)
 
-    expect(page.get_by_role("status")).to_have_text(re.compile(r"^Stopped Prospect call: 0m\.$"))
+    expect(flash(page)).to_have_text(re.compile(r"^Stopped Prospect call: 0m\.$"))
     call = entry_row(page, "Prospect call")
     expect(call).to_have_count(1)
     expect(call.locator(".dur")).to_have_text("0m")
@@ -138,7 +152,7 @@ def test_busy_work_in_prospecting_time_asks_and_switches_to_a_prospect_call(page
 
 def test_busy_work_started_anyway_is_marked_as_an_override(page: Page):
     sign_up(page)
-    set_prospecting_hours_around_now(page)
+    add_prospecting_block_around_now(page)
 
     start(page, "Organizing")
     expect(page.get_by_role("heading", level=1)).to_have_text(IGA_QUESTION)
@@ -156,7 +170,7 @@ def test_busy_work_started_anyway_is_marked_as_an_override(page: Page):
     expect(entry_row(page, "Organizing").locator(".badge")).to_have_text("override")
 
 
-def test_busy_work_outside_prospecting_hours_starts_without_asking(page: Page):
+def test_busy_work_outside_prospecting_blocks_starts_without_asking(page: Page):
     sign_up(page)
 
     start(page, "Organizing")
@@ -169,14 +183,18 @@ def test_busy_work_outside_prospecting_hours_starts_without_asking(page: Page):
 
 def test_pages_of_the_flow_break_no_content_security_rule(page: Page, problems):
     sign_up(page)
-    set_prospecting_hours_around_now(page)
+    add_prospecting_block_around_now(page)
     start(page, "Organizing")
     expect(page.get_by_role("heading", level=1)).to_have_text(IGA_QUESTION)
     page.get_by_role("button", name="Prospect call", exact=True).click()
     # The clock ticks from app.js: proof the script ran under the policy.
     expect(page.locator("#now [data-elapsed]")).not_to_have_text("0:00:00", timeout=3_000)
     stop(page)
-    for path in ("/activity/", "/activity/new/", "/activity/categories/", "/accounts/profile/"):
+    pages = (
+        "/routine/", "/activity/", "/activity/new/", "/activity/categories/", "/activity/import/",
+        "/calendar/", "/accounts/profile/",
+    )  # fmt: skip
+    for path in pages:
         page.goto(path)
         page.wait_for_load_state("load")
     page.goto("/")
@@ -228,7 +246,7 @@ def open_iga_question(page: Page) -> None:
 )
 def test_pages_on_a_phone_have_no_horizontal_scroll(page: Page, open_page):
     sign_up(page)
-    set_prospecting_hours_around_now(page)
+    add_prospecting_block_around_now(page)
     open_page(page)
 
     overflow = horizontal_overflow(page)
