@@ -212,9 +212,9 @@ def horizontal_overflow(page: Page) -> dict:
     return page.evaluate(
         """() => {
           const root = document.documentElement;
-          const wide = [...document.querySelectorAll("body *")]
+          const wide = [...document.querySelectorAll("body *:not(svg *)")]
             .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 0.5)
-            .map((el) => el.tagName.toLowerCase() + (el.className ? "." + el.className : ""));
+            .map((el) => [el.tagName.toLowerCase(), ...el.classList].join("."));
           return {scroll: root.scrollWidth, client: root.clientWidth, wide: wide.slice(0, 5)};
         }"""
     )
@@ -233,6 +233,11 @@ def open_log(page: Page) -> None:
     page.goto("/activity/")
 
 
+def open_routine_with_blocks(page: Page) -> None:
+    page.goto("/routine/")
+    expect(page.locator("table.blocks tbody tr").first).to_be_visible()
+
+
 def open_iga_question(page: Page) -> None:
     start(page, "Organizing")
     expect(page.get_by_role("heading", level=1)).to_have_text(IGA_QUESTION)
@@ -241,8 +246,8 @@ def open_iga_question(page: Page) -> None:
 @pytest.mark.parametrize("viewport", [PHONE])
 @pytest.mark.parametrize(
     "open_page",
-    [open_today_with_timer_and_entries, open_log, open_iga_question],
-    ids=["today", "log", "iga-question"],
+    [open_today_with_timer_and_entries, open_log, open_iga_question, open_routine_with_blocks],
+    ids=["today", "log", "iga-question", "routine"],
 )
 def test_pages_on_a_phone_have_no_horizontal_scroll(page: Page, open_page):
     sign_up(page)
