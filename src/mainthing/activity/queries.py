@@ -61,6 +61,11 @@ class Today:
     goal_seconds: int
 
     @property
+    def first_income(self) -> Category | None:
+        """The first income category, for a one-tap start in prospecting time."""
+        return next((c for c in self.categories if c.tier == Tier.INCOME), None)
+
+    @property
     def goal_percent(self) -> int:
         if not self.goal_seconds:
             return 0
@@ -137,6 +142,10 @@ class ReportRow:
     category: str
     seconds: int
     entries: int
+
+    @property
+    def tier_label(self) -> str:
+        return Tier(self.tier).label
 
 
 @dataclass

@@ -66,6 +66,12 @@ class FillSignal:
     per_day: list[tuple[date, fillrate.Fill]]
 
     @property
+    def hours_per_day(self) -> float:
+        if not self.prescription:
+            return 0.0
+        return round(self.prescription.hours / self.days, 1)
+
+    @property
     def below(self) -> bool:
         return self.window.block_seconds > 0 and self.window.percent < self.threshold
 
