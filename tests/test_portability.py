@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
+from mainthing import portability
 from mainthing.accounts import services as account_services
 from mainthing.activity import services
 from mainthing.activity.models import Activity, Category, DayTotal
@@ -325,7 +326,8 @@ def test_restore_reads_keys_in_any_order(marketer, tmp_path):
     assert counts == {"categories": 14, "blocks": 2, "appointments": 3, "activities": 6}
 
 
-def test_restore_streams_entries_in_many_chunks(tmp_path, db):
+def test_restore_streams_entries_in_many_chunks(tmp_path, db, monkeypatch):
+    monkeypatch.setattr(portability, "CHUNK", 1000)
     source = UserFactory(email="source@example.com", time_zone="Asia/Kathmandu")
     forum = category(source, "Forum posts")
     start = datetime(2026, 1, 1, tzinfo=UTC)
