@@ -908,7 +908,7 @@ class _Writer:
                 start_value, end_value = start_text, end_text
             else:
                 start_value, end_value = adapt(row.start), adapt(row.end)
-            category_id = category.pk
+            category_id = category.id  # the attribute; .pk is a property lookup per row
             params.append(
                 (
                     user_id,
