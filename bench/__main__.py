@@ -234,10 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{results['machine']['load_average_at_start']}; data in {data_dir}"
     )
 
-    static_manifest = data_dir / "static" / "staticfiles.json"
-    if not static_manifest.exists():
-        _mainthing(base_env, "manage", "collectstatic", "--no-input", "-v", "0",
-                   what="collectstatic")  # fmt: skip
+    # Pages render through the manifest storage, so the static files must be current.
+    _mainthing(base_env, "manage", "collectstatic", "--no-input", "-v", "0", what="collectstatic")
 
     for label in sizes:
         target = Target(label, data_dir, postgres_url)
