@@ -34,6 +34,18 @@ def appointments_between(user: User, start: datetime, end: datetime) -> list[App
     )
 
 
+def booked_intervals(user: User, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """(start, end) of active appointments overlapping [start, end): no model instances, for
+    the interval arithmetic of slots and fill rates."""
+    return list(
+        Appointment.objects.filter(
+            ACTIVE, user=user, start__lt=end, start__gte=start - timedelta(hours=2), end__gt=start
+        )
+        .order_by("start")
+        .values_list("start", "end")
+    )
+
+
 def free_slots(
     user: User,
     start: datetime,
@@ -42,17 +54,14 @@ def free_slots(
     minutes: int = DEFAULT_MINUTES,
     now: datetime,
     blocks: list[Occurrence] | None = None,
-    booked: list[Appointment] | None = None,
+    booked: list[tuple[datetime, datetime]] | None = None,
 ) -> list[tuple[datetime, datetime]]:
     """Free slots of `minutes` inside prospecting blocks in [start, end), none in the past."""
     if blocks is None:
         blocks = routine_queries.occurrences_between(user, start, end, tier=Tier.INCOME)
     if booked is None:
-        booked = appointments_between(user, start, end)
-    windows = subtract(
-        merge((o.start, o.end) for o in blocks if o.tier == Tier.INCOME),
-        [(a.start, a.end) for a in booked],
-    )
+        booked = booked_intervals(user, start, end)
+    windows = subtract(merge((o.start, o.end) for o in blocks if o.tier == Tier.INCOME), booked)
     return slots(windows, minutes=minutes, not_before=now)
 
 
@@ -76,7 +85,9 @@ class FillSignal:
         return self.window.block_seconds > 0 and self.window.percent < self.threshold
 
 
-def fill_signal(user: User, *, now: datetime, days: int | None = None) -> FillSignal:
+def fill_signal(
+    user: User, *, now: datetime, days: int | None = None, block_specs: list | None = None
+) -> FillSignal:
     """The fill rate of the next `days` (the user's window by default), per day for a
     fortnight, and how much lead generation would fill the gap. Four queries."""
     days = days or user.fill_window_days
@@ -85,14 +96,11 @@ def fill_signal(user: User, *, now: datetime, days: int | None = None) -> FillSi
     fortnight_start, _ = timekit.local_day_bounds(today, tz)
     _, fortnight_end = timekit.local_day_bounds(today + timedelta(days=13), tz)
     window_end = now + timedelta(days=days)
-    specs = routine_queries.specs(user)
+    specs = block_specs if block_specs is not None else routine_queries.specs(user)
     blocks = routine_queries.occurrences_between(
         user, fortnight_start, max(fortnight_end, window_end), tier=Tier.INCOME, block_specs=specs
     )
-    booked = [
-        (a.start, a.end)
-        for a in appointments_between(user, fortnight_start, max(fortnight_end, window_end))
-    ]
+    booked = booked_intervals(user, fortnight_start, max(fortnight_end, window_end))
     window_blocks = [
         (max(o.start, now), min(o.end, window_end))
         for o in blocks
@@ -130,11 +138,11 @@ class NowNext:
     agenda: list[dict]
 
 
-def now_next(user: User, *, now: datetime) -> NowNext:
+def now_next(user: User, *, now: datetime, block_specs: list | None = None) -> NowNext:
     """The block running now, the next block, the next appointment and today's agenda."""
     tz = timekit.zone(user.time_zone)
     today = timekit.local_date(now, tz)
-    specs = routine_queries.specs(user)
+    specs = block_specs if block_specs is not None else routine_queries.specs(user)
     current = routine_queries.current_block(user, now, block_specs=specs)
     upcoming = routine_queries.next_block(user, now, block_specs=specs)
     next_appointment = (
@@ -177,14 +185,18 @@ class CalendarWeek:
     free: list[tuple[datetime, datetime]]
 
 
-def calendar_week(user: User, first: date, *, now: datetime) -> CalendarWeek:
+def calendar_week(
+    user: User, first: date, *, now: datetime, block_specs: list | None = None
+) -> CalendarWeek:
     """A week of blocks, appointments and free prospecting slots: three queries."""
     tz = timekit.zone(user.time_zone)
     start, _ = timekit.local_day_bounds(first, tz)
     _, end = timekit.local_day_bounds(first + timedelta(days=6), tz)
-    blocks = routine_queries.occurrences_between(user, start, end)
+    blocks = routine_queries.occurrences_between(user, start, end, block_specs=block_specs)
     booked = appointments_between(user, start, end)
-    free = free_slots(user, start, end, now=now, blocks=blocks, booked=booked)
+    free = free_slots(
+        user, start, end, now=now, blocks=blocks, booked=[(a.start, a.end) for a in booked]
+    )
     book_url = reverse("bookings:book")
     grid = week_grid(
         blocks,

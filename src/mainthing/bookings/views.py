@@ -12,6 +12,7 @@ from mainthing.activity import queries as activity_queries
 from mainthing.activity.services import OverlapError
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.routine import queries as routine_queries
 
 from . import feeds, queries, services
 from .forms import BookForm, CompleteForm, MoveForm
@@ -37,17 +38,18 @@ def today(request):
     user = request.user
     now = timezone.now()
     tz = timekit.zone(user.time_zone)
+    specs = routine_queries.specs(user)
     context = {
         "t": activity_queries.today(user, now=now),
         "tiers": Tier,
-        "nn": queries.now_next(user, now=now),
+        "nn": queries.now_next(user, now=now, block_specs=specs),
         "talks": queries.conversations(
             user, *timekit.local_day_bounds(timekit.local_date(now, tz), tz)
         ),
     }
     if request.headers.get("HX-Request") and request.GET.get("part") == "now":
         return render(request, "bookings/today.html#now", context)
-    context["signal"] = queries.fill_signal(user, now=now)
+    context["signal"] = queries.fill_signal(user, now=now, block_specs=specs)
     return render(request, "bookings/today.html", context)
 
 
@@ -61,8 +63,9 @@ def calendar(request):
     except ValueError:
         chosen = timekit.local_date(now, tz)
     first = timekit.week_start(chosen)
-    week = queries.calendar_week(user, first, now=now)
-    signal = queries.fill_signal(user, now=now)
+    specs = routine_queries.specs(user)
+    week = queries.calendar_week(user, first, now=now, block_specs=specs)
+    signal = queries.fill_signal(user, now=now, block_specs=specs)
     days = {}
     for a in week.appointments:
         days.setdefault(a.start.astimezone(tz).date(), []).append(a)

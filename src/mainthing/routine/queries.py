@@ -8,13 +8,43 @@ from mainthing.accounts.models import User
 from mainthing.core.enums import Tier
 
 from . import occurrences
-from .models import Block
+from .models import Block, BlockException
 
 
 def specs(user: User) -> list[occurrences.BlockSpec]:
-    """The user's blocks with their exceptions, in two queries."""
-    blocks = Block.objects.filter(user=user).prefetch_related("exceptions")
-    return [block.spec(list(block.exceptions.all())) for block in blocks]
+    """The user's blocks with their exceptions, in two lean queries (no model instances: every
+    page with a clock on it calls this)."""
+    changes: dict[int, dict] = {}
+    for block_id, day, skip, start, end in BlockException.objects.filter(
+        block__user=user
+    ).values_list("block_id", "date", "skip", "start", "end"):
+        changes.setdefault(block_id, {})[day] = occurrences.Exception_(skip, start, end)
+    rows = Block.objects.filter(user=user).values_list(
+        "pk",
+        "tier",
+        "weekdays",
+        "start",
+        "end",
+        "time_zone",
+        "label",
+        "valid_from",
+        "valid_until",
+    )
+    return [
+        occurrences.BlockSpec(
+            id=pk,
+            tier=tier,
+            weekdays=frozenset(i for i, f in enumerate(weekdays) if f == "1"),
+            start=start,
+            end=end,
+            zone=zone,
+            label=label,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            exceptions=changes.get(pk, {}),
+        )
+        for pk, tier, weekdays, start, end, zone, label, valid_from, valid_until in rows
+    ]
 
 
 def occurrences_between(
