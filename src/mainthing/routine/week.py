@@ -101,7 +101,7 @@ class WeekGrid:
                 'class="now-line"><title>Now</title></line>'
             )
         out.append("</svg>")
-        return mark_safe("".join(out))
+        return mark_safe("".join(out))  # every text in it went through escape() above
 
     @property
     def hours(self) -> list[dict]:
