@@ -163,3 +163,12 @@ def test_conversations_count_prescheduled_and_unscheduled_calls_apart(evenings):
         1,
         50,
     )
+
+
+def test_changing_the_users_zone_keeps_appointment_instants(evenings):
+    ann = services.book(evenings, prospect_name="Ann", start=EVENING, now=NOW)
+    evenings.time_zone = "Pacific/Auckland"
+    evenings.save()
+    ann.refresh_from_db()
+    assert ann.start == EVENING
+    assert services.local_start(ann).strftime("%Y-%m-%d %H:%M %Z") == "2026-06-11 06:00 NZST"
