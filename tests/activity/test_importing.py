@@ -88,6 +88,23 @@ def test_mainthing_csv_import_creates_entries_with_origin_import(owner):
     assert category(owner, "Webinars").tier == "leadgen"
 
 
+def test_imported_rows_read_back_like_rows_the_orm_writes(owner):
+    # The rows go in through one prepared INSERT, not the ORM: every column must read back.
+    apply(owner, sample("mainthing.csv"), Webinars="leadgen")
+
+    entry = Activity.objects.get(user=owner, category__name="Prospect call")
+    assert (entry.prospect_name, entry.iga_override, entry.is_running) == ("", False, False)
+    assert entry.created_at == entry.updated_at
+    assert entry.created_at.tzinfo is not None
+    assert list(
+        Activity.objects.filter(
+            user=owner, start__gte=datetime(2026, 3, 2, 19, 0, tzinfo=UTC), end__lte=NOW
+        )
+        .order_by("start")
+        .values_list("category__name", flat=True)[:2]
+    ) == ["Prospect call", "Forum posts"]
+
+
 def test_offsets_other_than_utc_are_converted(owner):
     apply(owner, sample("mainthing.csv"), Webinars="leadgen")
 
@@ -743,13 +760,16 @@ instants = st.datetimes(
 )
 
 
-@given(instant=st.datetimes(min_value=datetime(1900, 1, 1), timezones=st.just(UTC)))
-def test_cached_utc_text_matches_the_plain_one(instant):
-    text, timestamp = importing._UtcTexts()(instant)
+@given(
+    start=st.datetimes(min_value=datetime(1900, 1, 1), timezones=st.just(UTC)),
+    end=st.datetimes(min_value=datetime(1900, 1, 1), timezones=st.just(UTC)),
+)
+def test_cached_utc_texts_match_the_plain_ones(start, end):
+    start_text, end_text, start_ts, end_ts = importing._UtcTexts().pair(start, end)
 
-    assert text == importing._utc_text(instant)
-    if timestamp is not None:
-        assert timestamp == int(instant.timestamp())
+    assert (start_text, end_text) == (importing._utc_text(start), importing._utc_text(end))
+    if start_ts is not None:
+        assert (start_ts, end_ts) == (int(start.timestamp()), int(end.timestamp()))
 
 
 @pytest.mark.django_db

@@ -639,24 +639,35 @@ def _clock_texts() -> tuple[str, ...]:
 
 
 class _UtcTexts:
-    """`_utc_text` and the Unix time of whole-second instants, from cached day and clock
-    strings: formatting a datetime costs more than everything else an imported row needs."""
+    """`_utc_text` and the Unix times of an entry's whole-second start and end, from cached
+    day and clock strings: formatting datetimes costs more than anything else a row needs."""
 
     def __init__(self):
         self.days: dict[int, str] = {}
         self.clock = _clock_texts()
 
-    def __call__(self, instant: datetime) -> tuple[str, int | None]:
-        if instant.microsecond:
-            return _utc_text(instant), None
-        timestamp = int(instant.timestamp())
-        day, second = divmod(timestamp, 86400)
-        text = self.days.get(day)
-        if text is None:
-            text = (_EPOCH_DAY + timedelta(days=day)).isoformat()
-            if len(self.days) < 100_000:
-                self.days[day] = text
-        return f"{text} {self.clock[second]}", timestamp
+    def _day(self, day: int) -> str:
+        text = (_EPOCH_DAY + timedelta(days=day)).isoformat()
+        if len(self.days) < 100_000:
+            self.days[day] = text
+        return text
+
+    def pair(self, start: datetime, end: datetime) -> tuple[str, str, int | None, int | None]:
+        """Start text, end text, start and end Unix times (None when not whole seconds)."""
+        if start.microsecond or end.microsecond:
+            return _utc_text(start), _utc_text(end), None, None
+        start_ts, end_ts = int(start.timestamp()), int(end.timestamp())
+        start_day, start_second = divmod(start_ts, 86400)
+        end_day, end_second = divmod(end_ts, 86400)
+        start_date = self.days.get(start_day) or self._day(start_day)
+        end_date = self.days.get(end_day) or self._day(end_day)
+        clock = self.clock
+        return (
+            f"{start_date} {clock[start_second]}",
+            f"{end_date} {clock[end_second]}",
+            start_ts,
+            end_ts,
+        )
 
 
 @contextlib.contextmanager
@@ -793,9 +804,15 @@ class _Writer:
     """
 
     COLUMNS = (
-        "user", "category", "start", "end", "seconds", "note", "prospect_name", "origin",
-        "iga_override", "import_key", "created_at", "updated_at",
+        "user", "category", "start", "end", "seconds", "note", "import_key", "created_at",
+        "updated_at",
     )  # fmt: skip
+    # Columns every imported row has the same value in, written as SQL literals.
+    CONSTANTS = {
+        "prospect_name": "''",
+        "origin": f"'{Origin.IMPORT.value}'",
+        "iga_override": "FALSE",
+    }
 
     def __init__(self, user: User, tier_map: dict[str, str]):
         self.user = user
@@ -814,9 +831,11 @@ class _Writer:
         meta = Activity._meta
         table = quote(meta.db_table)
         column = {name: quote(meta.get_field(name).column) for name in self.COLUMNS}
+        names = [*column.values()]
+        names += [quote(meta.get_field(name).column) for name in self.CONSTANTS]
+        values = ["%s"] * len(column) + list(self.CONSTANTS.values())
         self.insert_sql = (
-            f"INSERT INTO {table} ({', '.join(column.values())}) "
-            f"VALUES ({', '.join(['%s'] * len(column))}) "
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(values)}) "
             # The target names the partial unique index (user, import_key).
             f"ON CONFLICT ({column['user']}, {column['import_key']}) "
             f"WHERE {column['import_key']} IS NOT NULL DO NOTHING"
@@ -879,16 +898,15 @@ class _Writer:
 
     def write(self, chunk: list[Row]) -> None:
         """Inserts a chunk's new entries and adds them to the pending day totals."""
-        texts, sha1, categories = self.texts, hashlib.sha1, self.categories
+        texts, sha1, categories = self.texts.pair, hashlib.sha1, self.categories
         store_text, adapt = self.store_text, self.connection.ops.adapt_datetimefield_value
         stamp = adapt(timezone.now())
-        user_id, origin = self.user.pk, Origin.IMPORT.value
+        user_id = self.user.pk
         seen: set[str] = set()
         params: list[tuple] = []
-        counted: list[tuple] = []
+        days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
         for row in chunk:
-            start_text, start_ts = texts(row.start)
-            end_text, end_ts = texts(row.end)
+            start_text, end_text, start_ts, end_ts = texts(row.start, row.end)
             lowered = row.category.lower()
             key = sha1(
                 f"{start_text}\x1f{end_text}\x1f{lowered}\x1f{row.note}".encode()
@@ -900,6 +918,7 @@ class _Writer:
             category = categories.get(lowered)
             if category is None or (row.tier and row.tier != category.tier):
                 category = self._category(row)
+            category_id = category.id  # the attribute; .pk is a property lookup per row
             if start_ts is None or end_ts is None:
                 seconds = timekit.elapsed_seconds(row.start, row.end)
             else:
@@ -908,52 +927,55 @@ class _Writer:
                 start_value, end_value = start_text, end_text
             else:
                 start_value, end_value = adapt(row.start), adapt(row.end)
-            category_id = category.id  # the attribute; .pk is a property lookup per row
             params.append(
-                (
-                    user_id,
-                    category_id,
-                    start_value,
-                    end_value,
-                    seconds,
-                    row.note,
-                    "",
-                    origin,
-                    False,
-                    key,
-                    stamp,
-                    stamp,
-                )
+                (user_id, category_id, start_value, end_value, seconds, row.note, key, stamp, stamp)
             )
-            counted.append((key, category_id, row, start_ts, end_ts))
+            for index, (day, part) in enumerate(self._split(row, start_ts, end_ts)):
+                total = days[(day, category_id)]
+                total[0] += part
+                # An entry counts once, on the day it starts (as services._count does).
+                if index == 0:
+                    total[1] += 1
         if not params:
             return
         with self.connection.cursor() as cursor:
             cursor.execute(self.max_id_sql)
             last_id = cursor.fetchone()[0] or 0
             cursor.executemany(self.insert_sql, params)
-            inserted_count = cursor.rowcount
-        if inserted_count == len(params):
-            inserted = None  # all of them: the common case
-        elif inserted_count <= 0:
-            inserted = set()
-        else:
-            inserted = self._inserted_since(last_id, list(seen))
-        new_rows = len(params) if inserted is None else len(inserted)
-        self.created += new_rows
-        self.skipped += len(params) - new_rows
+            inserted = cursor.rowcount
+        if inserted != len(params):
+            # Some rows were already there (or the driver didn't say, -1): count only those
+            # this chunk added.
+            added = self._inserted_since(last_id, list(seen)) if inserted else set()
+            params = [p for p in params if p[6] in added]
+            days = self._days_of(params, chunk) if params else {}
+        self.created += len(params)
+        self.skipped += len(seen) - len(params)
         totals = self.totals
-        for key, category_id, row, start_ts, end_ts in counted:
-            if inserted is not None and key not in inserted:
-                continue
-            for index, (day, part) in enumerate(self._split(row, start_ts, end_ts)):
-                total = totals[(day, category_id)]
-                total[0] += part
-                # An entry counts once, on the day it starts (as services._count does).
-                if index == 0:
-                    total[1] += 1
+        for pair, (seconds, entries) in days.items():
+            total = totals[pair]
+            total[0] += seconds
+            total[1] += entries
         if len(totals) >= TOTALS_FLUSH:
             self.flush()
+
+    def _days_of(self, params: list[tuple], chunk: list[Row]) -> dict:
+        """Day totals of the rows of `chunk` that `params` inserted (the slow path, for the
+        rare chunk holding entries the user already had)."""
+        days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        category_of = {p[6]: p[1] for p in params}
+        for row in chunk:
+            _, _, start_ts, end_ts = self.texts.pair(row.start, row.end)
+            key = import_key(row.start, row.end, row.category, row.note)
+            category_id = category_of.pop(key, None)
+            if category_id is None:
+                continue  # not added, or a repeat within the chunk
+            for index, (day, part) in enumerate(self._split(row, start_ts, end_ts)):
+                total = days[(day, category_id)]
+                total[0] += part
+                if index == 0:
+                    total[1] += 1
+        return days
 
     def flush(self) -> None:
         if self.totals:
