@@ -5,7 +5,10 @@ A file is read twice and never held in memory:
 1. `validate_file` reads every row, checks it and reports per-row errors and the categories the
    file would create. It writes nothing.
 2. `apply_file` reads it again and writes the entries in chunks inside one transaction, so a
-   failure (or a killed process) leaves nothing behind. Day totals are merged per chunk.
+   failure (or a killed process) leaves nothing behind. Day totals are kept in step as it goes.
+
+The web page runs both passes as background jobs (`validate_job`, `apply_job`); the command
+line runs them in place (`run_cli_import`).
 
 Every imported entry carries a fingerprint (`Activity.import_key`) of its start, end, category
 and note; a row whose fingerprint the user already has is skipped, so importing the same file
@@ -91,9 +94,6 @@ class Row:
 class RowError:
     number: int | None  # None: the file as a whole
     message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.number, "message": self.message}
 
 
 @dataclass
