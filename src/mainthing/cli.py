@@ -467,13 +467,13 @@ def cmd_book(args) -> int:
         start = timekit.parse_local_datetime(args.when, tz, now=now)
     except ValueError as error:
         raise CommandError(str(error)) from None
-    options = dict(
-        prospect_name=args.prospect,
-        start=start,
-        minutes=args.minutes,
-        now=now,
-        note=args.note or "",
-    )
+    options = {
+        "prospect_name": args.prospect,
+        "start": start,
+        "minutes": args.minutes,
+        "now": now,
+        "note": args.note or "",
+    }
     try:
         try:
             appointment = services.book(user, allow_outside=args.yes, **options)

@@ -1,5 +1,4 @@
 import re
-from datetime import time
 
 import pytest
 from django.contrib.auth.hashers import identify_hasher

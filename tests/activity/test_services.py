@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from mainthing.activity import queries, services
 from mainthing.activity.models import Activity, DayTotal
-from tests.factories import block, UserFactory, at, category, entry
+from tests.factories import UserFactory, at, block, category, entry
 
 NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)
 

@@ -1,6 +1,6 @@
 import io
 import json
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -9,7 +9,7 @@ from mainthing.accounts.models import User
 from mainthing.activity import services
 from mainthing.activity.models import Activity
 from mainthing.cli import main
-from tests.factories import block, PASSWORD, UserFactory, category, entry
+from tests.factories import PASSWORD, UserFactory, block, category, entry
 
 NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)
 

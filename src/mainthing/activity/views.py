@@ -26,7 +26,9 @@ from .models import Activity, Category, ImportJob
 
 def get_entry(request, pk: int) -> Activity:
     """The request user's entry or 404: the one way views reach an entry."""
-    return get_object_or_404(Activity.objects.select_related("category", "user"), pk=pk, user=request.user)
+    return get_object_or_404(
+        Activity.objects.select_related("category", "user"), pk=pk, user=request.user
+    )
 
 
 def get_category(request, pk: int) -> Category:
@@ -39,15 +41,6 @@ def _form_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-@login_required
-def today(request):
-    summary = queries.today(request.user, now=timezone.now())
-    template = "activity/today.html#now" if request.headers.get("HX-Request") and request.GET.get(
-        "part"
-    ) == "now" else "activity/today.html"
-    return render(request, template, {"t": summary, "tiers": Tier})
 
 
 @login_required
@@ -110,8 +103,12 @@ def activity_log(request):
     last = first + timedelta(days=6)
     category = data.get("category")
     days = queries.log(
-        user, first=first, last=last, tier=data.get("tier") or None,
-        category_id=category.pk if category else None, now=now,
+        user,
+        first=first,
+        last=last,
+        tier=data.get("tier") or None,
+        category_id=category.pk if category else None,
+        now=now,
     )
     report = queries.report(user, first=first, last=last)
     return render(
@@ -144,8 +141,13 @@ def add_entry(request):
         data = form.cleaned_data
         try:
             services.add_entry(
-                user, data["category"], start=data["start"], end=data["end"], now=now,
-                note=data["note"], prospect_name=data["prospect_name"],
+                user,
+                data["category"],
+                start=data["start"],
+                end=data["end"],
+                now=now,
+                note=data["note"],
+                prospect_name=data["prospect_name"],
                 allow_overlap=data["allow_overlap"],
             )
         except services.OverlapError as error:
@@ -156,7 +158,9 @@ def add_entry(request):
         else:
             messages.success(request, "Entry added.")
             return redirect("activity:log")
-    return render(request, "activity/entry_form.html", {"form": form, "overlap": overlap, "entry": None})
+    return render(
+        request, "activity/entry_form.html", {"form": form, "overlap": overlap, "entry": None}
+    )
 
 
 @login_required
@@ -164,17 +168,27 @@ def add_entry(request):
 def edit_entry(request, pk: int):
     entry = get_entry(request, pk)
     initial = {
-        "category": entry.category, "start": entry.start, "end": entry.end,
-        "note": entry.note, "prospect_name": entry.prospect_name,
+        "category": entry.category,
+        "start": entry.start,
+        "end": entry.end,
+        "note": entry.note,
+        "prospect_name": entry.prospect_name,
     }
-    form = EntryForm(request.POST or None, user=request.user, running=entry.is_running, initial=initial)
+    form = EntryForm(
+        request.POST or None, user=request.user, running=entry.is_running, initial=initial
+    )
     overlap = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.update_entry(
-                entry, category=data["category"], start=data["start"], end=data["end"],
-                now=timezone.now(), note=data["note"], prospect_name=data["prospect_name"],
+                entry,
+                category=data["category"],
+                start=data["start"],
+                end=data["end"],
+                now=timezone.now(),
+                note=data["note"],
+                prospect_name=data["prospect_name"],
                 allow_overlap=data["allow_overlap"],
             )
         except services.OverlapError as error:
@@ -185,7 +199,9 @@ def edit_entry(request, pk: int):
         else:
             messages.success(request, "Entry saved.")
             return redirect("activity:log")
-    return render(request, "activity/entry_form.html", {"form": form, "overlap": overlap, "entry": entry})
+    return render(
+        request, "activity/entry_form.html", {"form": form, "overlap": overlap, "entry": entry}
+    )
 
 
 @login_required
@@ -210,7 +226,9 @@ def categories(request):
             messages.success(request, f"Added {form.cleaned_data['name']}.")
             return redirect("activity:categories")
     rows = Category.objects.filter(user=request.user).order_by("archived", "tier", "position")
-    return render(request, "activity/categories.html", {"form": form, "categories": rows, "tiers": Tier})
+    return render(
+        request, "activity/categories.html", {"form": form, "categories": rows, "tiers": Tier}
+    )
 
 
 @login_required

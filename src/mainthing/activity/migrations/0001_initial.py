@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,108 +15,236 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('income', 'Income-generating'), ('leadgen', 'Lead generation'), ('other', 'Busy work')], max_length=10)),
-                ('name', models.CharField(max_length=60)),
-                ('color', models.CharField(default='#64748b', max_length=7)),
-                ('archived', models.BooleanField(default=False)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("income", "Income-generating"),
+                            ("leadgen", "Lead generation"),
+                            ("other", "Busy work"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("name", models.CharField(max_length=60)),
+                ("color", models.CharField(default="#64748b", max_length=7)),
+                ("archived", models.BooleanField(default=False)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['position', 'name'],
+                "verbose_name_plural": "categories",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField(blank=True, null=True)),
-                ('seconds', models.PositiveIntegerField(default=0)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('prospect_name', models.CharField(blank=True, max_length=120)),
-                ('origin', models.CharField(choices=[('timer', 'Timer'), ('manual', 'Manual entry'), ('import', 'Import'), ('appointment', 'Appointment')], default='timer', max_length=12)),
-                ('iga_override', models.BooleanField(default=False, help_text='Started busy work in prospecting time after being asked.')),
-                ('import_key', models.CharField(blank=True, max_length=40, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='activity.category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField(blank=True, null=True)),
+                ("seconds", models.PositiveIntegerField(default=0)),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("prospect_name", models.CharField(blank=True, max_length=120)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("timer", "Timer"),
+                            ("manual", "Manual entry"),
+                            ("import", "Import"),
+                            ("appointment", "Appointment"),
+                        ],
+                        default="timer",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "iga_override",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Started busy work in prospecting time after being asked.",
+                    ),
+                ),
+                ("import_key", models.CharField(blank=True, max_length=40, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="activity.category"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'activities',
-                'ordering': ['-start'],
+                "verbose_name_plural": "activities",
+                "ordering": ["-start"],
             },
         ),
         migrations.CreateModel(
-            name='DayTotal',
+            name="DayTotal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('seconds', models.BigIntegerField(default=0)),
-                ('entries', models.PositiveIntegerField(default=0)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='activity.category')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("seconds", models.BigIntegerField(default=0)),
+                ("entries", models.PositiveIntegerField(default=0)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="activity.category"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('format', models.CharField(choices=[('csv', 'Mainthing CSV'), ('watson', 'Watson frames (JSON)'), ('toggl', 'Toggl Track detailed CSV')], max_length=10)),
-                ('filename', models.CharField(max_length=255)),
-                ('path', models.CharField(max_length=500)),
-                ('status', models.CharField(choices=[('validating', 'Checking the file'), ('invalid', 'The file has errors'), ('ready', 'Ready to import'), ('applying', 'Importing'), ('done', 'Imported'), ('failed', 'Failed')], default='validating', max_length=12)),
-                ('total_rows', models.PositiveIntegerField(default=0)),
-                ('processed_rows', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('new_categories', models.JSONField(blank=True, default=list)),
-                ('tier_map', models.JSONField(blank=True, default=dict)),
-                ('created_count', models.PositiveIntegerField(default=0)),
-                ('skipped_count', models.PositiveIntegerField(default=0)),
-                ('message', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("csv", "Mainthing CSV"),
+                            ("watson", "Watson frames (JSON)"),
+                            ("toggl", "Toggl Track detailed CSV"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255)),
+                ("path", models.CharField(max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("validating", "Checking the file"),
+                            ("invalid", "The file has errors"),
+                            ("ready", "Ready to import"),
+                            ("applying", "Importing"),
+                            ("done", "Imported"),
+                            ("failed", "Failed"),
+                        ],
+                        default="validating",
+                        max_length=12,
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0)),
+                ("processed_rows", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("new_categories", models.JSONField(blank=True, default=list)),
+                ("tier_map", models.JSONField(blank=True, default=dict)),
+                ("created_count", models.PositiveIntegerField(default=0)),
+                ("skipped_count", models.PositiveIntegerField(default=0)),
+                ("message", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(models.F('user'), django.db.models.functions.text.Lower('name'), name='category_name_unique_per_user'),
+            model_name="category",
+            constraint=models.UniqueConstraint(
+                models.F("user"),
+                django.db.models.functions.text.Lower("name"),
+                name="category_name_unique_per_user",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.CheckConstraint(condition=models.Q(('tier__in', ['income', 'leadgen', 'other'])), name='category_tier_valid'),
+            model_name="category",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tier__in", ["income", "leadgen", "other"])),
+                name="category_tier_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['user', 'start'], name='activity_user_start'),
+            model_name="activity",
+            index=models.Index(fields=["user", "start"], name="activity_user_start"),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(condition=models.Q(('seconds__gt', 86400)), fields=['user', 'start'], name='activity_long_entries'),
+            model_name="activity",
+            index=models.Index(
+                condition=models.Q(("seconds__gt", 86400)),
+                fields=["user", "start"],
+                name="activity_long_entries",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.UniqueConstraint(condition=models.Q(('end__isnull', True)), fields=('user',), name='one_running_timer_per_user'),
+            model_name="activity",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end__isnull", True)),
+                fields=("user",),
+                name="one_running_timer_per_user",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gt', models.F('start')), _connector='OR'), name='activity_ends_after_start'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end__isnull", True), ("end__gt", models.F("start")), _connector="OR"
+                ),
+                name="activity_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.UniqueConstraint(condition=models.Q(('import_key__isnull', False)), fields=('user', 'import_key'), name='activity_import_key_unique'),
+            model_name="activity",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("import_key__isnull", False)),
+                fields=("user", "import_key"),
+                name="activity_import_key_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='daytotal',
-            constraint=models.UniqueConstraint(fields=('user', 'day', 'category'), name='day_total_unique'),
+            model_name="daytotal",
+            constraint=models.UniqueConstraint(
+                fields=("user", "day", "category"), name="day_total_unique"
+            ),
         ),
     ]

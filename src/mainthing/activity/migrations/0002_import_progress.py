@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activity', '0001_initial'),
+        ("activity", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='checked_bytes',
+            model_name="importjob",
+            name="checked_bytes",
             field=models.PositiveBigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='error_count',
+            model_name="importjob",
+            name="error_count",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='size',
+            model_name="importjob",
+            name="size",
             field=models.PositiveBigIntegerField(default=0),
         ),
     ]
