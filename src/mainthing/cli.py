@@ -110,7 +110,12 @@ def cmd_serve(args) -> int:
         "10",
     ]
     worker = [python, "-m", "mainthing.cli", "worker"]
-    children = [subprocess.Popen(web), subprocess.Popen(worker)]
+    # Own sessions: Ctrl-C reaches only this process, which then stops both children gracefully
+    # (a terminal's SIGINT to the whole group would cut gunicorn's workers off mid-request).
+    children = [
+        subprocess.Popen(web, start_new_session=True),
+        subprocess.Popen(worker, start_new_session=True),
+    ]
     print(f"Mainthing is serving http://{bind}/ with its worker. Press Ctrl-C to stop.", flush=True)
     stopping = False
 
