@@ -60,7 +60,11 @@ class Appointment(models.Model):
                 condition=Q(status__in=Status.values), name="appointment_status_valid"
             ),
         ]
-        indexes = [models.Index(fields=["user", "start"], name="appointment_user_start")]
+        indexes = [
+            models.Index(fields=["user", "start"], name="appointment_user_start"),
+            # The fill-rate prescription counts what was booked in the last 30 days.
+            models.Index(fields=["user", "created_at"], name="appointment_user_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.prospect_name} at {self.start:%Y-%m-%d %H:%M}"

@@ -198,19 +198,15 @@ def calendar_week(
         user, start, end, now=now, blocks=blocks, booked=[(a.start, a.end) for a in booked]
     )
     book_url = reverse("bookings:book")
+    # One reverse() for the pattern, not one per appointment: a busy week has dozens.
+    appointment_url = reverse("bookings:appointment", args=[0]).replace("/0/", "/{}/")
     grid = week_grid(
         blocks,
         first,
         tz,
         now=now,
         appointments=[
-            (
-                a.start,
-                a.end,
-                a.prospect_name,
-                a.status,
-                reverse("bookings:appointment", args=[a.pk]),
-            )
+            (a.start, a.end, a.prospect_name, a.status, appointment_url.format(a.pk))
             for a in booked
         ],
         free=[(lo, hi, f"{book_url}?start={lo.astimezone(tz):%Y-%m-%dT%H:%M}") for lo, hi in free],
