@@ -320,9 +320,8 @@ def main() -> int:
             verdict = "PASS" if value <= budget else "OVER"
             fastest = figures.get(f"{key}_min")
             best = f"{fastest:>8.2f} {unit}" if fastest is not None else ""
-            print(
-                f"{label:44} {db:10} {value:>9.2f} {unit:2} {budget:>7.1f} {unit:2}  {verdict:7} {best}"
-            )
+            figure = f"{value:>9.2f} {unit:2} {budget:>7.1f} {unit:2}"
+            print(f"{label:44} {db:10} {figure}  {verdict:7} {best}")
         print(
             f"{'':44} {db:10} storm outcome: {figures['booked']} booked, {figures['taken']} taken,"
             f" {figures['errors']} errors; calendar page {figures['calendar_queries']} queries;"
