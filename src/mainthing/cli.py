@@ -765,9 +765,14 @@ def cmd_backup(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from django.core.exceptions import ValidationError
+
     from mainthing import demo
 
-    user = demo.create_demo_account(email=args.email, days=args.days, password=args.password)
+    try:
+        user = demo.create_demo_account(email=args.email, days=args.days, password=args.password)
+    except ValidationError as error:
+        raise CommandError(" ".join(error.messages)) from None
     print(f"Demo account {user.email} is ready with {args.days} days of activity.")
     if args.password:
         print("Sign in with the password you gave.")

@@ -177,6 +177,9 @@ def sqlite_database(path: Path) -> dict:
                 "PRAGMA temp_store=MEMORY;"
             ),
         },
+        # Reopening costs the PRAGMAs and a schema load on every request: keep connections.
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
         # Concurrency tests need a real file: an in-memory database serialises everything.
         "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
     }

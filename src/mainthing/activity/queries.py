@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from mainthing.accounts.models import User
 from mainthing.core import timekit
@@ -61,6 +61,11 @@ class Today:
     goal_seconds: int
 
     @property
+    def groups(self) -> list[tuple[Tier, list[Category]]]:
+        """Start buttons by tier, in the tiers' order."""
+        return [(tier, [c for c in self.categories if c.tier == tier]) for tier in Tier]
+
+    @property
     def first_income(self) -> Category | None:
         """The first income category, for a one-tap start in prospecting time."""
         return next((c for c in self.categories if c.tier == Tier.INCOME), None)
@@ -81,20 +86,27 @@ def _running_seconds_on(running: Activity | None, start: datetime, end: datetime
 
 
 def today(user: User, *, now: datetime) -> Today:
-    """Everything the Today page shows, in five queries whatever the size of the ledger."""
+    """Everything the Today page shows, in a handful of queries whatever the ledger's size."""
     tz = timekit.zone(user.time_zone)
     day = timekit.local_date(now, tz)
     day_start, day_end = timekit.local_day_bounds(day, tz)
     week_first = timekit.week_start(day)
 
-    categories = list(Category.objects.filter(user=user, archived=False))
-    tiers = {c.pk: c.tier for c in Category.objects.filter(user=user)}
+    all_categories = list(Category.objects.filter(user=user))
+    categories = [c for c in all_categories if not c.archived]
+    tiers = {c.pk: c.tier for c in all_categories}
+    by_id = {c.pk: c for c in all_categories}
+    # Entries touching today: started today, or started yesterday and still running or ending
+    # after midnight (entries last at most a day, so the index range on start stays short).
     entries = list(
-        Activity.objects.select_related("category")
-        .filter(user=user, start__lt=day_end, start__gte=day_start - timedelta(days=1))
+        Activity.objects.filter(
+            user=user, start__lt=day_end, start__gte=day_start - timedelta(days=1)
+        )
+        .filter(Q(end__gt=day_start) | Q(end__isnull=True))
         .order_by("start")
     )
-    entries = [e for e in entries if (e.end or now) > day_start]
+    for entry in entries:
+        entry.category = by_id[entry.category_id]
     running = next((e for e in entries if e.end is None), None)
     if running is None:
         running = services.running_entry(user)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -46,6 +47,10 @@ def today(request):
         "talks": queries.conversations(
             user, *timekit.local_day_bounds(timekit.local_date(now, tz), tz)
         ),
+        # Reversed once here: the page has a form per category and a link per entry.
+        "start_url": reverse("activity:start-timer"),
+        "stop_url": reverse("activity:stop-timer"),
+        "edit_url": reverse("activity:edit-entry", args=[0]).replace("/0/", "/{}/"),
     }
     if request.headers.get("HX-Request") and request.GET.get("part") == "now":
         return render(request, "bookings/today.html#now", context)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 
@@ -33,6 +34,7 @@ def elapsed_seconds(start: datetime, end: datetime) -> int:
     return int((end.astimezone(UTC) - start.astimezone(UTC)).total_seconds())
 
 
+@lru_cache(maxsize=8192)
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """The first instant of a local day, as UTC.
 

@@ -33,3 +33,9 @@ def fill_y(percent) -> float:
 @register.filter
 def fill_h(percent) -> float:
     return 50 * min(100, max(0, float(percent or 0))) / 100
+
+
+@register.filter
+def fill(pattern: str, value) -> str:
+    """'/activity/{}/edit/'|fill:7 — a URL pattern reversed once per page, filled per row."""
+    return pattern.format(value)
