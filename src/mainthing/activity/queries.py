@@ -85,7 +85,7 @@ def _running_seconds_on(running: Activity | None, start: datetime, end: datetime
     return max(0, timekit.elapsed_seconds(lo, hi)) if hi > lo else 0
 
 
-def today(user: User, *, now: datetime) -> Today:
+def today(user: User, *, now: datetime, block_specs: list | None = None) -> Today:
     """Everything the Today page shows, in a handful of queries whatever the ledger's size."""
     tz = timekit.zone(user.time_zone)
     day = timekit.local_date(now, tz)
@@ -143,7 +143,7 @@ def today(user: User, *, now: datetime) -> Today:
         week_iga_seconds=week_iga,
         conversations=conversations,
         nudge=services.nudge_due(user, running, now),
-        prospecting_now=services.is_prospecting_time(user, now),
+        prospecting_now=services.is_prospecting_time(user, now, block_specs=block_specs),
         goal_seconds=user.goal_iga_minutes * 60,
     )
 

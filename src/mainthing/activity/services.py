@@ -225,9 +225,9 @@ def rebuild_day_totals(user: User) -> int:
 # --- the IGA question ----------------------------------------------------------------------------
 
 
-def is_prospecting_time(user: User, at: datetime) -> bool:
+def is_prospecting_time(user: User, at: datetime, *, block_specs: list | None = None) -> bool:
     """Whether `at` falls inside one of the user's prospecting (income) blocks."""
-    return routine_queries.is_prospecting_time(user, at)
+    return routine_queries.is_prospecting_time(user, at, block_specs=block_specs)
 
 
 def asks_iga_question(user: User, category: Category, at: datetime) -> bool:

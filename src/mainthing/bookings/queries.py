@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Sum
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from mainthing.accounts.models import User
 from mainthing.activity.models import Activity, DayTotal
@@ -73,6 +74,30 @@ class FillSignal:
     missing: int
     prescription: fillrate.Prescription | None
     per_day: list[tuple[date, fillrate.Fill]]
+
+    def chart_svg(self) -> SafeString:
+        """Bars of each day's fill for the fortnight, as SVG (built here: it is on every Today)."""
+        parts = [
+            '<svg viewBox="0 0 280 70" role="img" aria-label="Fill rate per day, next 14 days">'
+        ]
+        for index, (day, fill) in enumerate(self.per_day):
+            x = index * 20 + 2
+            name = f"{day:%a %d %b}"
+            parts.append(f'<rect x="{x}" y="4" width="16" height="50" class="meter-bg"></rect>')
+            if fill.block_seconds:
+                height = 50 * min(100, fill.percent) / 100
+                parts.append(
+                    f'<rect x="{x}" y="{54 - height:.1f}" width="16" height="{height:.1f}" '
+                    f'class="fill-income"><title>{name}: {fill.percent}% booked</title></rect>'
+                )
+            else:
+                parts.append(f"<title>{name}: no prospecting blocks</title>")
+            parts.append(
+                f'<text x="{x + 8}" y="66" text-anchor="middle" class="chart-label">{day:%a}'[:-1]
+                + "</text>"
+            )
+        parts.append("</svg>")
+        return mark_safe("".join(parts))  # dates and numbers only, nothing user-typed
 
     @property
     def hours_per_day(self) -> float:

@@ -41,7 +41,7 @@ def today(request):
     tz = timekit.zone(user.time_zone)
     specs = routine_queries.specs(user)
     context = {
-        "t": activity_queries.today(user, now=now),
+        "t": activity_queries.today(user, now=now, block_specs=specs),
         "tiers": Tier,
         "nn": queries.now_next(user, now=now, block_specs=specs),
         "talks": queries.conversations(
