@@ -54,6 +54,9 @@ def test_book_form_asks_outside_prospecting_time_then_books(evenings, owner_clie
     data = {"prospect_name": "Ann", "start": "2026-06-10T15:00", "minutes": 30}
     page = owner_client.post(reverse("bookings:book"), data).content.decode()
     assert "This is outside your prospecting time — book anyway?" in page
+    # One flag, set: a second, empty copy of the field would win and ask again forever.
+    assert page.count('name="allow_outside"') == 1
+    assert 'name="allow_outside" value="True"' in page or 'name="allow_outside" value="on"' in page
     assert not Appointment.objects.exists()
     owner_client.post(reverse("bookings:book"), {**data, "allow_outside": "on"})
     assert Appointment.objects.get().outside_blocks is True

@@ -29,6 +29,8 @@ class MoveForm(forms.Form):
     allow_outside = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
+        # Shares the appointment page with CompleteForm: ids must not collide.
+        kwargs.setdefault("auto_id", "move_%s")
         super().__init__(*args, **kwargs)
         self.fields["start"].tz_name = user.time_zone
 
@@ -42,6 +44,7 @@ class CompleteForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "complete_%s")
         super().__init__(*args, **kwargs)
         self.fields["start"].tz_name = user.time_zone
         self.fields["category"].queryset = Category.objects.filter(

@@ -74,6 +74,10 @@ def calendar(request):
     days = {}
     for a in week.appointments:
         days.setdefault(a.start.astimezone(tz).date(), []).append(a)
+    free_by_day = {}
+    for slot_start, _ in week.free:
+        local = slot_start.astimezone(tz)
+        free_by_day.setdefault(local.date(), []).append(local)
     return render(
         request,
         "bookings/calendar.html",
@@ -84,7 +88,11 @@ def calendar(request):
             "next": first + timedelta(days=7),
             "signal": signal,
             "agenda_days": [
-                (first + timedelta(days=i), days.get(first + timedelta(days=i), []))
+                (
+                    first + timedelta(days=i),
+                    days.get(first + timedelta(days=i), []),
+                    free_by_day.get(first + timedelta(days=i), []),
+                )
                 for i in range(7)
             ],
             "free_count": len(week.free),
@@ -114,6 +122,8 @@ def book(request):
             )
         except services.OutsideProspecting:
             ask_outside = True
+            # The confirmation resubmits the same fields with the flag set.
+            form = BookForm({**request.POST.dict(), "allow_outside": "on"}, user=user)
         except services.SlotTaken as taken:
             form.add_error("start", str(taken))
             return render(request, "bookings/book.html", {"form": form}, status=409)
@@ -172,6 +182,7 @@ def move_appointment(request, pk: int):
             )
         except services.OutsideProspecting:
             ask_outside = True
+            form = MoveForm({**request.POST.dict(), "allow_outside": "on"}, user=request.user)
         except services.SlotTaken as taken:
             form.add_error("start", str(taken))
             status = 409

@@ -35,8 +35,15 @@ class BlockForm(forms.Form):
 
 
 class ExceptionForm(forms.Form):
+    """Printed once per block on the routine page, so it renders without ids (its inputs sit
+    inside their labels)."""
+
     date = forms.DateField(widget=DateInput)
     skip = forms.BooleanField(required=False, initial=True, label="Skip the block that day")
     start = forms.TimeField(required=False, widget=TimeInput, label="or other hours: from")
     end = forms.TimeField(required=False, widget=TimeInput, label="to")
     note = forms.CharField(max_length=120, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", False)
+        super().__init__(*args, **kwargs)
