@@ -11,18 +11,11 @@ from django.views.decorators.http import require_http_methods
 from mainthing import onboarding
 from mainthing.activity import services as activity_services
 from mainthing.core import ratelimit
+from mainthing.core.forms import add_service_errors
 
 from . import services
 from .forms import LoginForm, PasswordResetRequestForm, ProfileForm, SignUpForm
 from .models import User
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_http_methods(["GET", "POST"])
@@ -34,7 +27,7 @@ def signup(request):
         try:
             user = onboarding.create_account(**form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Welcome to Mainthing. Talking with prospects comes first.")
@@ -111,7 +104,7 @@ def profile(request):
                 if zone_changed:
                     activity_services.rebuild_day_totals(user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Profile saved.")
             return redirect("accounts:profile")

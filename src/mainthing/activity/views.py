@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.core.forms import add_service_errors
 
 from . import importing, queries, services, tasks
 from .forms import (
@@ -33,14 +34,6 @@ def get_entry(request, pk: int) -> Activity:
 
 def get_category(request, pk: int) -> Category:
     return get_object_or_404(Category, pk=pk, user=request.user)
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -152,9 +145,9 @@ def add_entry(request):
             )
         except services.OverlapError as error:
             overlap = True
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Entry added.")
             return redirect("activity:log")
@@ -193,9 +186,9 @@ def edit_entry(request, pk: int):
             )
         except services.OverlapError as error:
             overlap = True
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Entry saved.")
             return redirect("activity:log")
@@ -221,7 +214,7 @@ def categories(request):
         try:
             services.add_category(request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Added {form.cleaned_data['name']}.")
             return redirect("activity:categories")

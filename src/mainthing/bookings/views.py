@@ -13,6 +13,7 @@ from mainthing.activity import queries as activity_queries
 from mainthing.activity.services import OverlapError
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.core.forms import add_service_errors
 from mainthing.routine import queries as routine_queries
 
 from . import feeds, queries, services
@@ -23,14 +24,6 @@ from .models import Appointment
 def get_appointment(request, pk: int) -> Appointment:
     """The request user's appointment or 404: the one way views reach an appointment."""
     return get_object_or_404(Appointment.objects.select_related("user"), pk=pk, user=request.user)
-
-
-def _errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -128,7 +121,7 @@ def book(request):
             form.add_error("start", str(taken))
             return render(request, "bookings/book.html", {"form": form}, status=409)
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             local = appointment.start.astimezone(timekit.zone(user.time_zone))
             messages.success(
@@ -187,7 +180,7 @@ def move_appointment(request, pk: int):
             form.add_error("start", str(taken))
             status = 409
         except ValidationError as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Appointment moved.")
             return redirect("bookings:appointment", pk=appointment.pk)
@@ -252,7 +245,7 @@ def complete_appointment(request, pk: int):
                 allow_overlap=data["allow_overlap"],
             )
         except (OverlapError, ValidationError) as error:
-            _errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Call with {appointment.prospect_name} recorded: {data['minutes']} min."

@@ -1,0 +1,11 @@
+from django.core.exceptions import ValidationError
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Shows a service's ValidationError on the form: per field where it names one of the
+    form's fields, at the top otherwise. Services and forms share the rules this way."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
