@@ -64,10 +64,10 @@ def timed(func: Callable[[], object], *, runs: int, warmup: int = 2) -> dict:
 
 
 def _setup_django() -> None:
+    """Start up as a server worker does: load the WSGI application (which also moves the
+    start-up objects out of the garbage collector's way, see mainthing/wsgi.py)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mainthing.settings")
-    import django
-
-    django.setup()
+    import mainthing.wsgi  # noqa: F401
 
 
 # --- prepare -------------------------------------------------------------------------------------

@@ -110,22 +110,38 @@ class FillSignal:
         return self.window.block_seconds > 0 and self.window.percent < self.threshold
 
 
+def horizon(user: User, now: datetime) -> tuple[datetime, datetime]:
+    """From the start of today to the end of the fill-rate window or of the fortnight the
+    chart shows, whichever is later: the span Today reads appointments for, once."""
+    tz = timekit.zone(user.time_zone)
+    today = timekit.local_date(now, tz)
+    start, _ = timekit.local_day_bounds(today, tz)
+    _, fortnight_end = timekit.local_day_bounds(today + timedelta(days=13), tz)
+    return start, max(fortnight_end, now + timedelta(days=max(user.fill_window_days, 14)))
+
+
 def fill_signal(
-    user: User, *, now: datetime, days: int | None = None, block_specs: list | None = None
+    user: User,
+    *,
+    now: datetime,
+    days: int | None = None,
+    block_specs: list | None = None,
+    booked: list[tuple[datetime, datetime]] | None = None,
 ) -> FillSignal:
     """The fill rate of the next `days` (the user's window by default), per day for a
-    fortnight, and how much lead generation would fill the gap. Four queries."""
+    fortnight, and how much lead generation would fill the gap. `booked` may be passed in
+    when the caller already read the appointments of `horizon()`. Up to four queries."""
     days = days or user.fill_window_days
     tz = timekit.zone(user.time_zone)
     today = timekit.local_date(now, tz)
-    fortnight_start, _ = timekit.local_day_bounds(today, tz)
-    _, fortnight_end = timekit.local_day_bounds(today + timedelta(days=13), tz)
+    span_start, span_end = horizon(user, now)
     window_end = now + timedelta(days=days)
     specs = block_specs if block_specs is not None else routine_queries.specs(user)
     blocks = routine_queries.occurrences_between(
-        user, fortnight_start, max(fortnight_end, window_end), tier=Tier.INCOME, block_specs=specs
+        user, span_start, span_end, tier=Tier.INCOME, block_specs=specs
     )
-    booked = booked_intervals(user, fortnight_start, max(fortnight_end, window_end))
+    if booked is None:
+        booked = booked_intervals(user, span_start, span_end)
     window_blocks = [
         (max(o.start, now), min(o.end, window_end))
         for o in blocks
@@ -163,26 +179,48 @@ class NowNext:
     agenda: list[dict]
 
 
-def now_next(user: User, *, now: datetime, block_specs: list | None = None) -> NowNext:
-    """The block running now, the next block, the next appointment and today's agenda."""
+def now_next(
+    user: User,
+    *,
+    now: datetime,
+    block_specs: list | None = None,
+    upcoming_appointments: list[Appointment] | None = None,
+) -> NowNext:
+    """The block running now, the next block, the next call and today's agenda.
+
+    `upcoming_appointments`, when given, are the active appointments of `horizon()` (the next
+    call is then the first of them, within a fortnight)."""
     tz = timekit.zone(user.time_zone)
     today = timekit.local_date(now, tz)
     specs = block_specs if block_specs is not None else routine_queries.specs(user)
     current = routine_queries.current_block(user, now, block_specs=specs)
     upcoming = routine_queries.next_block(user, now, block_specs=specs)
-    next_appointment = (
-        Appointment.objects.filter(ACTIVE, user=user, status="scheduled", end__gt=now)
-        .filter(start__gte=now - timedelta(hours=2))
-        .order_by("start")
-        .first()
-    )
-    return NowNext(current, upcoming, next_appointment, agenda_day(user, today, specs=specs))
+    if upcoming_appointments is None:
+        next_appointment = (
+            Appointment.objects.filter(ACTIVE, user=user, status="scheduled", end__gt=now)
+            .filter(start__gte=now - timedelta(hours=2))
+            .order_by("start")
+            .first()
+        )
+        todays = None
+    else:
+        next_appointment = next(
+            (a for a in upcoming_appointments if a.status == "scheduled" and a.end > now), None
+        )
+        day_start, day_end = timekit.local_day_bounds(today, tz)
+        todays = [a for a in upcoming_appointments if a.start < day_end and a.end > day_start]
+    agenda = agenda_day(user, today, specs=specs, appointments=todays)
+    return NowNext(current, upcoming, next_appointment, agenda)
 
 
-def agenda_day(user: User, day: date, *, specs=None) -> list[dict]:
+def agenda_day(
+    user: User, day: date, *, specs=None, appointments: list[Appointment] | None = None
+) -> list[dict]:
     """Blocks and appointments of one local day, in time order."""
     tz = timekit.zone(user.time_zone)
     start, end = timekit.local_day_bounds(day, tz)
+    if appointments is None:
+        appointments = appointments_between(user, start, end)
     items = [
         {"kind": "block", "start": o.start, "end": o.end, "tier": o.tier, "label": o.label}
         for o in routine_queries.occurrences_between(user, start, end, block_specs=specs)
@@ -197,7 +235,7 @@ def agenda_day(user: User, day: date, *, specs=None) -> list[dict]:
             "status": a.status,
             "id": a.pk,
         }
-        for a in appointments_between(user, start, end)
+        for a in appointments
     ]
     return sorted(items, key=lambda i: (i["start"], i["kind"] != "block"))
 

@@ -33,21 +33,25 @@ def today(request):
     now = timezone.now()
     tz = timekit.zone(user.time_zone)
     specs = routine_queries.specs(user)
+    # One read of the coming fortnight's calls serves now/next, the agenda and the fill rate.
+    upcoming = queries.appointments_between(user, *queries.horizon(user, now))
     context = {
         "t": activity_queries.today(user, now=now, block_specs=specs),
         "tiers": Tier,
-        "nn": queries.now_next(user, now=now, block_specs=specs),
+        "nn": queries.now_next(user, now=now, block_specs=specs, upcoming_appointments=upcoming),
         "talks": queries.conversations(
             user, *timekit.local_day_bounds(timekit.local_date(now, tz), tz)
         ),
-        # Reversed once here: the page has a form per category and a link per entry.
+        # Reversed once here: the page has a button per category and a link per entry.
         "start_url": reverse("activity:start-timer"),
         "stop_url": reverse("activity:stop-timer"),
         "edit_url": reverse("activity:edit-entry", args=[0]).replace("/0/", "/{}/"),
     }
     if request.headers.get("HX-Request") and request.GET.get("part") == "now":
         return render(request, "bookings/today.html#now", context)
-    context["signal"] = queries.fill_signal(user, now=now, block_specs=specs)
+    context["signal"] = queries.fill_signal(
+        user, now=now, block_specs=specs, booked=[(a.start, a.end) for a in upcoming]
+    )
     return render(request, "bookings/today.html", context)
 
 
