@@ -4,7 +4,8 @@ Run: .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--at ISO]
 
 It migrates a temporary data directory, creates the demo account, serves the app with gunicorn
 on a free loopback port, signs in with Debian's Chromium and saves today.png, today-phone.png,
-log.png, calendar.png, routine.png and iga-question.png. Nothing outside the temporary directory and --out is touched.
+log.png, calendar.png, routine.png and iga-question.png. Nothing outside the temporary
+directory and --out is touched.
 
 The demo and the server run on a clock set to --at (time-machine, ticking from there), and so
 does the browser: the pictures are the same whoever takes them, and the default instant is a
