@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mainthing.activity import queries as activity_queries
+from mainthing.activity import widgets
 from mainthing.activity.services import OverlapError
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
@@ -49,6 +50,13 @@ def today(request):
     }
     if request.headers.get("HX-Request") and request.GET.get("part") == "now":
         return render(request, "bookings/today.html#now", context)
+    t = context["t"]
+    running_id = t.running.category_id if t.running else None
+    context["start_groups"] = [
+        {"tier": tier, "buttons": widgets.start_buttons(group, running_category_id=running_id)}
+        for tier, group in t.groups
+    ]
+    context["entry_rows"] = widgets.entry_rows(t.entries, tz=tz, edit_url=context["edit_url"])
     context["signal"] = queries.fill_signal(
         user, now=now, block_specs=specs, booked=[(a.start, a.end) for a in upcoming]
     )
