@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mainthing.activity import queries as activity_queries
@@ -76,6 +77,9 @@ def calendar(request):
     specs = routine_queries.specs(user)
     week = queries.calendar_week(user, first, now=now, block_specs=specs)
     signal = queries.fill_signal(user, now=now, block_specs=specs)
+    # The phone's day list: rows built in Python (dozens of links a week; see activity.widgets).
+    appointment_url = reverse("bookings:appointment", args=[0]).replace("/0/", "/{}/")
+    book_url = reverse("bookings:book")
     days = {}
     for a in week.appointments:
         days.setdefault(a.start.astimezone(tz).date(), []).append(a)
@@ -83,6 +87,32 @@ def calendar(request):
     for slot_start, _ in week.free:
         local = slot_start.astimezone(tz)
         free_by_day.setdefault(local.date(), []).append(local)
+    agenda_days = []
+    for offset in range(7):
+        day = first + timedelta(days=offset)
+        calls = format_html_join(
+            "\n",
+            '<p><a href="{}">{}&ndash;{} {}</a> <span class="badge">{}</span></p>',
+            (
+                (
+                    appointment_url.format(a.pk),
+                    f"{a.start.astimezone(tz):%H:%M}",
+                    f"{a.end.astimezone(tz):%H:%M}",
+                    a.prospect_name,
+                    a.get_status_display(),
+                )
+                for a in days.get(day, [])
+            ),
+        )
+        free = format_html_join(
+            " ",
+            '<a class="button" href="{}?start={}">{}</a>',
+            (
+                (book_url, f"{slot:%Y-%m-%dT%H:%M}", f"{slot:%H:%M}")
+                for slot in free_by_day.get(day, [])
+            ),
+        )
+        agenda_days.append((day, calls, free))
     return render(
         request,
         "bookings/calendar.html",
@@ -92,14 +122,7 @@ def calendar(request):
             "previous": first - timedelta(days=7),
             "next": first + timedelta(days=7),
             "signal": signal,
-            "agenda_days": [
-                (
-                    first + timedelta(days=i),
-                    days.get(first + timedelta(days=i), []),
-                    free_by_day.get(first + timedelta(days=i), []),
-                )
-                for i in range(7)
-            ],
+            "agenda_days": agenda_days,
             "free_count": len(week.free),
         },
     )

@@ -8,28 +8,39 @@ from mainthing.accounts.models import User
 from mainthing.core.enums import Tier
 
 from . import occurrences
-from .models import Block, BlockException
+from .models import Block
 
 
 def specs(user: User) -> list[occurrences.BlockSpec]:
-    """The user's blocks with their exceptions, in two lean queries (no model instances: every
-    page with a clock on it calls this)."""
-    changes: dict[int, dict] = {}
-    for block_id, day, skip, start, end in BlockException.objects.filter(
-        block__user=user
-    ).values_list("block_id", "date", "skip", "start", "end"):
-        changes.setdefault(block_id, {})[day] = occurrences.Exception_(skip, start, end)
-    rows = Block.objects.filter(user=user).values_list(
-        "pk",
-        "tier",
-        "weekdays",
-        "start",
-        "end",
-        "time_zone",
-        "label",
-        "valid_from",
-        "valid_until",
+    """The user's blocks with their exceptions in one lean query (a LEFT JOIN, no model
+    instances): every page with a clock on it calls this."""
+    rows = (
+        Block.objects.filter(user=user)
+        .values_list(
+            "pk",
+            "tier",
+            "weekdays",
+            "start",
+            "end",
+            "time_zone",
+            "label",
+            "valid_from",
+            "valid_until",
+            "exceptions__date",
+            "exceptions__skip",
+            "exceptions__start",
+            "exceptions__end",
+        )
+        .order_by("start", "pk")
     )
+    blocks: dict[int, tuple] = {}
+    changes: dict[int, dict] = {}
+    for *block, day, skip, change_start, change_end in rows:
+        blocks.setdefault(block[0], tuple(block))
+        if day is not None:
+            changes.setdefault(block[0], {})[day] = occurrences.Exception_(
+                skip, change_start, change_end
+            )
     return [
         occurrences.BlockSpec(
             id=pk,
@@ -43,7 +54,7 @@ def specs(user: User) -> list[occurrences.BlockSpec]:
             valid_until=valid_until,
             exceptions=changes.get(pk, {}),
         )
-        for pk, tier, weekdays, start, end, zone, label, valid_from, valid_until in rows
+        for pk, tier, weekdays, start, end, zone, label, valid_from, valid_until in blocks.values()
     ]
 
 
