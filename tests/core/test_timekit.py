@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -127,26 +127,6 @@ def test_parse_local_datetime_keeps_an_explicit_offset():
     now = datetime(2026, 7, 1, tzinfo=UTC)
     parsed = timekit.parse_local_datetime("2026-07-01T10:00+05:45", timekit.zone("UTC"), now=now)
     assert parsed == datetime(2026, 7, 1, 4, 15, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("wall", "inside"),
-    [(time(19, 0), True), (time(20, 59), True), (time(21, 0), False), (time(18, 59), False)],
-)
-def test_wall_time_in_range_is_half_open(wall, inside):
-    tz = timekit.zone("Europe/London")
-    instant = timekit.localize(datetime.combine(date(2026, 6, 1), wall), tz)
-    assert timekit.wall_time_in_range(instant, tz, time(19), time(21)) is inside
-
-
-def test_wall_time_in_range_handles_ranges_across_midnight():
-    tz = timekit.zone("UTC")
-    late = datetime(2026, 6, 1, 23, 30, tzinfo=UTC)
-    early = datetime(2026, 6, 2, 1, 30, tzinfo=UTC)
-    noon = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)
-    assert timekit.wall_time_in_range(late, tz, time(22), time(2))
-    assert timekit.wall_time_in_range(early, tz, time(22), time(2))
-    assert not timekit.wall_time_in_range(noon, tz, time(22), time(2))
 
 
 def test_format_minutes_reads_like_the_product():

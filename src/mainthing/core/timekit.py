@@ -95,17 +95,6 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
     return a_start < b_end and b_start < a_end
 
 
-def wall_time_in_range(instant: datetime, tz: ZoneInfo, start: time, end: time) -> bool:
-    """Whether the local wall-clock time of `instant` lies in [start, end).
-
-    A range whose end is not after its start runs across local midnight (22:00-02:00).
-    """
-    wall = instant.astimezone(tz).time().replace(tzinfo=None)
-    if start < end:
-        return start <= wall < end
-    return wall >= start or wall < end
-
-
 _DURATION = re.compile(
     r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE
 )
