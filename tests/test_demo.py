@@ -127,7 +127,7 @@ def test_demo_books_calls_in_the_coming_evening_blocks(db):
     user = create_demo_account(email="demo@example.com", now=NOW)
 
     tz = timekit.zone(ZONE)
-    calls = list(Appointment.objects.filter(user=user))
+    calls = list(Appointment.objects.filter(user=user, status="scheduled"))
     # Wednesday's block is over at 21:30; Thursday and Friday evenings have calls.
     assert {timekit.local_date(a.start, tz).isoformat() for a in calls} == {
         "2026-11-26",
@@ -135,3 +135,19 @@ def test_demo_books_calls_in_the_coming_evening_blocks(db):
     }
     assert all(a.start > NOW and not a.outside_blocks and a.status == "scheduled" for a in calls)
     assert all(a.prospect_name for a in calls)
+
+
+def test_demo_past_calls_were_mostly_booked_ahead(db):
+    user = create_demo_account(email="demo@example.com", days=30, now=NOW)
+
+    held = list(
+        Appointment.objects.filter(user=user, status="completed").select_related("activity")
+    )
+    calls = Activity.objects.filter(user=user, category__name="Prospect call").exclude(
+        prospect_name=""
+    )
+    assert 0.6 * calls.count() <= len(held) < calls.count()
+    for appointment in held:
+        assert appointment.activity.start == appointment.start
+        assert appointment.activity.prospect_name == appointment.prospect_name
+        assert appointment.created_at < appointment.start

@@ -28,6 +28,7 @@ from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category, Origin
 from mainthing.bookings import services as bookings
+from mainthing.bookings.models import Appointment, Status
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.routine import services as routine_services
@@ -204,9 +205,37 @@ def create_demo_account(
         for e in plan(days=days, now=now)
     )
     activity_services.rebuild_day_totals(user)
+    _book_past_calls(user)
     for name, start in upcoming_calls(now=now):
         bookings.book(user, prospect_name=name, start=start, minutes=30, now=now)
     return user
+
+
+def _book_past_calls(user: User) -> int:
+    """Most past prospect calls were booked ahead, as the discipline asks: each becomes a
+    completed appointment linked to its entry, booked two to six days before. This gives the
+    demo a real booking rate for the fill-rate prescription and the booked-ahead share."""
+    rng = random.Random(SEED + 2)
+    calls = Activity.objects.filter(
+        user=user, category__name="Prospect call", end__isnull=False
+    ).exclude(prospect_name="")
+    made = [
+        Appointment(
+            user=user,
+            prospect_name=entry.prospect_name,
+            start=entry.start,
+            end=entry.end,
+            status=Status.COMPLETED,
+            activity=entry,
+        )
+        for entry in calls
+        if rng.random() < 0.75
+    ]
+    Appointment.objects.bulk_create(made)
+    for appointment in made:
+        appointment.created_at = appointment.start - timedelta(days=rng.randint(2, 6))
+    Appointment.objects.bulk_update(made, ["created_at"])
+    return len(made)
 
 
 def upcoming_calls(*, now: datetime, zone: str = ZONE) -> list[tuple[str, datetime]]:
