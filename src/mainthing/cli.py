@@ -519,16 +519,18 @@ def _appointment_json(appointment, tz) -> dict:
 def cmd_agenda(args) -> int:
     from mainthing.bookings import queries
     from mainthing.core import timekit
+    from mainthing.routine import queries as routine_queries
 
     user = _user(args)
     tz = timekit.zone(user.time_zone)
     if not 1 <= args.days <= 31:
         raise CommandError("--days must be from 1 to 31.")
     today = timekit.local_date(_now(), tz)
+    specs = routine_queries.specs(user)  # read once, not once per day
     days = []
     for offset in range(args.days):
         day = today + timedelta(days=offset)
-        items = queries.agenda_day(user, day)
+        items = queries.agenda_day(user, day, specs=specs)
         days.append((day, items))
     if args.json:
         _print_json(

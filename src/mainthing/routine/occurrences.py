@@ -38,10 +38,6 @@ class BlockSpec:
     valid_until: date | None = None
     exceptions: dict[date, Exception_] = field(default_factory=dict, hash=False, compare=False)
 
-    @property
-    def crosses_midnight(self) -> bool:
-        return self.end <= self.start
-
 
 @dataclass(frozen=True, order=True)
 class Occurrence:
