@@ -246,3 +246,23 @@ def test_several_users_are_kept_apart(owner, capsys, frozen):
     entry(other, "Prospect call", NOW - timedelta(hours=2), 30)
     data = json.loads(run(capsys, "--user", "owner@example.com", "report", "--json")[1])
     assert data["total_seconds"] == 0
+
+
+def test_book_and_agenda_from_the_terminal(owner, capsys, frozen):
+    block(owner, "19:00", "21:00")
+    code, out, _ = run(capsys, "book", "Ann Lee", "2026-06-10 19:30", "--minutes", "45")
+    assert (code, out) == (
+        0,
+        "Booked Ann Lee on Wed 10 Jun 2026 at 19:30 for 45 min (Europe/London).\n",
+    )
+    code, _, err = run(capsys, "book", "Bob", "2026-06-10 19:45")
+    assert code == 1
+    assert "That time is already booked (the call with Ann Lee at Wed 10 Jun 19:30)" in err
+    code, _, err = run(capsys, "book", "Cy", "2026-06-10 17:00")
+    assert (code, "outside your prospecting time" in err) == (1, True)
+    days = json.loads(run(capsys, "agenda", "--days", "2", "--json")[1])
+    assert [d["date"] for d in days] == ["2026-06-10", "2026-06-11"]
+    assert [(i["kind"], i["label"]) for i in days[0]["items"]] == [
+        ("block", ""),
+        ("appointment", "Ann Lee"),
+    ]
