@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "mainthing.accounts",
     "mainthing.routine",
     "mainthing.activity",
+    "mainthing.prospects",
     "mainthing.bookings",
 ]
 if REDIS_URL:

@@ -9,6 +9,8 @@ urlpatterns = [
     path("activity/", include("mainthing.activity.urls")),
     path("routine/", include("mainthing.routine.urls")),
     path("calendar/", include("mainthing.bookings.urls")),
+    path("prospects/", include("mainthing.prospects.urls")),
+    path("income/", include("mainthing.prospects.urls_income")),
     path("feeds/<str:token>.ics", booking_views.feed, name="feed"),
     path("healthz", core_views.healthz, name="healthz"),
 ]

@@ -33,6 +33,9 @@ class User(AbstractBaseUser):
         "warn when the coming days are booked under this %", default=70
     )
     fill_window_days = models.PositiveIntegerField("days ahead the fill rate looks at", default=3)
+    # Phones typed without a country code are read as numbers of this region.
+    phone_region = models.CharField("default phone region", max_length=2, default="US")
+    currency = models.CharField("currency", max_length=3, default="USD")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 

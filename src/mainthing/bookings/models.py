@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from mainthing.activity.models import Activity
+from mainthing.prospects.models import Prospect
 
 MIN_MINUTES = 15
 MAX_MINUTES = 120
@@ -31,6 +32,11 @@ class Appointment(models.Model):
     active appointments of one user at the same start (and, on PostgreSQL, any overlap)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    # The name is kept on the row too: the feed, the calendar and a deleted prospect's past
+    # calls show it without a join.
+    prospect = models.ForeignKey(
+        Prospect, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments"
+    )
     prospect_name = models.CharField(max_length=120)
     start = models.DateTimeField()
     end = models.DateTimeField()

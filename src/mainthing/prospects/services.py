@@ -1,0 +1,603 @@
+"""Prospect rules: contacts in canonical form, duplicates offered as merges, stages with their
+history, follow-ups that roll forward, lead sources with spend, and income.
+
+These functions are the only code that writes prospect rows. Each write that touches more than
+one row runs in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.text import slugify
+
+from mainthing.accounts.models import User
+from mainthing.activity.models import Activity, Category
+from mainthing.core import timekit
+from mainthing.core.enums import Tier
+from mainthing.routine import queries as routine_queries
+
+from . import followups
+from .models import (
+    CLOSED_STAGES,
+    Event,
+    Income,
+    IncomeKind,
+    LeadSource,
+    Prospect,
+    ProspectTime,
+    Spend,
+    Stage,
+)
+
+UNKNOWN_KEY = "unknown"
+# The affiliate/product path opens only after a "no" to the opportunity.
+AFFILIATE_PATH = {
+    Stage.AFFILIATE_OFFERED: {Stage.DECLINED, Stage.AFFILIATE_OFFERED, Stage.AFFILIATE_JOINED},
+    Stage.AFFILIATE_JOINED: {Stage.AFFILIATE_OFFERED, Stage.AFFILIATE_JOINED},
+}
+MAX_TAGS = 20
+
+
+class DuplicateProspect(Exception):
+    """A prospect with the same email or phone exists; the caller offers a merge."""
+
+    def __init__(self, matches: list[Prospect]):
+        self.matches = matches
+        names = ", ".join(p.name for p in matches[:3])
+        super().__init__(f"You already have {names} with the same email or phone.")
+
+
+# --- canonical contacts ------------------------------------------------------------------------
+
+
+def parse_phone(text: str, region: str) -> str:
+    """A phone number in E.164, read against the user's region when it has no country code.
+    Raises ValidationError for text that is not a possible number."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, region.upper() or None)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(
+            {"phone": f"“{text[:40]}” is not a phone number."}, code="phone"
+        ) from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValidationError(
+            {"phone": f"“{text[:40]}” is not a possible phone number for {region.upper()}."},
+            code="phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_for_search(text: str, region: str) -> str | None:
+    """The E.164 form of a search text that looks like a whole phone number, else None."""
+    digits = sum(ch.isdigit() for ch in text)
+    if digits < 6:
+        return None
+    try:
+        return parse_phone(text, region)
+    except ValidationError:
+        return None
+
+
+def format_phone(e164: str, region: str) -> str:
+    """National format for numbers of the user's region, international for the rest."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(number) == region.upper():
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def email_key(text: str) -> str:
+    return (text or "").strip().lower()
+
+
+def clean_email(text: str) -> str:
+    text = (text or "").strip()
+    if text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise ValidationError(
+                {"email": f"“{text[:60]}” is not an email address."}, code="email"
+            ) from None
+    return text
+
+
+def clean_tags(value: str | list[str]) -> str:
+    """Tags as ",a,b," (lower-case, trimmed, unique, in the order given)."""
+    items = value.split(",") if isinstance(value, str) else value
+    tags: list[str] = []
+    for raw in items:
+        tag = " ".join(raw.split()).lower().replace(",", "")[:40]
+        if tag and tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise ValidationError({"tags": f"At most {MAX_TAGS} tags."})
+    return f",{','.join(tags)}," if tags else ""
+
+
+def clean_zone(name: str) -> str:
+    name = (name or "").strip()
+    if name:
+        try:
+            timekit.zone(name)
+        except ValueError as error:
+            raise ValidationError({"time_zone": str(error)}) from None
+    return name
+
+
+# --- lead sources ------------------------------------------------------------------------------
+
+
+def unknown_source(user: User) -> LeadSource:
+    """The "Unknown" source every user has, made on first need."""
+    source = LeadSource.objects.filter(user=user, category__isnull=True).first()
+    if source is None:
+        source, _ = LeadSource.objects.get_or_create(
+            user=user, category=None, key=UNKNOWN_KEY, defaults={"campaign": "Unknown"}
+        )
+    return source
+
+
+def _free_key(user: User, wanted: str, *, exclude: int | None = None) -> str:
+    base = (slugify(wanted) or "source")[:28]
+    taken = LeadSource.objects.filter(user=user, key__istartswith=base)
+    if exclude:
+        taken = taken.exclude(pk=exclude)
+    keys = {k.lower() for k in taken.values_list("key", flat=True)}
+    if base not in keys:
+        return base
+    n = 2
+    while f"{base}-{n}" in keys:
+        n += 1
+    return f"{base}-{n}"
+
+
+def add_source(user: User, *, category: Category, campaign: str, key: str = "") -> LeadSource:
+    """Adds a source under a lead-gen category. Without a key one is made from the campaign."""
+    campaign = " ".join((campaign or "").split())[:120]
+    if not campaign:
+        raise ValidationError({"campaign": "Name the campaign (a forum signature, an ad set…)."})
+    if category.user_id != user.pk or category.tier != Tier.LEADGEN:
+        raise ValidationError(
+            {"category": "A lead source belongs to one of your lead-gen categories."}
+        )
+    key = slugify(key)[:32]
+    if key:
+        if LeadSource.objects.filter(user=user, key__iexact=key).exists():
+            raise ValidationError({"key": f"The key “{key}” is already used by another source."})
+    else:
+        key = _free_key(user, campaign)
+    if LeadSource.objects.filter(user=user, category=category, campaign__iexact=campaign).exists():
+        raise ValidationError({"campaign": f"{category.name} / {campaign} already exists."})
+    try:
+        with transaction.atomic():
+            return LeadSource.objects.create(
+                user=user, category=category, campaign=campaign, key=key
+            )
+    except IntegrityError:
+        raise ValidationError({"key": "That source or key already exists."}) from None
+
+
+def edit_source(source: LeadSource, *, campaign: str, key: str, archived: bool) -> LeadSource:
+    """Renames a source, changes its link key or archives it. "Unknown" stays as it is."""
+    if source.is_unknown:
+        raise ValidationError("The Unknown source can't be changed.")
+    campaign = " ".join((campaign or "").split())[:120]
+    key = slugify(key)[:32]
+    if not campaign or not key:
+        raise ValidationError("A source needs a campaign name and a key.")
+    clash = LeadSource.objects.filter(user_id=source.user_id).exclude(pk=source.pk)
+    if clash.filter(key__iexact=key).exists():
+        raise ValidationError({"key": f"The key “{key}” is already used by another source."})
+    if clash.filter(category_id=source.category_id, campaign__iexact=campaign).exists():
+        raise ValidationError({"campaign": "Another source of this category has that name."})
+    source.campaign, source.key, source.archived = campaign, key, archived
+    source.save(update_fields=["campaign", "key", "archived"])
+    return source
+
+
+def parse_amount(text: str | Decimal) -> Decimal:
+    try:
+        amount = Decimal(str(text).strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError({"amount": f"“{str(text)[:20]}” is not an amount."}) from None
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e10"):
+        raise ValidationError({"amount": "An amount is more than 0."})
+    return amount.quantize(Decimal("0.01"))
+
+
+def add_spend(source: LeadSource, *, on: date, amount: Decimal | str, note: str = "") -> Spend:
+    if source.is_unknown:
+        raise ValidationError("Spend belongs to a named source, not to Unknown.")
+    return Spend.objects.create(
+        user_id=source.user_id,
+        source=source,
+        date=on,
+        amount=parse_amount(amount),
+        note=note.strip()[:200],
+    )
+
+
+def delete_spend(spend: Spend) -> None:
+    spend.delete()
+
+
+# --- prospects ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A prospect's fields after cleaning: what every entry point (form, CLI, import) writes."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    social: str = ""
+    time_zone: str = ""
+    tags: str = ""
+    notes: str = ""
+
+
+def clean_contact(
+    user: User,
+    *,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    social: str = "",
+    time_zone: str = "",
+    tags: str | list[str] = "",
+    notes: str = "",
+) -> Contact:
+    """Checks and normalises a prospect's fields; raises one ValidationError naming every bad
+    field."""
+    errors: dict[str, list[str]] = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = ["Give the prospect a name."]
+    cleaned: dict[str, str] = {}
+    checks = (
+        ("email", clean_email, email),
+        ("phone", lambda v: parse_phone(v, user.phone_region), phone),
+        ("time_zone", clean_zone, time_zone),
+        ("tags", clean_tags, tags),
+    )
+    for field, clean, value in checks:
+        try:
+            cleaned[field] = clean(value)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return Contact(
+        name=name[:120],
+        email=cleaned["email"][:254],
+        phone=cleaned["phone"],
+        social=(social or "").strip()[:120],
+        time_zone=cleaned["time_zone"],
+        tags=cleaned["tags"],
+        notes=(notes or "").strip(),
+    )
+
+
+def find_duplicates(
+    user: User, *, email: str = "", phone: str = "", exclude: int | None = None
+) -> list[Prospect]:
+    """Prospects with the same normalised email or E.164 phone."""
+    match = Q()
+    if email_key(email):
+        match |= Q(email_key=email_key(email))
+    if phone:
+        match |= Q(phone=phone)
+    if not match:
+        return []
+    rows = Prospect.objects.filter(match, user=user).select_related("source__category")
+    if exclude:
+        rows = rows.exclude(pk=exclude)
+    return list(rows.order_by("created_at", "pk")[:10])
+
+
+def add_prospect(
+    user: User,
+    contact: Contact,
+    *,
+    now: datetime,
+    source: LeadSource | None = None,
+    stage: str = Stage.NEW,
+    follow_up_on: date | None = None,
+    allow_duplicate: bool = False,
+) -> Prospect:
+    """Adds a prospect (source "Unknown" when none is given) and its "added" event. Raises
+    DuplicateProspect when the email or phone is already known, unless allowed."""
+    if source is not None and source.user_id != user.pk:
+        raise ValidationError({"source": "Pick one of your lead sources."})
+    if stage not in Stage.values:
+        raise ValidationError({"stage": f"“{stage}” is not a stage."})
+    if not allow_duplicate:
+        matches = find_duplicates(user, email=contact.email, phone=contact.phone)
+        if matches:
+            raise DuplicateProspect(matches)
+    with transaction.atomic():
+        prospect = Prospect.objects.create(
+            user=user,
+            name=contact.name,
+            email=contact.email,
+            email_key=email_key(contact.email),
+            phone=contact.phone,
+            social=contact.social,
+            time_zone=contact.time_zone,
+            tags=contact.tags,
+            notes=contact.notes,
+            source=source or unknown_source(user),
+            stage=stage,
+            follow_up_on=None if stage in CLOSED_STAGES else follow_up_on,
+            created_at=now,
+            stage_changed_at=now,
+        )
+        Event.objects.create(
+            user=user, prospect=prospect, kind=Event.Kind.CREATED, at=now, to_stage=stage
+        )
+    return prospect
+
+
+def update_prospect(
+    prospect: Prospect, contact: Contact, *, source: LeadSource | None = None
+) -> Prospect:
+    """Edits contacts, tags, notes and source (not the stage: that has its own history)."""
+    if source is not None:
+        if source.user_id != prospect.user_id:
+            raise ValidationError({"source": "Pick one of your lead sources."})
+        prospect.source = source
+    prospect.name = contact.name
+    prospect.email = contact.email
+    prospect.email_key = email_key(contact.email)
+    prospect.phone = contact.phone
+    prospect.social = contact.social
+    prospect.time_zone = contact.time_zone
+    prospect.tags = contact.tags
+    prospect.notes = contact.notes
+    prospect.save()
+    return prospect
+
+
+def allowed_stages(current: str) -> list[str]:
+    """The stages a prospect in `current` may move to (its own included)."""
+    return [s for s in Stage.values if s not in AFFILIATE_PATH or current in AFFILIATE_PATH[s]]
+
+
+def change_stage(prospect: Prospect, stage: str, *, now: datetime, note: str = "") -> Prospect:
+    """Moves a prospect to a stage and records the change with its time. The affiliate path
+    opens only from "declined"; a joined prospect needs no follow-up."""
+    if stage not in Stage.values:
+        raise ValidationError({"stage": f"“{stage}” is not a stage."})
+    if stage == prospect.stage:
+        return prospect
+    if stage not in allowed_stages(prospect.stage):
+        raise ValidationError(
+            {"stage": f"{Stage(stage).label} comes after Declined: the prospect said no first."}
+        )
+    with transaction.atomic():
+        Event.objects.create(
+            user_id=prospect.user_id,
+            prospect=prospect,
+            kind=Event.Kind.STAGE,
+            at=now,
+            from_stage=prospect.stage,
+            to_stage=stage,
+            text=note.strip(),
+        )
+        prospect.stage = stage
+        prospect.stage_changed_at = now
+        fields = ["stage", "stage_changed_at", "updated_at"]
+        if stage in CLOSED_STAGES and prospect.follow_up_on:
+            prospect.follow_up_on = None
+            fields.append("follow_up_on")
+        prospect.save(update_fields=fields)
+    return prospect
+
+
+def add_note(prospect: Prospect, text: str, *, now: datetime) -> Event:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"note": "Write something first."})
+    return Event.objects.create(
+        user_id=prospect.user_id, prospect=prospect, kind=Event.Kind.NOTE, at=now, text=text
+    )
+
+
+def set_follow_up(prospect: Prospect, on: date | None) -> Prospect:
+    if on is not None and prospect.stage in CLOSED_STAGES:
+        raise ValidationError({"follow_up_on": "This prospect has joined; no follow-up needed."})
+    prospect.follow_up_on = on
+    prospect.save(update_fields=["follow_up_on", "updated_at"])
+    return prospect
+
+
+def prospecting_days(user: User, first: date, last: date) -> set[date]:
+    """The user's local dates between first and last (inclusive) with income blocks."""
+    tz = timekit.zone(user.time_zone)
+    start = timekit.local_midnight(first, tz)
+    end = timekit.local_midnight(last + timedelta(days=1), tz)
+    blocks = routine_queries.occurrences_between(user, start, end, tier=Tier.INCOME)
+    return {timekit.local_date(o.start, tz) for o in blocks}
+
+
+def snooze(prospect: Prospect, *, now: datetime) -> Prospect:
+    """One tap: the follow-up moves to the next prospecting day."""
+    today = timekit.local_date(now, timekit.zone(prospect.user.time_zone))
+    days = prospecting_days(prospect.user, today, today + timedelta(days=14))
+    prospect.follow_up_on = followups.snooze_to(today, days)
+    with transaction.atomic():
+        prospect.save(update_fields=["follow_up_on", "updated_at"])
+        Event.objects.create(
+            user_id=prospect.user_id,
+            prospect=prospect,
+            kind=Event.Kind.FOLLOW_UP,
+            at=now,
+            text=f"Snoozed to {prospect.follow_up_on:%a %d %b}",
+        )
+    return prospect
+
+
+def follow_up_done(prospect: Prospect, *, now: datetime, next_on: date | None = None) -> Prospect:
+    """One tap: the follow-up happened. Marks the contact, clears (or sets) the next date and
+    moves a new prospect to "contacted"."""
+    with transaction.atomic():
+        if prospect.stage == Stage.NEW:
+            change_stage(prospect, Stage.CONTACTED, now=now)
+        prospect.last_contacted_at = now
+        prospect.follow_up_on = next_on
+        prospect.save(update_fields=["last_contacted_at", "follow_up_on", "updated_at"])
+        Event.objects.create(
+            user_id=prospect.user_id,
+            prospect=prospect,
+            kind=Event.Kind.FOLLOW_UP,
+            at=now,
+            text="Followed up",
+        )
+    return prospect
+
+
+def record_outcome(
+    prospect: Prospect,
+    *,
+    now: datetime,
+    stage: str,
+    note: str = "",
+    follow_up_on: date | None = None,
+) -> Prospect:
+    """What came of a conversation, in one transaction: the stage, a note, the next follow-up
+    and the time of contact. Raises ValidationError and changes nothing on bad input."""
+    with transaction.atomic():
+        change_stage(prospect, stage, now=now)
+        if note.strip():
+            add_note(prospect, note, now=now)
+        if follow_up_on is not None and stage in CLOSED_STAGES:
+            raise ValidationError({"follow_up_on": "A prospect who joined needs no follow-up."})
+        prospect.follow_up_on = follow_up_on
+        prospect.last_contacted_at = now
+        prospect.save(update_fields=["follow_up_on", "last_contacted_at", "updated_at"])
+    return prospect
+
+
+def link_time(activity: Activity, prospect: Prospect) -> ProspectTime:
+    """Ties a time entry to the prospect it was spent on; counts as contact when it's IGA."""
+    if activity.user_id != prospect.user_id:
+        raise ValidationError("That entry and prospect belong to different people.")
+    link, _ = ProspectTime.objects.update_or_create(
+        activity=activity, defaults={"prospect": prospect}
+    )
+    if activity.category.tier == Tier.INCOME:
+        contacted = activity.end or activity.start
+        if prospect.last_contacted_at is None or prospect.last_contacted_at < contacted:
+            prospect.last_contacted_at = contacted
+            prospect.save(update_fields=["last_contacted_at", "updated_at"])
+    return link
+
+
+def merge(keep: Prospect, other: Prospect, *, now: datetime) -> Prospect:
+    """Merges `other` into `keep`: every row that points at `other` (appointments, entries,
+    income, history) is moved over, empty contact fields are filled from it, tags and notes are
+    joined, and a merge event keeps what `other` was. `other` is then deleted."""
+    if keep.pk == other.pk or keep.user_id != other.user_id:
+        raise ValidationError("Pick two different prospects of yours to merge.")
+    with transaction.atomic():
+        # Every foreign key to Prospect, including those of apps above this one, so a merge
+        # keeps the whole history without this module knowing each of them.
+        for relation in Prospect._meta.related_objects:
+            if relation.one_to_many:
+                relation.related_model._base_manager.filter(**{relation.field.name: other}).update(
+                    **{relation.field.name: keep}
+                )
+        for field in ("email", "phone", "social", "time_zone"):
+            if not getattr(keep, field) and getattr(other, field):
+                setattr(keep, field, getattr(other, field))
+        keep.email_key = email_key(keep.email)
+        keep.tags = clean_tags(keep.tag_list + other.tag_list)[:500]
+        if other.notes.strip() and other.notes.strip() not in keep.notes:
+            keep.notes = f"{keep.notes.strip()}\n\n{other.notes.strip()}".strip()
+        if other.follow_up_on and (not keep.follow_up_on or other.follow_up_on < keep.follow_up_on):
+            keep.follow_up_on = None if keep.stage in CLOSED_STAGES else other.follow_up_on
+        keep.created_at = min(keep.created_at, other.created_at)
+        if other.last_contacted_at and (
+            not keep.last_contacted_at or other.last_contacted_at > keep.last_contacted_at
+        ):
+            keep.last_contacted_at = other.last_contacted_at
+        summary = ", ".join(
+            v
+            for v in (other.name, other.email, other.phone, other.social, Stage(other.stage).label)
+            if v
+        )
+        summary += f" (source: {other.source.label})"
+        # The import fingerprint moves too (after the row is gone: it is unique per user), so
+        # re-importing the file the duplicate came from still adds nothing.
+        other_key = other.import_key
+        other.delete()
+        keep.import_key = keep.import_key or other_key
+        keep.save()
+        Event.objects.create(
+            user_id=keep.user_id,
+            prospect=keep,
+            kind=Event.Kind.MERGE,
+            at=now,
+            text=f"Merged with {summary}",
+        )
+    return keep
+
+
+def delete_prospect(prospect: Prospect) -> None:
+    """Deletes a prospect and their history (personal data: the user may ask to forget it).
+    Appointments keep their time and name but lose the link; income stays, unlinked."""
+    prospect.delete()
+
+
+# --- income ------------------------------------------------------------------------------------
+
+
+def add_income(
+    user: User,
+    *,
+    on: date,
+    amount: Decimal | str,
+    kind: str = IncomeKind.OTHER,
+    currency: str = "",
+    prospect: Prospect | None = None,
+    note: str = "",
+) -> Income:
+    """Records money earned; the currency is the user's unless given."""
+    if kind not in IncomeKind.values:
+        raise ValidationError({"kind": f"“{kind}” is not a kind of income."})
+    if prospect is not None and prospect.user_id != user.pk:
+        raise ValidationError({"prospect": "Pick one of your prospects."})
+    currency = (currency or user.currency).upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValidationError({"currency": "A currency is a three-letter code such as USD."})
+    return Income.objects.create(
+        user=user,
+        date=on,
+        amount=parse_amount(amount),
+        currency=currency,
+        kind=kind,
+        prospect=prospect,
+        note=(note or "").strip()[:200],
+    )
+
+
+def delete_income(income: Income) -> None:
+    income.delete()
