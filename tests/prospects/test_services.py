@@ -1,0 +1,350 @@
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from mainthing.prospects import services
+from mainthing.prospects.models import Event, Income, LeadSource, Prospect, ProspectTime, Stage
+from tests.factories import category, entry
+
+NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+
+
+def add(user, name="Ann Lee", **fields):
+    options = {
+        k: fields.pop(k)
+        for k in ("source", "stage", "follow_up_on", "allow_duplicate")
+        if k in fields
+    }
+    contact = services.clean_contact(user, name=name, **fields)
+    return services.add_prospect(user, contact, now=NOW, **options)
+
+
+# --- contacts ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["(415) 555-0132", "415.555.0132", "+1 415 555 0132", "1-415-555-0132", "4155550132"],
+)
+def test_parse_phone_any_us_format_gives_e164(typed):
+    assert services.parse_phone(typed, "US") == "+14155550132"
+
+
+def test_parse_phone_uses_the_region_for_national_numbers():
+    assert services.parse_phone("020 7946 0018", "GB") == "+442079460018"
+
+
+@pytest.mark.parametrize("typed", ["12", "call me", "+1 555"])
+def test_parse_phone_impossible_number_is_refused(typed):
+    with pytest.raises(ValidationError) as error:
+        services.parse_phone(typed, "US")
+    assert list(error.value.message_dict) == ["phone"]
+
+
+def test_format_phone_is_national_for_own_region_and_international_otherwise():
+    assert services.format_phone("+14155550132", "US") == "(415) 555-0132"
+    assert services.format_phone("+442079460018", "US") == "+44 20 7946 0018"
+
+
+def test_clean_tags_lowercases_trims_and_dedupes():
+    assert services.clean_tags(" Hot lead, forum ,hot  lead,,") == ",hot lead,forum,"
+
+
+def test_clean_contact_reports_every_bad_field_at_once(owner):
+    with pytest.raises(ValidationError) as error:
+        services.clean_contact(owner, name=" ", email="not-mail", phone="12", time_zone="Mars/Base")
+    assert sorted(error.value.message_dict) == ["email", "name", "phone", "time_zone"]
+
+
+# --- adding and duplicates ---------------------------------------------------------------------
+
+
+def test_add_prospect_without_source_gets_unknown_and_an_added_event(owner):
+    prospect = add(owner, email="Ann@Example.com", phone="+1 415 555 0132")
+    assert (prospect.source.label, prospect.email_key, prospect.phone) == (
+        "Unknown",
+        "ann@example.com",
+        "+14155550132",
+    )
+    assert list(prospect.events.values_list("kind", "to_stage")) == [("created", "new")]
+
+
+def test_add_prospect_same_email_other_case_is_offered_as_duplicate(owner):
+    first = add(owner, email="ann@example.com")
+    with pytest.raises(services.DuplicateProspect) as duplicate:
+        add(owner, name="Ann L.", email=" ANN@example.COM ")
+    assert duplicate.value.matches == [first]
+    assert Prospect.objects.filter(user=owner).count() == 1
+
+
+def test_add_prospect_same_phone_in_other_format_is_offered_as_duplicate(owner):
+    first = add(owner, phone="(415) 555-0132")
+    with pytest.raises(services.DuplicateProspect) as duplicate:
+        add(owner, name="Someone", phone="+1-415-555-0132")
+    assert duplicate.value.matches == [first]
+
+
+def test_duplicates_of_another_user_are_not_matched(owner, other_user):
+    add(other_user, email="ann@example.com")
+    assert add(owner, email="ann@example.com").user == owner
+
+
+def test_add_prospect_with_foreign_source_is_refused(owner, other_user):
+    theirs = services.add_source(
+        other_user, category=category(other_user, "Forum posts"), campaign="Sig"
+    )
+    with pytest.raises(ValidationError):
+        add(owner, source=theirs)
+    assert not Prospect.objects.filter(user=owner).exists()
+
+
+# --- stages ------------------------------------------------------------------------------------
+
+
+def test_change_stage_records_from_to_and_time(owner):
+    prospect = add(owner)
+    later = NOW + timedelta(hours=2)
+    services.change_stage(prospect, Stage.BOOKED, now=later, note="Booked for Tuesday")
+    event = prospect.events.get(kind=Event.Kind.STAGE)
+    assert (event.from_stage, event.to_stage, event.at, event.text) == (
+        "new",
+        "booked",
+        later,
+        "Booked for Tuesday",
+    )
+    assert prospect.stage_changed_at == later
+
+
+def test_affiliate_path_needs_declined_first(owner):
+    prospect = add(owner, stage=Stage.PRESENTED)
+    with pytest.raises(ValidationError):
+        services.change_stage(prospect, Stage.AFFILIATE_OFFERED, now=NOW)
+    prospect.refresh_from_db()
+    assert prospect.stage == Stage.PRESENTED
+    assert not prospect.events.filter(kind=Event.Kind.STAGE).exists()
+
+
+def test_declined_then_affiliate_offered_then_joined_is_recorded_in_order(owner):
+    prospect = add(owner, stage=Stage.PRESENTED)
+    for hours, stage in enumerate(
+        [Stage.DECLINED, Stage.AFFILIATE_OFFERED, Stage.AFFILIATE_JOINED]
+    ):
+        services.change_stage(prospect, stage, now=NOW + timedelta(hours=hours + 1))
+    assert list(
+        prospect.events.filter(kind=Event.Kind.STAGE)
+        .order_by("at")
+        .values_list("from_stage", "to_stage")
+    ) == [
+        ("presented", "declined"),
+        ("declined", "affiliate_offered"),
+        ("affiliate_offered", "affiliate_joined"),
+    ]
+
+
+def test_allowed_stages_offer_the_affiliate_path_only_after_declined():
+    assert Stage.AFFILIATE_OFFERED not in services.allowed_stages(Stage.PRESENTED)
+    assert Stage.AFFILIATE_OFFERED in services.allowed_stages(Stage.DECLINED)
+    assert Stage.AFFILIATE_JOINED in services.allowed_stages(Stage.AFFILIATE_OFFERED)
+
+
+def test_joining_clears_the_follow_up(owner):
+    prospect = add(owner, follow_up_on=date(2026, 3, 5))
+    services.change_stage(prospect, Stage.JOINED, now=NOW)
+    prospect.refresh_from_db()
+    assert prospect.follow_up_on is None
+
+
+def test_record_outcome_with_bad_follow_up_changes_nothing(owner):
+    prospect = add(owner, stage=Stage.PRESENTED)
+    with pytest.raises(ValidationError):
+        services.record_outcome(
+            prospect, now=NOW, stage=Stage.JOINED, note="Signed up!", follow_up_on=date(2026, 3, 9)
+        )
+    prospect.refresh_from_db()
+    assert (prospect.stage, prospect.last_contacted_at, prospect.events.count()) == (
+        Stage.PRESENTED,
+        None,
+        1,
+    )
+
+
+def test_record_outcome_sets_stage_note_follow_up_and_contact_time(owner):
+    prospect = add(owner, stage=Stage.BOOKED)
+    services.record_outcome(
+        prospect,
+        now=NOW,
+        stage=Stage.FOLLOW_UP,
+        note="Wants to ask spouse",
+        follow_up_on=date(2026, 3, 4),
+    )
+    prospect.refresh_from_db()
+    assert (prospect.stage, prospect.follow_up_on, prospect.last_contacted_at) == (
+        Stage.FOLLOW_UP,
+        date(2026, 3, 4),
+        NOW,
+    )
+    assert prospect.events.filter(kind=Event.Kind.NOTE).get().text == "Wants to ask spouse"
+
+
+# --- follow-ups --------------------------------------------------------------------------------
+
+
+def test_follow_up_done_marks_contact_and_moves_new_to_contacted(owner):
+    prospect = add(owner, follow_up_on=date(2026, 3, 1))
+    services.follow_up_done(prospect, now=NOW)
+    prospect.refresh_from_db()
+    assert (prospect.stage, prospect.follow_up_on, prospect.last_contacted_at) == (
+        Stage.CONTACTED,
+        None,
+        NOW,
+    )
+
+
+def test_snooze_moves_to_the_next_prospecting_day(owner):
+    from tests.factories import block
+
+    block(owner, "19:00", "21:00", days="Mon,Wed")
+    prospect = add(owner, follow_up_on=date(2026, 3, 2))
+    services.snooze(prospect, now=NOW)  # Monday 2 March
+    prospect.refresh_from_db()
+    assert prospect.follow_up_on == date(2026, 3, 4)
+
+
+def test_snooze_without_routine_moves_to_tomorrow(owner):
+    prospect = add(owner, follow_up_on=date(2026, 3, 2))
+    services.snooze(prospect, now=NOW)
+    prospect.refresh_from_db()
+    assert prospect.follow_up_on == date(2026, 3, 3)
+
+
+# --- merge -------------------------------------------------------------------------------------
+
+
+def test_merge_keeps_the_history_of_both(owner):
+    keep = add(owner, email="ann@example.com", tags="forum")
+    other = add(
+        owner,
+        name="Ann Lee (2)",
+        phone="+14155550132",
+        tags="hot",
+        notes="Met at the webinar",
+        allow_duplicate=True,
+    )
+    services.add_note(other, "Called back", now=NOW + timedelta(minutes=5))
+    services.add_income(owner, on=date(2026, 3, 2), amount="49.00", kind="product", prospect=other)
+    work = entry(owner, "Prospect call", NOW - timedelta(hours=1), 20)
+    services.link_time(work, other)
+
+    merged = services.merge(keep, other, now=NOW + timedelta(minutes=10))
+
+    assert not Prospect.objects.filter(pk=other.pk).exists()
+    assert (merged.email, merged.phone, merged.tag_list, merged.notes) == (
+        "ann@example.com",
+        "+14155550132",
+        ["forum", "hot"],
+        "Met at the webinar",
+    )
+    assert sorted(merged.events.values_list("kind", flat=True)) == [
+        "created",
+        "created",
+        "merge",
+        "note",
+    ]
+    assert Income.objects.get(user=owner).prospect == merged
+    assert ProspectTime.objects.get(activity=work).prospect == merged
+    assert "Ann Lee (2)" in merged.events.get(kind="merge").text
+
+
+def test_merge_moves_appointments_too(owner):
+    from mainthing.bookings.models import Appointment
+
+    keep = add(owner, email="ann@example.com")
+    other = add(owner, name="Ann", email="ann@example.com", allow_duplicate=True)
+    call = Appointment.objects.create(
+        user=owner,
+        prospect=other,
+        prospect_name="Ann",
+        start=NOW + timedelta(days=1),
+        end=NOW + timedelta(days=1, minutes=30),
+    )
+    services.merge(keep, other, now=NOW)
+    call.refresh_from_db()
+    assert call.prospect == keep
+
+
+def test_merge_with_itself_or_another_users_prospect_is_refused(owner, other_user):
+    mine = add(owner)
+    theirs = add(other_user)
+    for other in (mine, theirs):
+        with pytest.raises(ValidationError):
+            services.merge(mine, other, now=NOW)
+    assert Prospect.objects.count() == 2
+
+
+def test_merge_carries_the_import_key_so_reimport_still_matches(owner):
+    keep = add(owner, email="ann@example.com")
+    other = add(owner, name="Ann", allow_duplicate=True)
+    Prospect.objects.filter(pk=other.pk).update(import_key="abc")
+    other.refresh_from_db()
+    services.merge(keep, other, now=NOW)
+    keep.refresh_from_db()
+    assert keep.import_key == "abc"
+
+
+# --- sources, spend, income --------------------------------------------------------------------
+
+
+def test_add_source_makes_a_unique_key_from_the_campaign(owner):
+    forum = category(owner, "Forum posts")
+    first = services.add_source(owner, category=forum, campaign="My Forum Signature")
+    second = services.add_source(
+        owner, category=category(owner, "Video posts"), campaign="My forum signature"
+    )
+    assert (first.key, second.key, first.label) == (
+        "my-forum-signature",
+        "my-forum-signature-2",
+        "Forum posts / My Forum Signature",
+    )
+
+
+def test_add_source_needs_a_leadgen_category(owner):
+    with pytest.raises(ValidationError):
+        services.add_source(owner, category=category(owner, "Organizing"), campaign="x")
+    assert not LeadSource.objects.filter(user=owner).exists()
+
+
+def test_add_source_with_a_taken_key_is_refused(owner):
+    forum = category(owner, "Forum posts")
+    services.add_source(owner, category=forum, campaign="A", key="sig")
+    with pytest.raises(ValidationError):
+        services.add_source(owner, category=forum, campaign="B", key="SIG")
+
+
+def test_spend_and_income_amounts_are_checked(owner):
+    source = services.add_source(
+        owner, category=category(owner, "PPC campaigns"), campaign="Ad set 3"
+    )
+    assert services.add_spend(source, on=date(2026, 3, 1), amount="12,50").amount == Decimal(
+        "12.50"
+    )
+    for bad in ("0", "-5", "abc", "NaN"):
+        with pytest.raises(ValidationError):
+            services.add_income(owner, on=date(2026, 3, 1), amount=bad)
+    assert not Income.objects.exists()
+
+
+def test_income_uses_the_users_currency_by_default(owner):
+    owner.currency = "GBP"
+    owner.save()
+    income = services.add_income(owner, on=date(2026, 3, 1), amount="100", kind="enrollment")
+    assert (income.currency, income.amount, income.kind) == ("GBP", Decimal("100.00"), "enrollment")
+
+
+def test_link_time_counts_a_call_as_contact(owner):
+    prospect = add(owner)
+    work = entry(owner, "Prospect call", NOW - timedelta(hours=1), 30)
+    services.link_time(work, prospect)
+    prospect.refresh_from_db()
+    assert prospect.last_contacted_at == NOW - timedelta(minutes=30)
