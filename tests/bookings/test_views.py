@@ -9,6 +9,7 @@ from django.urls import reverse
 from mainthing.activity.models import Activity
 from mainthing.bookings import services
 from mainthing.bookings.models import Appointment
+from mainthing.prospects import services as prospect_services
 from tests.factories import block
 
 NOW = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)  # 09:00 in London
@@ -148,6 +149,15 @@ def test_calendar_query_count_does_not_grow_with_appointments(evenings, owner_cl
 
 
 def test_today_query_count_does_not_grow_with_appointments(evenings, owner_client, frozen):
+    def follow_up(name, days_ago):
+        prospect_services.add_prospect(
+            evenings,
+            prospect_services.clean_contact(evenings, name=name),
+            now=NOW,
+            follow_up_on=NOW.date() - timedelta(days=days_ago),
+        )
+
+    follow_up("F0", 0)
     few = _count(owner_client, "/")
     for day in range(0, 6):
         for slot in range(4):
@@ -157,4 +167,6 @@ def test_today_query_count_does_not_grow_with_appointments(evenings, owner_clien
                 start=EVENING + timedelta(days=day, minutes=30 * slot),
                 now=NOW,
             )
+    for n in range(1, 30):
+        follow_up(f"F{n}", n % 4)
     assert _count(owner_client, "/") <= few

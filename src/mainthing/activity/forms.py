@@ -62,6 +62,9 @@ class StartForm(forms.Form):
     category = forms.ModelChoiceField(queryset=Category.objects.none())
     note = forms.CharField(max_length=500, required=False)
     prospect_name = forms.CharField(max_length=120, required=False, label="Prospect")
+    # A prospect's id: the view fetches it owner-scoped (the ledger sits below prospects, so
+    # this form can't name their model).
+    prospect = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     override = forms.BooleanField(required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -5,12 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.forms import add_service_errors
+from mainthing.prospects import services as prospect_services
+from mainthing.prospects.models import Prospect, ProspectTime
 
 from . import importing, queries, services, tasks
 from .forms import (
@@ -39,20 +42,28 @@ def get_category(request, pk: int) -> Category:
 @login_required
 @require_POST
 def start_timer(request):
+    """Starts a timer; with `prospect` (an id) the entry is the time spent on that prospect."""
     form = StartForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, "Pick one of your categories to start.")
         return redirect("today")
     category = form.cleaned_data["category"]
+    prospect = None
+    if form.cleaned_data["prospect"]:
+        prospect = get_object_or_404(Prospect, pk=form.cleaned_data["prospect"], user=request.user)
+    prospect_name = form.cleaned_data["prospect_name"] or (prospect.name if prospect else "")
     try:
-        services.start_timer(
-            request.user,
-            category,
-            now=timezone.now(),
-            note=form.cleaned_data["note"],
-            prospect_name=form.cleaned_data["prospect_name"],
-            override=form.cleaned_data["override"],
-        )
+        with transaction.atomic():
+            entry = services.start_timer(
+                request.user,
+                category,
+                now=timezone.now(),
+                note=form.cleaned_data["note"],
+                prospect_name=prospect_name,
+                override=form.cleaned_data["override"],
+            )
+            if prospect is not None:
+                prospect_services.link_time(entry, prospect)
     except services.IgaQuestion as question:
         return render(
             request,
@@ -62,7 +73,8 @@ def start_timer(request):
                 "category": question.category,
                 "income_categories": question.income_categories,
                 "note": form.cleaned_data["note"],
-                "prospect_name": form.cleaned_data["prospect_name"],
+                "prospect_name": prospect_name,
+                "prospect": prospect,
             },
         )
     except ValidationError as error:
@@ -73,13 +85,20 @@ def start_timer(request):
 @login_required
 @require_POST
 def stop_timer(request):
+    """Stops the timer. Time spent on a prospect goes on to the outcome form."""
     entry = services.stop_timer(request.user, now=timezone.now())
     if entry is None:
         messages.info(request, "No timer was running.")
-    else:
-        messages.success(
-            request, f"Stopped {entry.category.name}: {timekit.format_minutes(entry.seconds)}."
-        )
+        return redirect("today")
+    messages.success(
+        request, f"Stopped {entry.category.name}: {timekit.format_minutes(entry.seconds)}."
+    )
+    prospect_id = (
+        ProspectTime.objects.filter(activity=entry).values_list("prospect_id", flat=True).first()
+    )
+    if prospect_id is not None:
+        outcome = reverse("bookings:outcome", args=[prospect_id])
+        return redirect(f"{outcome}?activity={entry.pk}")
     return redirect("today")
 
 

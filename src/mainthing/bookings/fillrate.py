@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -19,6 +20,9 @@ Interval = tuple[datetime, datetime]
 # With no history of their own, users start from this: one booked call per two hours of lead
 # generation (a common figure for forum and social prospecting). The page says it is a starter.
 STARTER_APPOINTMENTS_PER_LEADGEN_HOUR = 0.5
+# A source is named only over this much lead generation of its kind: one booking after ten
+# minutes of posting is luck, not a yield.
+MIN_SOURCE_HOURS = 1.0
 
 
 @dataclass(frozen=True)
@@ -63,19 +67,63 @@ def missing_appointments(current: Fill, *, target: float, minutes: int) -> int:
 
 
 @dataclass(frozen=True)
+class SourceYield:
+    """A lead source's appointments booked per hour of lead generation of its category."""
+
+    label: str
+    booked: int
+    hours: float
+
+    @property
+    def per_hour(self) -> float:
+        return round(self.booked / self.hours, 1) if self.hours else 0.0
+
+
+def best_source(
+    booked_by_source: Iterable[tuple[str, int | None, int]],
+    leadgen_seconds: Mapping[int, int],
+    *,
+    min_hours: float = MIN_SOURCE_HOURS,
+) -> SourceYield | None:
+    """The source that booked the most appointments per lead-gen hour of its category.
+
+    `booked_by_source` holds (label, category id, appointments booked) per source, the
+    category None for "Unknown", which names nothing and is left out; `leadgen_seconds` is the
+    lead-gen time per category id over the same window. None without data: no bookings, or no
+    category with `min_hours` of lead generation. Ties go to more bookings, then the label.
+    """
+    found = [
+        SourceYield(label, booked, leadgen_seconds.get(category_id, 0) / 3600)
+        for label, category_id, booked in booked_by_source
+        if category_id is not None and booked > 0
+    ]
+    found = [s for s in found if s.hours >= min_hours]
+    if not found:
+        return None
+    return min(found, key=lambda s: (-s.booked / s.hours, -s.booked, s.label))
+
+
+@dataclass(frozen=True)
 class Prescription:
     missing: int
     per_hour: float
     hours: float
     starter: bool
-    best_source: str | None = None
+    best_source: SourceYield | None = None
 
 
-def prescribe(missing: int, *, booked_recently: int, leadgen_seconds_recently: int) -> Prescription:
+def prescribe(
+    missing: int,
+    *,
+    booked_recently: int,
+    leadgen_seconds_recently: int,
+    best_source: SourceYield | None = None,
+) -> Prescription:
     """Lead-gen hours that should produce `missing` appointments at the user's own rate.
 
     The rate is appointments booked per lead-gen hour over the recent window; with too little
     history (under two hours of lead gen or no bookings) the starter rate is used instead.
+    `best_source` is carried along to be named with it.
     """
     hours_done = leadgen_seconds_recently / 3600
     if hours_done >= 2 and booked_recently > 0:
@@ -83,4 +131,4 @@ def prescribe(missing: int, *, booked_recently: int, leadgen_seconds_recently: i
     else:
         per_hour, starter = STARTER_APPOINTMENTS_PER_LEADGEN_HOUR, True
     hours = math.ceil(2 * missing / per_hour) / 2 if missing else 0.0  # to the half hour
-    return Prescription(missing, round(per_hour, 2), hours, starter)
+    return Prescription(missing, round(per_hour, 2), hours, starter, best_source)

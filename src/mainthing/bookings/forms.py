@@ -1,16 +1,37 @@
+from datetime import date, datetime
+
 from django import forms
 
 from mainthing.activity.forms import LocalDateTimeField
 from mainthing.activity.models import Category
 from mainthing.core.enums import Tier
+from mainthing.prospects import followups
+from mainthing.prospects.models import LeadSource, Prospect, Stage
+from mainthing.prospects.services import allowed_stages
 
 from .models import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
 
 LENGTH_CHOICES = [(m, f"{m} min") for m in (15, 30, 45, 60, 90, 120)]
 
 
+class SourceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label
+
+
 class BookForm(forms.Form):
+    """Books a call. With a prospect (`?prospect=<id>`) the call is theirs and the name and
+    source fields go; otherwise a new prospect is added from the name and the source, which
+    left empty is "Unknown"."""
+
     prospect_name = forms.CharField(max_length=120, label="Prospect")
+    source = SourceField(
+        queryset=LeadSource.objects.none(),
+        required=False,
+        empty_label="Unknown",
+        label="Lead source",
+        help_text="Where this prospect came from.",
+    )
     start = LocalDateTimeField(label="When")
     minutes = forms.TypedChoiceField(
         choices=LENGTH_CHOICES, coerce=int, initial=DEFAULT_MINUTES, label="Length"
@@ -18,9 +39,16 @@ class BookForm(forms.Form):
     note = forms.CharField(max_length=500, required=False)
     allow_outside = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, prospect: Prospect | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["start"].tz_name = user.time_zone
+        if prospect is not None:
+            del self.fields["prospect_name"], self.fields["source"]
+        else:
+            # "Unknown" is the empty choice: picking it needs no row, so a GET writes nothing.
+            self.fields["source"].queryset = LeadSource.objects.filter(
+                user=user, archived=False, category__isnull=False
+            ).select_related("category")
 
 
 class MoveForm(forms.Form):
@@ -50,3 +78,117 @@ class CompleteForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(
             user=user, tier=Tier.INCOME, archived=False
         )
+
+
+NEXT_NONE = "none"
+NEXT_DATE = "date"
+SLOT_PREFIX = "slot:"
+
+
+class NextStepField(forms.ChoiceField):
+    """The next step after a call: nothing, a quick pick (days from today), a date, or a slot
+    (`slot:<ISO instant>`). Any well-formed slot is accepted, not only those offered: one taken
+    since the form was shown is refused by the booking itself, which answers 409."""
+
+    def valid_value(self, value):
+        if str(value).startswith(SLOT_PREFIX):
+            return parse_slot(str(value)) is not None
+        return super().valid_value(value)
+
+
+def day_label(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def parse_slot(value: str) -> datetime | None:
+    try:
+        start = datetime.fromisoformat(value.removeprefix(SLOT_PREFIX))
+    except ValueError:
+        return None
+    return start if start.tzinfo is not None else None
+
+
+class OutcomeForm(forms.Form):
+    """What came of a call, on one screen: stage, note and the next step. Cleaned data gains
+    `follow_up` (a date or None) and `book_at` (an instant or None)."""
+
+    stage = forms.ChoiceField(widget=forms.RadioSelect, label="Where do they stand now?")
+    offer_affiliate = forms.BooleanField(
+        required=False,
+        label="They said no to the opportunity, and I offered the affiliate/product path",
+    )
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_step = NextStepField(widget=forms.RadioSelect, initial=NEXT_NONE, label="Next step")
+    follow_up_on = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Follow up on"
+    )
+
+    def __init__(
+        self,
+        *args,
+        prospect: Prospect,
+        today: date,
+        slots: list[datetime],
+        tz,
+        **kwargs,
+    ):
+        kwargs.setdefault("initial", {}).setdefault("stage", prospect.stage)
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["stage"].choices = [(s, Stage(s).label) for s in allowed_stages(prospect.stage)]
+        picks = [
+            (str(days), f"In {label} ({day_label(followups.quick_pick(today, days))})")
+            for label, days in followups.QUICK_PICKS
+        ]
+        self.slot_days: dict[str, date] = {}
+        slot_choices = []
+        for start in slots:
+            local = start.astimezone(tz)
+            value = f"{SLOT_PREFIX}{start.isoformat()}"
+            self.slot_days[value] = local.date()
+            slot_choices.append((value, f"{local:%H:%M}"))
+        self.fields["next_step"].choices = [
+            (NEXT_NONE, "Nothing planned"),
+            *picks,
+            (NEXT_DATE, "On a date"),
+            *slot_choices,
+        ]
+
+    def step_groups(self) -> dict:
+        """The next-step radios for the template: the fixed ones, then the free slots by day."""
+        fixed, days = [], {}
+        for radio in self["next_step"]:
+            value = str(radio.data["value"])
+            if value in self.slot_days:
+                days.setdefault(self.slot_days[value], []).append(radio)
+            else:
+                fixed.append(radio)
+        return {"fixed": fixed, "days": list(days.items())}
+
+    def clean(self):
+        data = super().clean()
+        step = data.get("next_step")
+        on = data.get("follow_up_on")
+        data["follow_up"], data["book_at"] = None, None
+        if step is None:
+            return data
+        if step == NEXT_NONE and on:
+            step = NEXT_DATE  # a date typed without picking its radio means that date
+        if step == NEXT_DATE:
+            if on is None:
+                self.add_error("follow_up_on", "Pick the day to follow up.")
+            elif on < self.today:
+                self.add_error("follow_up_on", "That day has passed; pick today or later.")
+            else:
+                data["follow_up"] = on
+        elif step.startswith(SLOT_PREFIX):
+            data["book_at"] = parse_slot(step)
+        elif step != NEXT_NONE:
+            data["follow_up"] = followups.quick_pick(self.today, int(step))
+        if data.get("offer_affiliate") and data.get("stage") != Stage.DECLINED:
+            self.add_error(
+                "offer_affiliate", "The affiliate or product offer follows a “no”: pick Declined."
+            )
+        return data

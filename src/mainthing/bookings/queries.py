@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Sum
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from mainthing.accounts.models import User
 from mainthing.activity.models import Activity, DayTotal
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.prospects import followups
+from mainthing.prospects.models import CLOSED_STAGES, Prospect, Stage
+from mainthing.prospects.services import format_phone
 from mainthing.routine import queries as routine_queries
 from mainthing.routine.occurrences import Occurrence, merge, slots, subtract
 from mainthing.routine.week import WeekGrid, week_grid
@@ -129,8 +132,9 @@ def fill_signal(
     booked: list[tuple[datetime, datetime]] | None = None,
 ) -> FillSignal:
     """The fill rate of the next `days` (the user's window by default), per day for a
-    fortnight, and how much lead generation would fill the gap. `booked` may be passed in
-    when the caller already read the appointments of `horizon()`. Up to four queries."""
+    fortnight, and how much lead generation would fill the gap, naming the lead source that
+    booked the most calls per lead-gen hour. `booked` may be passed in when the caller already
+    read the appointments of `horizon()`. Up to four queries."""
     days = days or user.fill_window_days
     tz = timekit.zone(user.time_zone)
     today = timekit.local_date(now, tz)
@@ -156,19 +160,51 @@ def fill_signal(
     prescription = None
     if missing:
         since = now - timedelta(days=PRESCRIPTION_WINDOW_DAYS)
-        booked_recently = Appointment.objects.filter(user=user, created_at__gte=since).count()
-        leadgen = (
+        by_source = booked_by_source(user, since=since)
+        leadgen = dict(
             DayTotal.objects.filter(
                 user=user,
                 day__gte=today - timedelta(days=PRESCRIPTION_WINDOW_DAYS),
                 category__tier=Tier.LEADGEN,
-            ).aggregate(s=Sum("seconds"))["s"]
-            or 0
+            )
+            .values("category_id")
+            .annotate(s=Sum("seconds"))
+            .values_list("category_id", "s")
         )
         prescription = fillrate.prescribe(
-            missing, booked_recently=booked_recently, leadgen_seconds_recently=int(leadgen)
+            missing,
+            booked_recently=sum(n for *_, n in by_source),
+            leadgen_seconds_recently=int(sum(leadgen.values())),
+            best_source=fillrate.best_source(by_source, leadgen),
         )
     return FillSignal(window, days, user.fill_threshold, missing, prescription, per_day)
+
+
+def booked_by_source(user: User, *, since: datetime) -> list[tuple[str, int | None, int]]:
+    """(source label, its category id, appointments created since `since`) per lead source of
+    the booked prospects, in one grouped query. Appointments without a prospect (deleted, or
+    booked before prospects existed) count as "Unknown", with no category."""
+    rows = (
+        Appointment.objects.filter(user=user, created_at__gte=since)
+        .values(
+            "prospect__source_id",
+            "prospect__source__campaign",
+            "prospect__source__category_id",
+            "prospect__source__category__name",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        (
+            f"{r['prospect__source__category__name']} / {r['prospect__source__campaign']}"
+            if r["prospect__source__category_id"] is not None
+            else "Unknown",
+            r["prospect__source__category_id"],
+            r["n"],
+        )
+        for r in rows
+    ]
 
 
 @dataclass
@@ -234,6 +270,7 @@ def agenda_day(
             "label": a.prospect_name,
             "status": a.status,
             "id": a.pk,
+            "prospect_id": a.prospect_id,
         }
         for a in appointments
     ]
@@ -298,3 +335,119 @@ def conversations(user: User, start: datetime, end: datetime) -> Conversations:
         user=user, category__tier=Tier.INCOME, start__gte=start, start__lt=end
     ).aggregate(total=Count("pk"), prescheduled=Count("appointment"))
     return Conversations(rows["total"], rows["prescheduled"])
+
+
+def card_url_pattern() -> str | None:
+    """The prospect card's URL with `{}` for the id, or None while the card page is missing.
+    Reversed once per page, not once per row."""
+    try:
+        return reverse("prospects:card", args=[0]).replace("/0/", "/{}/")
+    except NoReverseMatch:
+        return None
+
+
+# How many follow-ups Today shows to a user without prospecting blocks: two hours' worth.
+NO_ROUTINE_FOLLOW_UPS = 8
+# How far ahead Today looks for the next prospecting day.
+FOLLOW_UP_HORIZON_DAYS = 14
+
+
+@dataclass
+class FollowUpRow:
+    pk: int
+    name: str
+    phone: str  # E.164, for the tel: link
+    phone_display: str
+    stage: str
+    follow_up_on: date
+    card_url: str | None
+    rolled_from: date | None  # the date it was set for, when that has passed
+
+    @property
+    def stage_label(self) -> str:
+        return Stage(self.stage).label
+
+
+@dataclass
+class FollowUps:
+    """Today's follow-ups: those due, as many as today's free prospecting time holds.
+
+    `day` is the day the due ones are for: today when it has prospecting time (or the user has
+    no routine), else the next prospecting day, None when there is none within a fortnight.
+    `due` counts every follow-up due by `day` (by today when `day` is None); `rows` are the
+    first of them, oldest first, and only when `day` is today. `next_day` is the prospecting
+    day after today, where the ones that don't fit wait."""
+
+    today: date
+    day: date | None
+    next_day: date | None
+    due: int
+    capacity: int
+    rows: list[FollowUpRow]
+    routine: bool
+
+    @property
+    def for_today(self) -> bool:
+        return self.day == self.today
+
+    @property
+    def waiting(self) -> int:
+        return self.due - len(self.rows) if self.for_today else 0
+
+
+def follow_ups(
+    user: User,
+    *,
+    now: datetime,
+    block_specs: list | None = None,
+    booked: list[tuple[datetime, datetime]] | None = None,
+) -> FollowUps:
+    """Today's follow-up list, rolled forward over the prospecting days. The routine comes
+    from `block_specs` and the calls from `booked` when the caller has them; then at most two
+    queries, whatever the number due."""
+    tz = timekit.zone(user.time_zone)
+    today = timekit.local_date(now, tz)
+    day_start, day_end = timekit.local_day_bounds(today, tz)
+    _, horizon_end = timekit.local_day_bounds(today + timedelta(days=FOLLOW_UP_HORIZON_DAYS), tz)
+    specs = block_specs if block_specs is not None else routine_queries.specs(user)
+    routine = any(spec.tier == Tier.INCOME for spec in specs)
+    blocks = routine_queries.occurrences_between(
+        user, day_start, horizon_end, tier=Tier.INCOME, block_specs=specs
+    )
+    days = {timekit.local_date(o.start, tz) for o in blocks}
+    if not routine:
+        day, capacity = today, NO_ROUTINE_FOLLOW_UPS
+    elif not days:
+        day, capacity = None, 0
+    else:
+        day = followups.effective_due(today, today=today, prospecting_days=days)
+        capacity = 0
+        if day == today:
+            if booked is None:
+                booked = booked_intervals(user, day_start, day_end)
+            todays = [(o.start, o.end) for o in blocks if o.start < day_end]
+            capacity = followups.capacity(fillrate.fill(todays, booked).free_seconds // 60)
+    pending = Prospect.objects.filter(user=user, follow_up_on__lte=day or today).exclude(
+        stage__in=CLOSED_STAGES
+    )
+    due = pending.count()
+    rows = []
+    if day == today and due and capacity:
+        card = card_url_pattern()
+        rows = [
+            FollowUpRow(
+                pk=pk,
+                name=name,
+                phone=phone,
+                phone_display=format_phone(phone, user.phone_region),
+                stage=stage,
+                follow_up_on=on,
+                card_url=card.format(pk) if card else None,
+                rolled_from=on if on < today else None,
+            )
+            for pk, name, phone, stage, on in pending.order_by("follow_up_on", "pk").values_list(
+                "pk", "name", "phone", "stage", "follow_up_on"
+            )[:capacity]
+        ]
+    next_day = followups.next_prospecting_day(today, days)
+    return FollowUps(today, day, next_day, due, capacity, rows, routine)

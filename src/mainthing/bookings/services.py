@@ -9,7 +9,7 @@ ranges turn any race that slips through into an IntegrityError, answered as Slot
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -19,12 +19,24 @@ from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.prospects import services as prospect_services
+from mainthing.prospects.models import LeadSource, Prospect, Stage
 from mainthing.routine import queries as routine_queries
 from mainthing.routine.occurrences import merge
 
-from .models import ACTIVE, MAX_MINUTES, MIN_MINUTES, Appointment, MadeVia, Status
+from .models import (
+    ACTIVE,
+    DEFAULT_MINUTES,
+    MAX_MINUTES,
+    MIN_MINUTES,
+    Appointment,
+    MadeVia,
+    Status,
+)
 
 OUTSIDE_QUESTION = "This is outside your prospecting time — book anyway?"
+# Stages a booking moves on to "booked"; later stages (presented, joined…) stay where they are.
+BOOKABLE_STAGES = frozenset({Stage.NEW, Stage.CONTACTED, Stage.FOLLOW_UP})
 
 
 class SlotTaken(Exception):
@@ -82,7 +94,9 @@ def _clash(user_id: int, start: datetime, end: datetime, exclude: int | None = N
 def book(
     user: User,
     *,
-    prospect_name: str,
+    prospect_name: str = "",
+    prospect: Prospect | None = None,
+    source: LeadSource | None = None,
     start: datetime,
     minutes: int = 30,
     now: datetime,
@@ -90,9 +104,25 @@ def book(
     allow_outside: bool = False,
     made_via: str = MadeVia.MANUAL,
 ) -> Appointment:
-    """Books a call. Raises OutsideProspecting (ask, then pass allow_outside), SlotTaken, or
-    ValidationError; writes nothing in each case."""
+    """Books a call with a prospect. Raises OutsideProspecting (ask, then pass allow_outside),
+    SlotTaken, or ValidationError; writes nothing in each case.
+
+    With `prospect`, the call takes their name and a prospect who is new, contacted or due a
+    follow-up moves to "booked". With only `prospect_name` (the form, the CLI, older callers),
+    a new prospect is added from `source` ("Unknown" when None), already booked. Either way
+    the prospect's rows and the appointment are written in one transaction.
+    """
+    if prospect is not None:
+        if prospect.user_id != user.pk:
+            raise ValidationError({"prospect": "Pick one of your prospects."})
+        prospect_name = prospect.name
     _validate(prospect_name, start, minutes, now)
+    contact = None
+    if prospect is None:
+        if source is not None and source.user_id != user.pk:
+            raise ValidationError({"source": "Pick one of your lead sources."})
+        contact = prospect_services.clean_contact(user, name=prospect_name)
+        prospect_name = contact.name
     end = start + timedelta(minutes=minutes)
     outside = not inside_prospecting(user, start, end)
     if outside and not allow_outside:
@@ -103,8 +133,14 @@ def book(
             clash = _clash(user.pk, start, end)
             if clash is not None:
                 raise SlotTaken(clash)
-            return Appointment.objects.create(
+            if contact is not None:
+                # A name alone carries no email or phone to find a duplicate by.
+                prospect = prospect_services.add_prospect(
+                    user, contact, now=now, source=source, stage=Stage.BOOKED, allow_duplicate=True
+                )
+            appointment = Appointment.objects.create(
                 user=user,
+                prospect=prospect,
                 prospect_name=prospect_name.strip()[:120],
                 start=start,
                 end=end,
@@ -112,6 +148,10 @@ def book(
                 outside_blocks=outside,
                 made_via=made_via,
             )
+            # Last, so a refused booking leaves the caller's prospect as it was, in memory too.
+            if prospect.stage in BOOKABLE_STAGES:
+                prospect_services.change_stage(prospect, Stage.BOOKED, now=now)
+            return appointment
     except IntegrityError:
         raise SlotTaken() from None
 
@@ -179,7 +219,8 @@ def complete(
     category: Category | None = None,
     allow_overlap: bool = False,
 ) -> Activity:
-    """Marks the call held and records its real time as one income entry linked to it.
+    """Marks the call held and records its real time as one income entry linked to it (and to
+    the prospect, whose last contact moves to the end of the call).
 
     The entry is what IGA time counts, so the call is counted exactly once. Raises
     ValidationError (or OverlapError) and changes nothing when the times don't fit.
@@ -211,11 +252,46 @@ def complete(
             allow_overlap=allow_overlap,
             origin="appointment",
         )
+        if appointment.prospect_id is not None:
+            # Also moves the prospect's last contact to the end of the call.
+            prospect_services.link_time(entry, appointment.prospect)
         appointment.activity = entry
         appointment.status = Status.COMPLETED
         appointment.sequence += 1
         appointment.save(update_fields=["activity", "status", "sequence", "updated_at"])
     return entry
+
+
+def record_call_outcome(
+    prospect: Prospect,
+    *,
+    now: datetime,
+    stage: str,
+    note: str = "",
+    follow_up_on: date | None = None,
+    offer_affiliate: bool = False,
+    book_at: datetime | None = None,
+    minutes: int = DEFAULT_MINUTES,
+) -> Appointment | None:
+    """What came of a call, in one transaction: the stage (with the affiliate offer after a
+    "no"), a note, and the next step — a follow-up date or the next appointment, booked with
+    this prospect. Returns that appointment, if any. Raises ValidationError, SlotTaken or
+    OutsideProspecting and writes nothing in each case."""
+    if book_at is not None and follow_up_on is not None:
+        raise ValidationError({"next_step": "Either a follow-up date or a booked call, not both."})
+    if offer_affiliate and stage != Stage.DECLINED:
+        raise ValidationError(
+            {"offer_affiliate": "The affiliate or product offer follows a “no”: pick Declined."}
+        )
+    with transaction.atomic():
+        prospect_services.record_outcome(
+            prospect, now=now, stage=stage, note=note, follow_up_on=follow_up_on
+        )
+        if offer_affiliate:
+            prospect_services.change_stage(prospect, Stage.AFFILIATE_OFFERED, now=now)
+        if book_at is None:
+            return None
+        return book(prospect.user, prospect=prospect, start=book_at, minutes=minutes, now=now)
 
 
 def local_start(appointment: Appointment) -> datetime:

@@ -12,6 +12,9 @@ urlpatterns = [
     path("appointments/<int:pk>/cancel/", views.cancel_appointment, name="cancel"),
     path("appointments/<int:pk>/no-show/", views.no_show, name="no-show"),
     path("appointments/<int:pk>/complete/", views.complete_appointment, name="complete"),
+    path("outcome/<int:prospect_id>/", views.record_outcome, name="outcome"),
+    path("follow-ups/<int:pk>/done/", views.mark_follow_up_done, name="follow-up-done"),
+    path("follow-ups/<int:pk>/snooze/", views.snooze_follow_up, name="follow-up-snooze"),
     path("feed/rotate/", views.rotate_feed, name="rotate-feed"),
     path("feed/revoke/", views.revoke_feed, name="revoke-feed"),
 ]

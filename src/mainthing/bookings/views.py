@@ -7,25 +7,51 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mainthing.activity import queries as activity_queries
 from mainthing.activity import widgets
+from mainthing.activity.models import Activity
 from mainthing.activity.services import OverlapError
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.forms import add_service_errors
+from mainthing.prospects import services as prospect_services
+from mainthing.prospects.models import Prospect, Stage
 from mainthing.routine import queries as routine_queries
 
 from . import feeds, queries, services
-from .forms import BookForm, CompleteForm, MoveForm
+from .forms import BookForm, CompleteForm, MoveForm, OutcomeForm, day_label
 from .models import Appointment
+
+# The outcome form offers free slots of this many days ahead, today included.
+OUTCOME_SLOT_DAYS = 7
 
 
 def get_appointment(request, pk: int) -> Appointment:
     """The request user's appointment or 404: the one way views reach an appointment."""
     return get_object_or_404(Appointment.objects.select_related("user"), pk=pk, user=request.user)
+
+
+def get_prospect(request, pk: int) -> Prospect:
+    """The request user's prospect or 404."""
+    return get_object_or_404(Prospect.objects.select_related("user"), pk=pk, user=request.user)
+
+
+def _id_param(request, name: str) -> int | None:
+    """An id from the query string; 404 for one that is not a number."""
+    value = request.GET.get(name, "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404(f"No such {name}.")
+    return int(value)
+
+
+def _card_or(pk: int, fallback: str) -> str:
+    pattern = queries.card_url_pattern()
+    return pattern.format(pk) if pattern else fallback
 
 
 @login_required
@@ -58,10 +84,38 @@ def today(request):
         for tier, group in t.groups
     ]
     context["entry_rows"] = widgets.entry_rows(t.entries, tz=tz, edit_url=context["edit_url"])
-    context["signal"] = queries.fill_signal(
-        user, now=now, block_specs=specs, booked=[(a.start, a.end) for a in upcoming]
-    )
+    booked = [(a.start, a.end) for a in upcoming]
+    context["signal"] = queries.fill_signal(user, now=now, block_specs=specs, booked=booked)
+    context["follow_ups"] = queries.follow_ups(user, now=now, block_specs=specs, booked=booked)
     return render(request, "bookings/today.html", context)
+
+
+def _follow_ups_answer(request, message: str):
+    """After a one-tap follow-up action: htmx gets the section again, a plain form post goes
+    back to Today with a message."""
+    if request.headers.get("HX-Request"):
+        follow_ups = queries.follow_ups(request.user, now=timezone.now())
+        return render(request, "bookings/today.html#follow-ups", {"follow_ups": follow_ups})
+    messages.success(request, message)
+    return redirect("today")
+
+
+@login_required
+@require_POST
+def mark_follow_up_done(request, pk: int):
+    prospect = get_prospect(request, pk)
+    prospect_services.follow_up_done(prospect, now=timezone.now())
+    return _follow_ups_answer(request, f"Followed up with {prospect.name}.")
+
+
+@login_required
+@require_POST
+def snooze_follow_up(request, pk: int):
+    prospect = get_prospect(request, pk)
+    prospect_services.snooze(prospect, now=timezone.now())
+    return _follow_ups_answer(
+        request, f"{prospect.name} moved to {day_label(prospect.follow_up_on)}."
+    )
 
 
 @login_required
@@ -80,6 +134,7 @@ def calendar(request):
     # The phone's day list: rows built in Python (dozens of links a week; see activity.widgets).
     appointment_url = reverse("bookings:appointment", args=[0]).replace("/0/", "/{}/")
     book_url = reverse("bookings:book")
+    card_url = queries.card_url_pattern()
     days = {}
     for a in week.appointments:
         days.setdefault(a.start.astimezone(tz).date(), []).append(a)
@@ -92,7 +147,9 @@ def calendar(request):
         day = first + timedelta(days=offset)
         calls = format_html_join(
             "\n",
-            '<p><a href="{}">{}&ndash;{} {}</a> <span class="badge">{}</span></p>',
+            # The card link sits beside the call's line, not in it: the line is one link.
+            '<div class="call-line"><p><a href="{}">{}&ndash;{} {}</a> '
+            '<span class="badge">{}</span></p>{}</div>',
             (
                 (
                     appointment_url.format(a.pk),
@@ -100,6 +157,11 @@ def calendar(request):
                     f"{a.end.astimezone(tz):%H:%M}",
                     a.prospect_name,
                     a.get_status_display(),
+                    format_html(
+                        '<a class="card-link" href="{}">card</a>', card_url.format(a.prospect_id)
+                    )
+                    if card_url and a.prospect_id
+                    else "",
                 )
                 for a in days.get(day, [])
             ),
@@ -131,17 +193,23 @@ def calendar(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request):
+    """Books a call: with a prospect of yours (`?prospect=<id>`), or with a new prospect made
+    from a name and a source."""
     user = request.user
     now = timezone.now()
+    prospect_id = _id_param(request, "prospect")
+    prospect = get_prospect(request, prospect_id) if prospect_id else None
     initial = {"start": request.GET.get("start", "")}
-    form = BookForm(request.POST or None, user=user, initial=initial)
+    form = BookForm(request.POST or None, user=user, prospect=prospect, initial=initial)
     ask_outside = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             appointment = services.book(
                 user,
-                prospect_name=data["prospect_name"],
+                prospect=prospect,
+                prospect_name=data.get("prospect_name", ""),
+                source=data.get("source"),
                 start=data["start"],
                 minutes=data["minutes"],
                 now=now,
@@ -151,10 +219,14 @@ def book(request):
         except services.OutsideProspecting:
             ask_outside = True
             # The confirmation resubmits the same fields with the flag set.
-            form = BookForm({**request.POST.dict(), "allow_outside": "on"}, user=user)
+            form = BookForm(
+                {**request.POST.dict(), "allow_outside": "on"}, user=user, prospect=prospect
+            )
         except services.SlotTaken as taken:
             form.add_error("start", str(taken))
-            return render(request, "bookings/book.html", {"form": form}, status=409)
+            return render(
+                request, "bookings/book.html", {"form": form, "prospect": prospect}, status=409
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -166,7 +238,12 @@ def book(request):
     return render(
         request,
         "bookings/book.html",
-        {"form": form, "ask_outside": ask_outside, "question": services.OUTSIDE_QUESTION},
+        {
+            "form": form,
+            "prospect": prospect,
+            "ask_outside": ask_outside,
+            "question": services.OUTSIDE_QUESTION,
+        },
     )
 
 
@@ -285,6 +362,9 @@ def complete_appointment(request, pk: int):
             messages.success(
                 request, f"Call with {appointment.prospect_name} recorded: {data['minutes']} min."
             )
+            if appointment.prospect_id is not None:
+                outcome = reverse("bookings:outcome", args=[appointment.prospect_id])
+                return redirect(f"{outcome}?appointment={appointment.pk}")
             return redirect("bookings:appointment", pk=appointment.pk)
     return render(
         request,
@@ -299,6 +379,93 @@ def complete_appointment(request, pk: int):
             ),
         },
         status=200,
+    )
+
+
+# --- after a call ---
+
+
+def _outcome_form(request, prospect: Prospect, *, now, data=None) -> OutcomeForm:
+    """The outcome form with the free slots inside prospecting blocks of the next days."""
+    tz = timekit.zone(request.user.time_zone)
+    today = timekit.local_date(now, tz)
+    # From the day's start, not from now: blocks clipped at now would shift the slot grid.
+    since, _ = timekit.local_day_bounds(today, tz)
+    _, until = timekit.local_day_bounds(today + timedelta(days=OUTCOME_SLOT_DAYS - 1), tz)
+    slots = queries.free_slots(request.user, since, until, now=now)
+    return OutcomeForm(data, prospect=prospect, today=today, slots=[s for s, _ in slots], tz=tz)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_outcome(request, prospect_id: int):
+    """One screen after a call (`?appointment=<id>` or `?activity=<id>` says which): the stage,
+    a note and the next step, a follow-up date or the next call booked in a free slot."""
+    prospect = get_prospect(request, prospect_id)
+    appointment_id, activity_id = _id_param(request, "appointment"), _id_param(request, "activity")
+    appointment = get_appointment(request, appointment_id) if appointment_id else None
+    if appointment is not None and appointment.prospect_id != prospect.pk:
+        raise Http404("That call was with someone else.")
+    activity = (
+        get_object_or_404(
+            Activity.objects.select_related("category", "prospect_link"),
+            pk=activity_id,
+            user=request.user,
+        )
+        if activity_id
+        else None
+    )
+    if activity is not None:
+        link = getattr(activity, "prospect_link", None)
+        if link is not None and link.prospect_id != prospect.pk:
+            raise Http404("That time was spent on someone else.")
+    now = timezone.now()
+    form = _outcome_form(request, prospect, now=now, data=request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            booked = services.record_call_outcome(
+                prospect,
+                now=now,
+                stage=data["stage"],
+                note=data["note"],
+                follow_up_on=data["follow_up"],
+                offer_affiliate=data["offer_affiliate"],
+                book_at=data["book_at"],
+            )
+        except (services.SlotTaken, services.OutsideProspecting, ValidationError) as error:
+            # Nothing was written, but the prospect in memory may have moved on: read it again.
+            prospect = get_prospect(request, prospect_id)
+            form = _outcome_form(request, prospect, now=now, data=request.POST)
+            form.is_valid()
+            if isinstance(error, ValidationError):
+                add_service_errors(form, error)
+            else:
+                form.add_error("next_step", str(error))
+                status = 409 if isinstance(error, services.SlotTaken) else 200
+        else:
+            said = [Stage(prospect.stage).label]
+            if booked is not None:
+                local = booked.start.astimezone(timekit.zone(request.user.time_zone))
+                said.append(f"next call {local:%a %d %b at %H:%M}")
+            elif prospect.follow_up_on:
+                said.append(f"follow up {day_label(prospect.follow_up_on)}")
+            messages.success(request, f"{prospect.name}: {', '.join(said)}.")
+            return redirect(_card_or(prospect.pk, reverse("today")))
+    return render(
+        request,
+        "bookings/outcome.html",
+        {
+            "prospect": prospect,
+            "appointment": appointment,
+            "activity": activity,
+            "form": form,
+            "steps": form.step_groups(),
+            "card_url": _card_or(prospect.pk, ""),
+            "phone": prospect_services.format_phone(prospect.phone, request.user.phone_region),
+        },
+        status=status,
     )
 
 

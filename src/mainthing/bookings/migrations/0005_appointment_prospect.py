@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bookings', '0004_appointment_created_index'),
-        ('prospects', '0001_initial'),
+        ("bookings", "0004_appointment_created_index"),
+        ("prospects", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='appointment',
-            name='prospect',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='appointments', to='prospects.prospect'),
+            model_name="appointment",
+            name="prospect",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="appointments",
+                to="prospects.prospect",
+            ),
         ),
     ]
