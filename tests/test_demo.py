@@ -1,5 +1,5 @@
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from itertools import pairwise
 
 import pytest
@@ -11,6 +11,15 @@ from mainthing.activity.models import Activity, DayTotal
 from mainthing.bookings.models import Appointment
 from mainthing.core import timekit
 from mainthing.demo import ZONE, create_demo_account
+from mainthing.prospects.models import (
+    Event,
+    Income,
+    LeadSource,
+    Prospect,
+    ProspectTime,
+    Spend,
+    Stage,
+)
 from mainthing.routine.models import Block
 
 # A Wednesday evening in Chicago, after the prospecting block; the 60 days before it include
@@ -151,3 +160,100 @@ def test_demo_past_calls_were_mostly_booked_ahead(db):
         assert appointment.activity.start == appointment.start
         assert appointment.activity.prospect_name == appointment.prospect_name
         assert appointment.created_at < appointment.start
+
+
+def prospects(user) -> list[tuple]:
+    return list(
+        Prospect.objects.filter(user=user)
+        .order_by("created_at", "pk")
+        .values_list(
+            "name", "email", "phone", "source__key", "stage", "follow_up_on", "tags", "created_at"
+        )
+    )
+
+
+def test_demo_prospects_come_from_named_sources_and_sit_in_every_stage(db):
+    user = create_demo_account(email="demo@example.com", now=NOW)
+
+    rows = Prospect.objects.filter(user=user).select_related("source__category")
+    assert rows.count() == 60
+    assert {p.stage for p in rows} == set(Stage.values)
+    assert {s.label for s in LeadSource.objects.filter(user=user, archived=False)} == {
+        "Forum posts / Signature on the MLM forum",
+        "Video posts / YouTube channel",
+        "PPC campaigns / Ad set 3",
+        "Social networking / Facebook group",
+        "Unknown",
+    }
+    assert {p.source.category.tier for p in rows if p.source.category} == {"leadgen"}
+    assert all(p.phone == "" or p.phone.startswith("+") for p in rows), "phones are E.164"
+    # The affiliate path runs through "declined": its history says so.
+    joined = rows.filter(stage="affiliate_joined").first()
+    path = list(
+        Event.objects.filter(prospect=joined, kind="stage")
+        .order_by("at", "pk")
+        .values_list("to_stage", flat=True)
+    )
+    assert path == [
+        "contacted",
+        "booked",
+        "presented",
+        "declined",
+        "affiliate_offered",
+        "affiliate_joined",
+    ]
+
+
+def test_demo_follow_ups_are_due_today_missed_earlier_and_ahead(db):
+    user = create_demo_account(email="demo@example.com", now=NOW)
+
+    today = timekit.local_date(NOW, timekit.zone(ZONE))
+    dates = [p.follow_up_on for p in Prospect.objects.filter(user=user, follow_up_on__isnull=False)]
+    assert today == date(2026, 11, 25)
+    assert sum(d == today for d in dates) >= 3
+    assert sum(d < today for d in dates) >= 3, "missed ones roll forward to today"
+    assert sum(d > today for d in dates) >= 3
+    assert not Prospect.objects.filter(
+        user=user, stage__in=["joined", "affiliate_joined"], follow_up_on__isnull=False
+    ).exists()
+
+
+def test_demo_calls_and_appointments_are_linked_to_prospects(db):
+    user = create_demo_account(email="demo@example.com", now=NOW)
+
+    calls = Activity.objects.filter(user=user, category__tier="income")
+    linked = ProspectTime.objects.filter(prospect__user=user).select_related("prospect")
+    assert linked.count() == calls.count()
+    assert all(link.activity.prospect_name == link.prospect.name for link in linked)
+    appointments = Appointment.objects.filter(user=user).select_related("prospect")
+    assert all(a.prospect and a.prospect.name == a.prospect_name for a in appointments)
+    upcoming = [a.prospect.stage for a in appointments if a.status == "scheduled"]
+    assert upcoming == ["booked"] * 5
+    for prospect in Prospect.objects.filter(user=user, time_links__isnull=False).distinct():
+        first_call = prospect.time_links.order_by("activity__start").first().activity.start
+        assert prospect.created_at < first_call
+
+
+def test_demo_has_spend_on_the_ppc_source_and_income_of_every_kind(db):
+    user = create_demo_account(email="demo@example.com", now=NOW)
+
+    today = timekit.local_date(NOW, timekit.zone(ZONE))
+    spend = Spend.objects.filter(user=user).select_related("source")
+    assert {s.source.key for s in spend} == {"ad-set-3", "ad-set-1"}
+    assert {s.date.weekday() for s in spend if s.source.key == "ad-set-3"} == {1, 3}
+    assert LeadSource.objects.get(user=user, key="ad-set-1").archived is True
+    income = list(Income.objects.filter(user=user).select_related("prospect"))
+    assert {i.kind for i in income} == {"enrollment", "product", "affiliate", "other"}
+    assert all(i.date <= today and i.currency == "USD" for i in income)
+    assert {i.prospect.stage for i in income if i.kind == "enrollment"} == {"joined"}
+    assert {i.prospect.stage for i in income if i.kind == "affiliate"} == {"affiliate_joined"}
+
+
+def test_demo_prospects_and_money_are_deterministic(db):
+    first = create_demo_account(email="one@example.com", now=NOW)
+    second = create_demo_account(email="two@example.com", now=NOW)
+
+    assert prospects(first) == prospects(second)
+    assert list(Income.objects.filter(user=first).values_list("date", "amount", "kind")) == list(
+        Income.objects.filter(user=second).values_list("date", "amount", "kind")
+    )

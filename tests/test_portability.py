@@ -1,5 +1,6 @@
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,21 +12,51 @@ from mainthing.activity.models import Activity, Category, DayTotal
 from mainthing.bookings import services as bookings
 from mainthing.bookings.models import Appointment
 from mainthing.portability import export_user, restore_user
+from mainthing.prospects import services as prospect_services
+from mainthing.prospects.models import (
+    ColumnMapping,
+    Event,
+    Income,
+    LeadSource,
+    Prospect,
+    ProspectTime,
+    Spend,
+)
 from mainthing.routine import services as routine_services
 from mainthing.routine.models import Block
 from tests.factories import UserFactory, at, block, category, entry
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ZONE = "America/New_York"
+COUNTS = {
+    "categories": 14,
+    "blocks": 2,
+    "sources": 4,
+    "spend": 2,
+    "prospects": 4,
+    "events": 8,
+    "time_links": 2,
+    "appointments": 3,
+    "income": 2,
+    "column_mappings": 1,
+    "activities": 6,
+}
 
 
 @pytest.fixture
 def marketer(db):
-    """A user with a profile, a routine, appointments, a custom and an archived category, and a
-    varied ledger (across midnight and DST, an override, a call completed from a booking)."""
+    """A user with a profile, a routine, appointments, a custom and an archived category, a
+    varied ledger (across midnight and DST, an override, a call completed from a booking),
+    lead sources with spend, prospects with history, linked time and income."""
     user = UserFactory(email="marketer@example.com", time_zone=ZONE, name="Dana")
     account_services.update_profile(
-        user, goal_iga_minutes=150, goal_conversations=6, nudge_minutes=30, fill_threshold=60
+        user,
+        goal_iga_minutes=150,
+        goal_conversations=6,
+        nudge_minutes=30,
+        fill_threshold=60,
+        phone_region="US",
+        currency="usd",
     )
     evening = routine_services.add_block(
         user, tier="income", days="Mon-Sat", start=time(19), end=time(21),
@@ -46,17 +77,58 @@ def marketer(db):
     services.update_category(old, archived=True)
     entry(user, "Forum posts", at("2026-11-02 08:00", ZONE), 50, note="Thread: «comp plan» ✓")
     booked = at("2026-11-01 12:00", ZONE)
-    call = bookings.book(
-        user, prospect_name="Maria Lopez", start=at("2026-11-02 19:05", ZONE), now=booked
+    forum = prospect_services.add_source(
+        user, category=category(user, "Forum posts"), campaign="Signature on the MLM forum"
     )
+    ppc = prospect_services.add_source(
+        user, category=category(user, "PPC campaigns"), campaign="Ad set 3", key="ads3"
+    )
+    prospect_services.add_spend(ppc, on=date(2026, 11, 2), amount="25.50", note="Daily cap")
+    prospect_services.add_spend(ppc, on=date(2026, 11, 3), amount="19")
+    old_ad = prospect_services.add_source(
+        user, category=category(user, "PPC campaigns"), campaign="Ad set 1"
+    )
+    prospect_services.edit_source(old_ad, campaign="Ad set 1", key="ads1", archived=True)
+    maria = prospect_services.add_prospect(
+        user,
+        prospect_services.clean_contact(
+            user, name="Maria Lopez", email="Maria@Example.com", phone="(312) 555-0142",
+            social="@maria", time_zone="America/Chicago", tags="warm, Spouse", notes="Forum «DM»",
+        ),
+        now=booked - timedelta(days=2),
+        source=forum,
+    )  # fmt: skip
+    call = bookings.book(user, prospect=maria, start=at("2026-11-02 19:05", ZONE), now=booked)
     bookings.complete(call, now=NOW)
+    prospect_services.record_outcome(
+        maria, now=NOW, stage="presented", note="Wants the numbers", follow_up_on=date(2026, 12, 1)
+    )
+    prospect_services.add_income(
+        user, on=date(2026, 11, 20), amount="150", kind="enrollment", prospect=maria, note="Pack"
+    )
+    prospect_services.add_income(user, on=date(2026, 11, 21), amount="9.99", currency="EUR")
+    chen = prospect_services.add_prospect(
+        user,
+        prospect_services.clean_contact(user, name="Chen", phone="+61 2 9374 4000"),
+        now=booked - timedelta(days=30),
+        source=ppc,
+        stage="declined",
+    )
+    prospect_services.change_stage(chen, "affiliate_offered", now=booked)
+    Prospect.objects.filter(pk=chen.pk).update(import_key="f" * 40)
+    ColumnMapping.objects.create(
+        user=user, headers_key="a" * 64, mapping={"0": "name", "2": "email"}
+    )
     dropped = bookings.book(
         user, prospect_name="Ken", start=at("2026-11-03 20:00", ZONE), now=booked, note="?"
     )
     bookings.cancel(dropped)
     bookings.book(user, prospect_name="Lee", start=at("2026-11-24 19:30", ZONE), now=NOW)
     # Across local midnight, and across the fall-back night (01:00-02:00 happens twice).
-    entry(user, "Follow-up call", at("2026-10-31 23:30", ZONE), 180, prospect_name="Chen")
+    prospect_services.link_time(
+        entry(user, "Follow-up call", at("2026-10-31 23:30", ZONE), 180, prospect_name="Chen"),
+        chen,
+    )
     entry(user, "Email inbox", at("2026-11-03 19:30", ZONE), 15)
     Activity.objects.filter(user=user, category__name="Email inbox").update(iga_override=True)
     services.start_timer(user, category(user, "Podcast guesting"), now=NOW, note="Recording")
@@ -85,8 +157,8 @@ def test_export_writes_versioned_json_with_everything_the_user_has(marketer, tmp
     counts = export_user(marketer, path)
 
     data = read(path)
-    assert counts == {"categories": 14, "blocks": 2, "appointments": 3, "activities": 6}
-    assert (data["format"], data["version"]) == ("mainthing-export", 1)
+    assert counts == COUNTS
+    assert (data["format"], data["version"]) == ("mainthing-export", 2)
     assert data["exported_at"].endswith("Z")
     assert data["user"] == {
         "email": "marketer@example.com",
@@ -97,6 +169,8 @@ def test_export_writes_versioned_json_with_everything_the_user_has(marketer, tmp
         "nudge_minutes": 30,
         "fill_threshold": 60,
         "fill_window_days": 3,
+        "phone_region": "US",
+        "currency": "USD",
     }
     assert {"name": "Solo ads", "tier": "leadgen", "color": "#2563eb", "archived": True,
             "position": 13} in data["categories"]  # fmt: skip
@@ -133,6 +207,156 @@ def test_export_writes_versioned_json_with_everything_the_user_has(marketer, tmp
     assert not list(tmp_path.glob(".*")), "no spool or partial file is left behind"
 
 
+def test_export_writes_sources_prospects_and_income_with_their_links(marketer, tmp_path):
+    path = tmp_path / "export.json"
+
+    export_user(marketer, path)
+
+    data = read(path)
+    assert data["sources"][1] == {
+        "category": "PPC campaigns",
+        "campaign": "Ad set 3",
+        "key": "ads3",
+        "archived": False,
+        "spend": [
+            {"date": "2026-11-02", "amount": "25.50", "note": "Daily cap"},
+            {"date": "2026-11-03", "amount": "19.00", "note": ""},
+        ],
+    }
+    assert [(s["key"], s["category"], s["archived"]) for s in data["sources"]] == [
+        ("signature-on-the-mlm-forum", "Forum posts", False),
+        ("ads3", "PPC campaigns", False),
+        ("ads1", "PPC campaigns", True),
+        ("unknown", None, False),
+    ]
+    assert data["prospects"][0] == {
+        "name": "Chen",
+        "email": "",
+        "phone": "+61293744000",
+        "social": "",
+        "time_zone": "",
+        "source": "ads3",
+        "stage": "affiliate_offered",
+        "follow_up_on": None,
+        "tags": [],
+        "notes": "",
+        "import_key": "f" * 40,
+        "created_at": "2026-10-02T17:00:00Z",
+        "stage_changed_at": "2026-11-01T17:00:00Z",
+        "last_contacted_at": "2026-11-01T06:30:00Z",
+        "events": [
+            {"kind": "created", "at": "2026-10-02T17:00:00Z", "from_stage": "",
+             "to_stage": "declined", "text": ""},
+            {"kind": "stage", "at": "2026-11-01T17:00:00Z", "from_stage": "declined",
+             "to_stage": "affiliate_offered", "text": ""},
+        ],
+        "activities": [1],
+    }  # fmt: skip
+    maria = data["prospects"][1]
+    assert (maria["name"], maria["email"], maria["phone"], maria["tags"]) == (
+        "Maria Lopez",
+        "Maria@Example.com",
+        "+13125550142",
+        ["warm", "spouse"],
+    )
+    assert [e["kind"] for e in maria["events"]] == ["created", "stage", "stage", "note"]
+    assert data["activities"][maria["activities"][0]]["origin"] == "appointment"
+    assert data["activities"][1]["prospect_name"] == "Chen"
+    assert [(a["prospect_name"], a["prospect"]) for a in data["appointments"]] == [
+        ("Maria Lopez", 1),
+        ("Ken", 2),
+        ("Lee", 3),
+    ]
+    assert data["income"] == [
+        {"date": "2026-11-20", "amount": "150.00", "currency": "USD", "kind": "enrollment",
+         "prospect": 1, "note": "Pack"},
+        {"date": "2026-11-21", "amount": "9.99", "currency": "EUR", "kind": "other",
+         "prospect": None, "note": ""},
+    ]  # fmt: skip
+    assert data["column_mappings"] == [
+        {"headers_key": "a" * 64, "mapping": {"0": "name", "2": "email"}}
+    ]
+
+
+def test_round_trip_keeps_prospects_linked_to_their_calls_time_and_income(marketer, tmp_path):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    fresh = UserFactory(email="fresh@example.com", time_zone="UTC")
+
+    restore_user(fresh, path)
+
+    maria = Prospect.objects.get(user=fresh, name="Maria Lopez")
+    call = Appointment.objects.get(user=fresh, status="completed")
+    assert (call.prospect, call.activity.prospect_link.prospect) == (maria, maria)
+    assert (maria.email_key, maria.source.label, maria.tag_list) == (
+        "maria@example.com",
+        "Forum posts / Signature on the MLM forum",
+        ["warm", "spouse"],
+    )
+    income = Income.objects.filter(user=fresh, prospect=maria)
+    assert list(income.values_list("amount", "kind")) == [(Decimal("150.00"), "enrollment")]
+    chen = Prospect.objects.get(user=fresh, name="Chen")
+    links = ProspectTime.objects.filter(prospect=chen)
+    assert [link.activity.category.name for link in links] == ["Follow-up call"]
+    assert sorted(Spend.objects.filter(user=fresh).values_list("amount", flat=True)) == [
+        Decimal("19.00"),
+        Decimal("25.50"),
+    ]
+    assert LeadSource.objects.get(user=fresh, category__isnull=True).key == "unknown"
+    assert Event.objects.filter(user=fresh).count() == 8
+    assert ColumnMapping.objects.get(user=fresh).mapping == {"0": "name", "2": "email"}
+
+
+def as_version_1(data: dict) -> dict:
+    """The file the previous Mainthing wrote: no prospects, money or mappings."""
+    for key in ("sources", "prospects", "income", "column_mappings"):
+        del data[key]
+    for appointment in data["appointments"]:
+        del appointment["prospect"]
+    del data["user"]["phone_region"], data["user"]["currency"]
+    return {**data, "version": 1}
+
+
+def test_restore_reads_a_version_1_file(marketer, tmp_path):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    path.write_text(json.dumps(as_version_1(read(path))))
+    fresh = UserFactory(email="fresh@example.com")
+
+    counts = restore_user(fresh, path)
+
+    assert counts == {
+        **COUNTS,
+        "sources": 0,
+        "spend": 0,
+        "prospects": 0,
+        "events": 0,
+        "time_links": 0,
+        "income": 0,
+        "column_mappings": 0,
+    }
+    calls = Appointment.objects.filter(user=fresh)
+    assert list(calls.values_list("prospect_name", "prospect")) == [
+        ("Maria Lopez", None),
+        ("Ken", None),
+        ("Lee", None),
+    ]
+    fresh.refresh_from_db()
+    assert (fresh.phone_region, fresh.currency) == ("US", "USD")
+
+
+def test_restore_refuses_an_account_with_prospects(marketer, tmp_path, db):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    busy = UserFactory(email="busy@example.com")
+    prospect_services.add_prospect(busy, prospect_services.clean_contact(busy, name="Ann"), now=NOW)
+
+    with pytest.raises(ValidationError, match="already has time entries, appointments, prospects"):
+        restore_user(busy, path)
+
+    assert list(Prospect.objects.filter(user=busy).values_list("name", flat=True)) == ["Ann"]
+
+
 def test_export_never_includes_the_password_hash(marketer, tmp_path):
     export_user(marketer, tmp_path / "export.json")
 
@@ -149,7 +373,7 @@ def test_round_trip_into_a_new_account_is_lossless(marketer, tmp_path):
     counts = restore_user(fresh, first)
     export_user(fresh, second)
 
-    assert counts == {"categories": 14, "blocks": 2, "appointments": 3, "activities": 6}
+    assert counts == COUNTS
     assert comparable(read(second)) == comparable(read(first))
     fresh.refresh_from_db()
     assert (fresh.time_zone, fresh.fill_threshold, fresh.nudge_minutes) == (ZONE, 60, 30)
@@ -223,7 +447,7 @@ def test_restore_refuses_an_account_with_appointments(marketer, tmp_path, db):
     busy = UserFactory(email="busy@example.com")
     bookings.book(busy, prospect_name="Ann", start=NOW, now=NOW, allow_outside=True)
 
-    with pytest.raises(ValidationError, match="already has time entries or appointments"):
+    with pytest.raises(ValidationError, match="already has time entries, appointments"):
         restore_user(busy, path)
 
     assert Appointment.objects.filter(user=busy).count() == 1
@@ -248,7 +472,7 @@ def unchanged(user) -> tuple:
         ("", "not valid JSON"),
         ("[1, 2]", "not a JSON object"),
         ('{"format": "toggl", "version": 1}', "not a Mainthing export"),
-        ('{"format": "mainthing-export", "version": 2}', "Unknown export version 2"),
+        ('{"format": "mainthing-export", "version": 3}', "Unknown export version 3"),
         ('{"format": "mainthing-export", "version": 1, "user": {}}', "has no"),
         ('{"format": "mainthing-export", "version": 1, "user": {}, "categ', "not valid JSON"),
         ('{"format": "mainthing-export", "surprise": 1}', "unknown part 'surprise'"),
@@ -298,6 +522,22 @@ def corrupt(path, mutate) -> None:
             lambda d: d["appointments"][2].update(activity=d["appointments"][0]["activity"]),
             "no other appointment has",
         ),
+        (lambda d: d["appointments"][0].update(prospect=9), "Appointment 1: prospect must be"),
+        (lambda d: d["sources"][2].update(key="ADS3"), "Source 3: the key 'ADS3' appears twice"),
+        (lambda d: d["sources"][0].update(category="Organizing"), "lead-gen categories"),
+        (lambda d: d["sources"][3]["spend"].append(d["sources"][1]["spend"][0]), "not to Unknown"),
+        (lambda d: d["sources"][1]["spend"][0].update(amount="-2"), "more than 0"),
+        (lambda d: d["prospects"][0].update(source="nope"), "Prospect 1: source 'nope'"),
+        (lambda d: d["prospects"][1].update(phone="12"), "Prospect 2: “12” is not a possible"),
+        (lambda d: d["prospects"][1].update(stage="rich"), "Prospect 2: stage must be"),
+        (lambda d: d["prospects"][0].update(activities=[6]), "indexes of the file's entries"),
+        (lambda d: d["prospects"][0].update(activities=[3]), "linked to two prospects"),
+        (lambda d: d["prospects"][0]["events"][0].update(kind="x"), "event 1: kind must be"),
+        (lambda d: d["prospects"][2].update(import_key="f" * 40), "contradict"),
+        (lambda d: d["income"][0].update(currency="usd"), "Income 1: currency"),
+        (lambda d: d["income"][1].update(prospect=-1), "Income 2: prospect must be"),
+        (lambda d: d["column_mappings"][0].update(mapping=[]), "mapping must be an object"),
+        (lambda d: d["user"].update(phone_region="XX"), "phone region"),
     ],
 )
 def test_restore_of_a_malformed_export_writes_nothing(marketer, tmp_path, mutate, message):
@@ -323,7 +563,7 @@ def test_restore_reads_keys_in_any_order(marketer, tmp_path):
 
     counts = restore_user(fresh, path)
 
-    assert counts == {"categories": 14, "blocks": 2, "appointments": 3, "activities": 6}
+    assert counts == COUNTS
 
 
 def test_restore_streams_entries_in_many_chunks(tmp_path, db, monkeypatch):

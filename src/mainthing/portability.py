@@ -2,20 +2,37 @@
 
 The file:
 
-    {"format": "mainthing-export", "version": 1, "exported_at": "2026-11-27T09:00:00Z",
+    {"format": "mainthing-export", "version": 2, "exported_at": "2026-11-27T09:00:00Z",
      "user": {"email", "name", "time_zone", "goal_iga_minutes", "goal_conversations",
-              "nudge_minutes", "fill_threshold", "fill_window_days"},
+              "nudge_minutes", "fill_threshold", "fill_window_days", "phone_region",
+              "currency"},
      "categories": [{"name", "tier", "color", "archived", "position"}, ...],
      "routine": [{"tier", "label", "weekdays": "1111110", "start": "19:00", "end": "21:00",
                   "time_zone", "valid_from": date | null, "valid_until": date | null,
                   "exceptions": [{"date", "skip", "start", "end", "note"}, ...]}, ...],
+     "sources": [{"category": name | null, "campaign", "key", "archived",
+                  "spend": [{"date", "amount": "12.50", "note"}, ...]}, ...],
+     "prospects": [{"name", "email", "phone": E.164, "social", "time_zone", "source": key,
+                    "stage", "follow_up_on": date | null, "tags": [...], "notes",
+                    "import_key": text | null, "created_at", "stage_changed_at",
+                    "last_contacted_at": ... | null,
+                    "events": [{"kind", "at", "from_stage", "to_stage", "text"}, ...],
+                    "activities": [entry index, ...]}, ...],
      "appointments": [{"prospect_name", "start", "end", "status", "made_via", "note",
-                       "outside_blocks", "sequence", "activity": index | null}, ...],
+                       "outside_blocks", "sequence", "activity": index | null,
+                       "prospect": index | null}, ...],
+     "income": [{"date", "amount": "150.00", "currency", "kind", "prospect": index | null,
+                 "note"}, ...],
+     "column_mappings": [{"headers_key", "mapping": {...}}, ...],
      "activities": [{"category": name, "start", "end": ... | null, "note", "prospect_name",
                      "origin", "iga_override", "import_key"}, ...]}
 
-Instants are ISO 8601 in UTC with a "Z"; entries name their category; an appointment that was
-completed points at its entry by the entry's index in "activities" (0-based). Both directions
+Instants are ISO 8601 in UTC with a "Z"; amounts are decimal text; entries name their category
+and prospects their source's key. Links are indexes (0-based) into another list: an appointment
+that was completed points at its entry in "activities", the entries spent on a prospect are
+listed with the prospect, and appointments and income point at their prospect in "prospects".
+Version 1 files (before prospects) have no sources, prospects, income or column mappings and
+restore as they did. Lead imports in progress are not part of the file. Both directions
 stream: an export writes one entry per line as the database hands them over, and a restore
 parses the activities array element by element, so a million entries never sit in memory at
 once. Day totals are not in the file; a restore rebuilds them. Row bookkeeping (ids,
@@ -32,11 +49,13 @@ import re
 import shutil
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from mainthing.accounts import services as account_services
@@ -46,11 +65,25 @@ from mainthing.activity.models import Activity, Category, Origin
 from mainthing.bookings.models import Appointment, MadeVia, Status
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.prospects import services as prospect_services
+from mainthing.prospects.models import (
+    ColumnMapping,
+    Event,
+    Income,
+    IncomeKind,
+    LeadSource,
+    Prospect,
+    ProspectTime,
+    Spend,
+    Stage,
+)
 from mainthing.routine import services as routine_services
 from mainthing.routine.models import Block
 
 FORMAT = "mainthing-export"
-VERSION = 1
+VERSION = 2
+# Versions this code restores: 1 is the same file without prospects and money.
+READABLE = (1, 2)
 PROFILE_FIELDS = account_services.PROFILE_FIELDS
 TOP_LEVEL = (
     "format",
@@ -59,7 +92,11 @@ TOP_LEVEL = (
     "user",
     "categories",
     "routine",
+    "sources",
+    "prospects",
     "appointments",
+    "income",
+    "column_mappings",
     "activities",
 )
 REQUIRED = ("format", "version", "user", "categories", "activities")
@@ -86,7 +123,31 @@ APPOINTMENT_FIELDS = (
     "outside_blocks",
     "sequence",
     "activity",
+    "prospect",
 )
+SOURCE_FIELDS = ("category", "campaign", "key", "archived", "spend")
+SPEND_FIELDS = ("date", "amount", "note")
+PROSPECT_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "social",
+    "time_zone",
+    "source",
+    "stage",
+    "follow_up_on",
+    "tags",
+    "notes",
+    "import_key",
+    "created_at",
+    "stage_changed_at",
+    "last_contacted_at",
+    "events",
+    "activities",
+)
+EVENT_FIELDS = ("kind", "at", "from_stage", "to_stage", "text")
+INCOME_FIELDS = ("date", "amount", "currency", "kind", "prospect", "note")
+MAPPING_FIELDS = ("headers_key", "mapping")
 ACTIVITY_FIELDS = (
     "category",
     "start",
@@ -100,6 +161,8 @@ ACTIVITY_FIELDS = (
 CHUNK = 20_000
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 _WEEKDAYS = re.compile(r"[01]{7}")
+_KEY = re.compile(r"[-a-zA-Z0-9_]{1,32}")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -147,6 +210,9 @@ def export_user(user: User, path: Path) -> dict[str, int]:
             Appointment.objects.filter(user=user, activity__isnull=False).values_list(
                 "activity_id", flat=True
             )
+        )
+        linked.update(
+            ProspectTime.objects.filter(prospect__user=user).values_list("activity_id", flat=True)
         )
         index_of: dict[int, int] = {}
         count = 0
@@ -211,6 +277,14 @@ def export_user(user: User, path: Path) -> dict[str, int]:
             }
             for b in Block.objects.filter(user=user).order_by("start", "pk")
         ]
+        sources = _export_sources(user)
+        # Prospects are read before what points at them; a link to a prospect added later is
+        # dropped, like an entry added after the spool.
+        prospect_index: dict[int, int] = {}
+        prospects = []
+        for pk, prospect in _export_prospects(user, index_of):
+            prospect_index[pk] = len(prospects)
+            prospects.append(prospect)
         appointments = [
             {
                 "prospect_name": a.prospect_name,
@@ -223,8 +297,24 @@ def export_user(user: User, path: Path) -> dict[str, int]:
                 "sequence": a.sequence,
                 # An entry created after the export began is not in the file.
                 "activity": index_of.get(a.activity_id),
+                "prospect": prospect_index.get(a.prospect_id),
             }
             for a in Appointment.objects.filter(user=user).order_by("start", "pk")
+        ]
+        income = [
+            {
+                "date": _day(i.date),
+                "amount": str(i.amount),
+                "currency": i.currency,
+                "kind": i.kind,
+                "prospect": prospect_index.get(i.prospect_id),
+                "note": i.note,
+            }
+            for i in Income.objects.filter(user=user).order_by("date", "pk")
+        ]
+        mappings = [
+            {"headers_key": m.headers_key, "mapping": m.mapping}
+            for m in ColumnMapping.objects.filter(user=user).order_by("headers_key")
         ]
         profile = {"email": user.email}
         profile.update((field, getattr(user, field)) for field in PROFILE_FIELDS)
@@ -235,7 +325,11 @@ def export_user(user: User, path: Path) -> dict[str, int]:
             out.write(f'"user": {_dump(profile)},\n')
             _write_list(out, "categories", categories)
             _write_list(out, "routine", routine)
+            _write_list(out, "sources", sources)
+            _write_list(out, "prospects", prospects)
             _write_list(out, "appointments", appointments)
+            _write_list(out, "income", income)
+            _write_list(out, "column_mappings", mappings)
             out.write('"activities": [')
             with spool.open(encoding="utf-8") as entries:
                 shutil.copyfileobj(entries, out, 1 << 20)
@@ -247,9 +341,86 @@ def export_user(user: User, path: Path) -> dict[str, int]:
     return {
         "categories": len(categories),
         "blocks": len(routine),
+        "sources": len(sources),
+        "spend": sum(len(source["spend"]) for source in sources),
+        "prospects": len(prospects),
+        "events": sum(len(p["events"]) for p in prospects),
+        "time_links": sum(len(p["activities"]) for p in prospects),
         "appointments": len(appointments),
+        "income": len(income),
+        "column_mappings": len(mappings),
         "activities": count,
     }
+
+
+def _export_sources(user: User) -> list[dict]:
+    spend: dict[int, list[dict]] = {}
+    for row in Spend.objects.filter(user=user).order_by("date", "pk"):
+        spend.setdefault(row.source_id, []).append(
+            {"date": _day(row.date), "amount": str(row.amount), "note": row.note}
+        )
+    return [
+        {
+            "category": source.category.name if source.category_id else None,
+            "campaign": source.campaign,
+            "key": source.key,
+            "archived": source.archived,
+            "spend": spend.get(source.pk, []),
+        }
+        for source in LeadSource.objects.filter(user=user).select_related("category").order_by("pk")
+    ]
+
+
+def _export_prospects(user: User, index_of: dict[int, int]) -> Iterator[tuple[int, dict]]:
+    """(id, row) for each prospect, oldest first, with its history and the indexes of its
+    entries in the file."""
+    rows = (
+        Prospect.objects.filter(user=user)
+        .select_related("source")
+        .order_by("created_at", "pk")
+        .prefetch_related(
+            Prefetch("events", queryset=Event.objects.order_by("at", "pk")),
+            "time_links",
+        )
+        .iterator(chunk_size=2000)
+    )
+    for p in rows:
+        events = [
+            {
+                "kind": e.kind,
+                "at": _instant(e.at),
+                "from_stage": e.from_stage,
+                "to_stage": e.to_stage,
+                "text": e.text,
+            }
+            for e in p.events.all()
+        ]
+        entries = sorted(
+            index_of[link.activity_id]
+            for link in p.time_links.all()
+            if link.activity_id in index_of
+        )
+        yield (
+            p.pk,
+            {
+                "name": p.name,
+                "email": p.email,
+                "phone": p.phone,
+                "social": p.social,
+                "time_zone": p.time_zone,
+                "source": p.source.key,
+                "stage": p.stage,
+                "follow_up_on": _day(p.follow_up_on),
+                "tags": p.tag_list,
+                "notes": p.notes,
+                "import_key": p.import_key,
+                "created_at": _instant(p.created_at),
+                "stage_changed_at": _instant(p.stage_changed_at),
+                "last_contacted_at": _instant(p.last_contacted_at),
+                "events": events,
+                "activities": entries,
+            },
+        )
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -418,14 +589,17 @@ def _choice(row: dict, key: str, choices: list[str], default: str, where: str) -
     return value
 
 
+TEXT_PROFILE_FIELDS = {"name": 120, "time_zone": 64, "phone_region": 2, "currency": 3}
+
+
 def _profile(data: Any) -> dict:
     data = _fields(data, ("email", *PROFILE_FIELDS), "The file's user")
     changes: dict[str, Any] = {}
     for field in PROFILE_FIELDS:
         if field not in data:
             continue
-        if field in ("name", "time_zone"):
-            changes[field] = _text(data, field, 120 if field == "name" else 64, "user")
+        if field in TEXT_PROFILE_FIELDS:
+            changes[field] = _text(data, field, TEXT_PROFILE_FIELDS[field], "user")
         else:
             changes[field] = _whole(data[field], f"user.{field}", high=24 * 60)
     return changes
@@ -516,6 +690,7 @@ class _EntryWriter:
         self.user_id = user.pk
         self.stamp = self.adapt(timezone.now())
         self.count = 0
+        self._ids: list[int] | None = None
 
     @staticmethod
     def _adapt_sqlite(value: datetime | None):
@@ -540,9 +715,16 @@ class _EntryWriter:
                 )
         self.count += len(rows)
 
-    def ids(self, user: User) -> list[int]:
-        """The new entries' ids in file order: the account had none, and ids only grow."""
-        return list(Activity.objects.filter(user=user).order_by("pk").values_list("pk", flat=True))
+    def ids(self) -> list[int]:
+        """The new entries' ids in file order: the account had none, and ids only grow. Read
+        once, after the last entry is written."""
+        if self._ids is None:
+            self._ids = list(
+                Activity.objects.filter(user_id=self.user_id)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        return self._ids
 
 
 def _apply_categories(user: User, rows: list[dict]) -> dict[str, int]:
@@ -612,8 +794,11 @@ def _apply_routine(user: User, data: Any) -> int:
     return len(data)
 
 
-def _apply_appointments(user: User, data: Any, writer: _EntryWriter) -> int:
-    """Creates the file's appointments, linking completed ones to their restored entries."""
+def _apply_appointments(
+    user: User, data: Any, writer: _EntryWriter, prospect_ids: list[int]
+) -> int:
+    """Creates the file's appointments, linking completed ones to their restored entries and
+    each to its restored prospect."""
     if not isinstance(data, list):
         raise ValidationError("The file's appointments must be a list.")
     rows, linked = [], {}
@@ -635,6 +820,7 @@ def _apply_appointments(user: User, data: Any, writer: _EntryWriter) -> int:
         rows.append(
             Appointment(
                 user=user,
+                prospect_id=_link(row, "prospect", prospect_ids, where),
                 prospect_name=_text(row, "prospect_name", 120, where),
                 start=start,
                 end=end,
@@ -646,10 +832,245 @@ def _apply_appointments(user: User, data: Any, writer: _EntryWriter) -> int:
             )
         )
     if linked:
-        ids = writer.ids(user)
+        ids = writer.ids()
         for index, entry in linked.items():
             rows[index - 1].activity_id = ids[entry]
     Appointment.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _link(row: dict, key: str, ids: list[int], where: str) -> int | None:
+    """The id behind an index into another list of the file (None stays None)."""
+    value = row.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < len(ids):
+        raise ValidationError(f"{where}: {key} must be the index of one of the file's {key}s.")
+    return ids[value]
+
+
+def _list(data: Any, what: str) -> list:
+    if not isinstance(data, list):
+        raise ValidationError(f"The file's {what} must be a list.")
+    return data
+
+
+def _amount(row: dict, where: str) -> Decimal:
+    value = row.get("amount")
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ValidationError(f'{where}: amount must be a decimal number like "12.50".')
+    try:
+        return prospect_services.parse_amount(str(value))
+    except ValidationError as error:
+        raise ValidationError(f"{where}: {' '.join(error.messages)}") from None
+
+
+def _apply_sources(user: User, data: Any, category_ids: dict[str, int]) -> dict[str, int]:
+    """Makes the user's lead sources and spend exactly the file's; returns source ids by
+    lower-case key. Only lead-gen categories hold sources; one source (Unknown) has none."""
+    leadgen = set(
+        Category.objects.filter(user=user, tier=Tier.LEADGEN).values_list("pk", flat=True)
+    )
+    # None of them has prospects: restore only runs on an account without any.
+    LeadSource.objects.filter(user=user).delete()
+    sources, spends = [], []
+    keys: set[str] = set()
+    names: set[tuple[int | None, str]] = set()
+    for index, row in enumerate(_list(data, "sources"), 1):
+        where = f"Source {index}"
+        row = _fields(row, SOURCE_FIELDS, where)
+        category = row.get("category")
+        if category is None:
+            category_id = None
+        elif isinstance(category, str) and category_ids.get(category.lower()) in leadgen:
+            category_id = category_ids[category.lower()]
+        else:
+            raise ValidationError(
+                f"{where}: {category!r} is not one of the file's lead-gen categories."
+            )
+        campaign = " ".join(_text(row, "campaign", 120, where).split())
+        key = _text(row, "key", 32, where)
+        if not campaign or not _KEY.fullmatch(key):
+            raise ValidationError(f"{where} needs a campaign and a key of letters, digits and -.")
+        if key.lower() in keys:
+            raise ValidationError(f"{where}: the key {key!r} appears twice.")
+        if (category_id, campaign.lower()) in names:
+            raise ValidationError(
+                f"{where}: {campaign!r} appears twice"
+                + (" in one category." if category_id else " without a category.")
+            )
+        keys.add(key.lower())
+        names.add((category_id, campaign.lower()))
+        source = LeadSource(
+            user=user,
+            category_id=category_id,
+            campaign=campaign,
+            key=key,
+            archived=_flag(row, "archived", where),
+        )
+        sources.append(source)
+        for number, item in enumerate(_list(row.get("spend", []), f"{where} spend"), 1):
+            item = _fields(item, SPEND_FIELDS, f"{where}, spend {number}")
+            if category_id is None:
+                raise ValidationError(f"{where}: spend belongs to a named source, not to Unknown.")
+            day = _parse_day(item.get("date"), f"{where}, spend {number}: date")
+            if day is None:
+                raise ValidationError(f"{where}, spend {number} has no date.")
+            spends.append(
+                (
+                    source,
+                    Spend(
+                        user=user,
+                        date=day,
+                        amount=_amount(item, f"{where}, spend {number}"),
+                        note=_text(item, "note", 200, f"{where}, spend {number}"),
+                    ),
+                )
+            )
+    if sum(s.category_id is None for s in sources) > 1:
+        raise ValidationError("The file has more than one source without a category.")
+    LeadSource.objects.bulk_create(sources)
+    for source, spend in spends:
+        spend.source = source
+    Spend.objects.bulk_create(spend for _, spend in spends)
+    return {s.key.lower(): s.pk for s in sources}
+
+
+def _prospect_row(
+    user: User, row: Any, where: str, sources: dict[str, int], writer: _EntryWriter
+) -> tuple[Prospect, list[Event], list[int]]:
+    """A checked prospect, its events and the indexes of its entries."""
+    row = _fields(row, PROSPECT_FIELDS, where)
+    name = " ".join(_text(row, "name", 120, where).split())
+    if not name:
+        raise ValidationError(f"{where} has no name.")
+    tags = row.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ValidationError(f"{where}: tags must be a list of words.")
+    try:
+        email = prospect_services.clean_email(_text(row, "email", 254, where))
+        phone = prospect_services.parse_phone(_text(row, "phone", 20, where), user.phone_region)
+        zone = prospect_services.clean_zone(_text(row, "time_zone", 64, where))
+        tag_text = prospect_services.clean_tags(tags)
+    except ValidationError as error:
+        raise ValidationError(f"{where}: {' '.join(error.messages)}") from None
+    if len(tag_text) > Prospect._meta.get_field("tags").max_length:
+        raise ValidationError(f"{where}: the tags are too long.")
+    key = row.get("source")
+    if not isinstance(key, str) or key.lower() not in sources:
+        raise ValidationError(f"{where}: source {key!r} is not one of the file's sources.")
+    import_key = row.get("import_key")
+    created = _parse_instant(row.get("created_at"), f"{where}: created_at")
+    contacted = row.get("last_contacted_at")
+    prospect = Prospect(
+        user=user,
+        name=name,
+        email=email,
+        email_key=prospect_services.email_key(email),
+        phone=phone,
+        social=_text(row, "social", 120, where),
+        time_zone=zone,
+        source_id=sources[key.lower()],
+        stage=_choice(row, "stage", Stage.values, Stage.NEW, where),
+        follow_up_on=_parse_day(row.get("follow_up_on"), f"{where}: follow_up_on"),
+        tags=tag_text,
+        notes=_text(row, "notes", 100_000, where),
+        import_key=None if import_key is None else _text(row, "import_key", 40, where),
+        created_at=created,
+        stage_changed_at=_parse_instant(
+            row.get("stage_changed_at", row.get("created_at")), f"{where}: stage_changed_at"
+        ),
+        last_contacted_at=(
+            None if contacted is None else _parse_instant(contacted, f"{where}: last_contacted_at")
+        ),
+    )
+    events = []
+    for number, item in enumerate(_list(row.get("events", []), f"{where} events"), 1):
+        at = f"{where}, event {number}"
+        item = _fields(item, EVENT_FIELDS, at)
+        events.append(
+            Event(
+                user=user,
+                kind=_choice(item, "kind", Event.Kind.values, "", at),
+                at=_parse_instant(item.get("at"), f"{at}: at"),
+                from_stage=_choice(item, "from_stage", ["", *Stage.values], "", at),
+                to_stage=_choice(item, "to_stage", ["", *Stage.values], "", at),
+                text=_text(item, "text", 100_000, at),
+            )
+        )
+    entries = _list(row.get("activities", []), f"{where} activities")
+    for entry in entries:
+        if isinstance(entry, bool) or not isinstance(entry, int) or not 0 <= entry < writer.count:
+            raise ValidationError(f"{where}: activities must be indexes of the file's entries.")
+    return prospect, events, entries
+
+
+def _apply_prospects(
+    user: User, data: Any, sources: dict[str, int], writer: _EntryWriter
+) -> tuple[list[int], int, int]:
+    """Creates the file's prospects with their history and links to their entries; returns
+    the new ids in file order and how many events and links it wrote."""
+    checked = [
+        _prospect_row(user, row, f"Prospect {index}", sources, writer)
+        for index, row in enumerate(_list(data, "prospects"), 1)
+    ]
+    linked = [entry for _, _, entries in checked for entry in entries]
+    if len(linked) != len(set(linked)):
+        raise ValidationError("An entry is linked to two prospects; each entry has one at most.")
+    prospects = Prospect.objects.bulk_create(p for p, _, _ in checked)
+    events, links = [], []
+    ids = writer.ids() if linked else []
+    for prospect, (_, prospect_events, entries) in zip(prospects, checked, strict=True):
+        for event in prospect_events:
+            event.prospect = prospect
+            events.append(event)
+        links += [ProspectTime(prospect=prospect, activity_id=ids[entry]) for entry in entries]
+    Event.objects.bulk_create(events)
+    ProspectTime.objects.bulk_create(links)
+    return [p.pk for p in prospects], len(events), len(links)
+
+
+def _apply_income(user: User, data: Any, prospect_ids: list[int]) -> int:
+    rows = []
+    for index, row in enumerate(_list(data, "income"), 1):
+        where = f"Income {index}"
+        row = _fields(row, INCOME_FIELDS, where)
+        day = _parse_day(row.get("date"), f"{where}: date")
+        currency = row.get("currency")
+        if day is None:
+            raise ValidationError(f"{where} has no date.")
+        if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency):
+            raise ValidationError(f"{where}: currency must be three capital letters, like USD.")
+        rows.append(
+            Income(
+                user=user,
+                date=day,
+                amount=_amount(row, where),
+                currency=currency,
+                kind=_choice(row, "kind", IncomeKind.values, IncomeKind.OTHER, where),
+                prospect_id=_link(row, "prospect", prospect_ids, where),
+                note=_text(row, "note", 200, where),
+            )
+        )
+    Income.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _apply_column_mappings(user: User, data: Any) -> int:
+    ColumnMapping.objects.filter(user=user).delete()
+    rows, seen = [], set()
+    for index, row in enumerate(_list(data, "column_mappings"), 1):
+        where = f"Column mapping {index}"
+        row = _fields(row, MAPPING_FIELDS, where)
+        key = _text(row, "headers_key", 64, where)
+        mapping = row.get("mapping")
+        if not key or key in seen:
+            raise ValidationError(f"{where} needs a headers_key of its own.")
+        if not isinstance(mapping, dict):
+            raise ValidationError(f"{where}: mapping must be an object.")
+        seen.add(key)
+        rows.append(ColumnMapping(user=user, headers_key=key, mapping=mapping))
+    ColumnMapping.objects.bulk_create(rows)
     return len(rows)
 
 
@@ -657,13 +1078,14 @@ def _apply_appointments(user: User, data: Any, writer: _EntryWriter) -> int:
 
 
 def restore_user(user: User, path: Path) -> dict[str, int]:
-    """Loads an export into an account that has no entries or appointments yet, in one
-    transaction, and returns how many of each part it restored.
+    """Loads an export into an account that has no entries, appointments, prospects, income or
+    spend yet, in one transaction, and returns how many of each part it restored.
 
-    Raises ValidationError, writing nothing, when the account has entries or appointments,
-    the file is not a Mainthing export of a known version, or any part of it is malformed.
-    Side effects: the profile, categories, routine, appointments and entries of `user`, then
-    its day totals rebuilt.
+    Raises ValidationError, writing nothing, when the account has any of those, the file is
+    not a Mainthing export of a known version, or any part of it is malformed.
+    Side effects: the profile, categories, routine, lead sources and spend, prospects with
+    their history, appointments, income, column mappings and entries of `user` (its lead
+    sources and column mappings replaced), then its day totals rebuilt.
     """
     path = Path(path)
     try:
@@ -671,10 +1093,14 @@ def restore_user(user: User, path: Path) -> dict[str, int]:
             if (
                 Activity.objects.filter(user=user).exists()
                 or Appointment.objects.filter(user=user).exists()
+                or Prospect.objects.filter(user=user).exists()
+                or Income.objects.filter(user=user).exists()
+                or Spend.objects.filter(user=user).exists()
             ):
                 raise ValidationError(
-                    f"{user.email} already has time entries or appointments; restore only "
-                    "into an empty account (create a new one with `mainthing createuser`)."
+                    f"{user.email} already has time entries, appointments, prospects, income "
+                    "or spend; restore only into an empty account (create a new one with "
+                    "`mainthing createuser`)."
                 )
             return _restore(user, _Stream(handle))
     except FileNotFoundError:
@@ -695,10 +1121,10 @@ def _check_header(header: dict) -> None:
             f"This is not a Mainthing export (format {header.get('format')!r}, "
             f"expected {FORMAT!r})."
         )
-    if header.get("version") != VERSION:
+    if header.get("version") not in READABLE:
         raise ValidationError(
             f"Unknown export version {header.get('version')!r}; this Mainthing reads "
-            f"version {VERSION}."
+            f"versions {', '.join(map(str, READABLE))}."
         )
 
 
@@ -757,11 +1183,25 @@ def _restore(user: User, stream: _Stream) -> dict[str, int]:
         insert(buffered)
     account_services.update_profile(user, **_profile(header["user"]))
     blocks = _apply_routine(user, header.get("routine", []))
-    appointments = _apply_appointments(user, header.get("appointments", []), writer)
+    # Version 1 files have none of these parts; they restore as empty.
+    sources = _apply_sources(user, header.get("sources", []), category_ids)
+    prospect_ids, events, links = _apply_prospects(
+        user, header.get("prospects", []), sources, writer
+    )
+    appointments = _apply_appointments(user, header.get("appointments", []), writer, prospect_ids)
+    income = _apply_income(user, header.get("income", []), prospect_ids)
+    mappings = _apply_column_mappings(user, header.get("column_mappings", []))
     activity_services.rebuild_day_totals(user)
     return {
         "categories": len(category_ids),
         "blocks": blocks,
+        "sources": len(sources),
+        "spend": Spend.objects.filter(user=user).count(),
+        "prospects": len(prospect_ids),
+        "events": events,
+        "time_links": links,
         "appointments": appointments,
+        "income": income,
+        "column_mappings": mappings,
         "activities": writer.count,
     }

@@ -179,6 +179,8 @@ def test_profile_saves_goals_zone_and_fill_settings(owner, owner_client):
             "nudge_minutes": 20,
             "fill_threshold": 80,
             "fill_window_days": 5,
+            "phone_region": "GB",
+            "currency": "GBP",
         },
     )
     assert response.status_code == 302
@@ -203,6 +205,8 @@ def test_profile_refuses_a_fill_window_beyond_two_weeks(owner, owner_client):
             "nudge_minutes": 25,
             "fill_threshold": 70,
             "fill_window_days": 30,
+            "phone_region": "GB",
+            "currency": "GBP",
         },
     )
     assert "Look 1 to 14 days ahead." in response.content.decode()
@@ -226,6 +230,8 @@ def test_changing_time_zone_recounts_local_days(owner, owner_client):
             "nudge_minutes": 25,
             "fill_threshold": 70,
             "fill_window_days": 3,
+            "phone_region": "GB",
+            "currency": "GBP",
         },
     )
     days = set(DayTotal.objects.filter(user=owner, seconds__gt=0).values_list("day", flat=True))
@@ -242,3 +248,75 @@ def test_users_email_is_unique_regardless_of_case(db):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(email="ANN@example.com")
+
+
+def profile_data(**changes) -> dict:
+    return {
+        "name": "Ann",
+        "time_zone": "Europe/London",
+        "phone_region": "GB",
+        "currency": "GBP",
+        "goal_iga_minutes": 120,
+        "goal_conversations": 4,
+        "nudge_minutes": 25,
+        "fill_threshold": 70,
+        "fill_window_days": 3,
+        **changes,
+    }
+
+
+def test_profile_saves_the_phone_region_and_currency(owner, owner_client):
+    response = owner_client.post(
+        reverse("accounts:profile"), profile_data(phone_region="NP", currency=" eur ")
+    )
+
+    assert (response.status_code, response["Location"]) == (302, reverse("accounts:profile"))
+    owner.refresh_from_db()
+    assert (owner.phone_region, owner.currency) == ("NP", "EUR")
+
+
+def test_profile_offers_every_phone_region_by_name(owner, owner_client):
+    page = owner_client.get(reverse("accounts:profile")).content.decode()
+
+    assert '<option value="GB">Britain (UK) (+44)</option>' in page
+    assert '<option value="US" selected>United States (+1)</option>' in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        (
+            {"phone_region": "XX"},
+            {"phone_region": ["Select a valid choice. XX is not one of the available choices."]},
+        ),
+        ({"currency": "US1"}, {"currency": ["A currency is a three-letter code such as USD."]}),
+        (
+            {"currency": "DOLLARS"},
+            {"currency": ["Ensure this value has at most 3 characters (it has 7)."]},
+        ),
+    ],
+)
+def test_profile_refuses_a_bad_phone_region_or_currency(owner, owner_client, changes, errors):
+    response = owner_client.post(reverse("accounts:profile"), profile_data(**changes))
+
+    assert (response.status_code, response.context["form"].errors) == (200, errors)
+    owner.refresh_from_db()
+    assert (owner.phone_region, owner.currency) == ("US", "USD")
+
+
+def test_update_profile_refuses_a_region_phonenumbers_cannot_read(owner):
+    with pytest.raises(ValidationError, match="Pick a phone region from the list"):
+        services.update_profile(owner, phone_region="ZZ")
+
+
+@pytest.mark.parametrize(
+    ("zone", "region"),
+    [("Asia/Kathmandu", "NP"), ("Europe/London", "GB"), ("America/Chicago", "US"), ("UTC", "US")],
+)
+def test_signup_guesses_the_phone_region_from_the_time_zone(anon_client, db, zone, region):
+    anon_client.post(
+        reverse("accounts:signup"),
+        {"email": "new@example.com", "password": PASSWORD, "time_zone": zone},
+    )
+
+    assert User.objects.get().phone_region == region

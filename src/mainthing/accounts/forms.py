@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from mainthing.core import timekit
 
+from . import regions
 from .models import User
 
 
@@ -32,12 +33,25 @@ class LoginForm(AuthenticationForm):
 
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(choices=zone_choices)
+    phone_region = forms.ChoiceField(
+        choices=regions.region_choices,
+        label="Phone region",
+        help_text="Phone numbers typed without a country code are read as numbers of this region.",
+    )
+    currency = forms.CharField(
+        min_length=3,
+        max_length=3,
+        help_text="Three letters, such as USD, EUR or GBP: the currency of new income entries.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 4}),
+    )
 
     class Meta:
         model = User
         fields = [
             "name",
             "time_zone",
+            "phone_region",
+            "currency",
             "goal_iga_minutes",
             "goal_conversations",
             "nudge_minutes",

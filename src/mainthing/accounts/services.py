@@ -9,6 +9,7 @@ from django.db import transaction
 
 from mainthing.core import timekit
 
+from . import regions
 from .models import User
 
 
@@ -44,7 +45,13 @@ def create_user(*, email: str, password: str, time_zone: str = "UTC", name: str 
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from None
     return User.objects.create_user(
-        email=email, password=password, time_zone=time_zone, name=name.strip()
+        email=email,
+        password=password,
+        time_zone=time_zone,
+        name=name.strip(),
+        # Phones typed without a country code are read in this region; the zone is the best
+        # hint there is at sign-up, and the profile changes it.
+        phone_region=regions.region_for_zone(time_zone),
     )
 
 
@@ -56,6 +63,8 @@ PROFILE_FIELDS = (
     "nudge_minutes",
     "fill_threshold",
     "fill_window_days",
+    "phone_region",
+    "currency",
 )
 
 
@@ -73,6 +82,15 @@ def update_profile(user: User, **changes) -> tuple[User, bool]:
         raise ValidationError({"fill_threshold": "Pick a threshold from 10% to 100%."})
     if "fill_window_days" in changes and not 1 <= int(changes["fill_window_days"]) <= 14:
         raise ValidationError({"fill_window_days": "Look 1 to 14 days ahead."})
+    if "phone_region" in changes:
+        changes["phone_region"] = str(changes["phone_region"]).strip().upper()
+        if not regions.is_region(changes["phone_region"]):
+            raise ValidationError({"phone_region": "Pick a phone region from the list."})
+    if "currency" in changes:
+        currency = regions.clean_currency(changes["currency"])
+        if not currency:
+            raise ValidationError({"currency": "A currency is a three-letter code such as USD."})
+        changes["currency"] = currency
     zone_changed = "time_zone" in changes and changes["time_zone"] != user.time_zone
     for key, value in changes.items():
         setattr(user, key, value)

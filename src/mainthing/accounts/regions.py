@@ -1,0 +1,63 @@
+"""Phone regions and currencies for the profile: the regions phonenumbers can read, named from
+the tz database's country table, and a region guessed from a time zone at sign-up.
+
+The guess reads `zone.tab` from the installed `tzdata` package (one country per zone, which is
+what a guess needs); zones it doesn't list (UTC, Etc/…, old aliases) fall back to "US".
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import phonenumbers
+
+DEFAULT_REGION = "US"
+# Regions phonenumbers knows that ISO 3166 (and so iso3166.tab) has no entry for.
+EXTRA_NAMES = {"AC": "Ascension Island", "TA": "Tristan da Cunha", "XK": "Kosovo"}
+
+
+def _tab(name: str) -> list[list[str]]:
+    """The rows of one of tzdata's .tab files, or none when the file isn't installed."""
+    try:
+        text = resources.files("tzdata").joinpath("zoneinfo", name).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError):
+        return []
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    return {row[2]: row[0] for row in _tab("zone.tab") if len(row) >= 3}
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    return {**EXTRA_NAMES, **{row[0]: row[1] for row in _tab("iso3166.tab") if len(row) >= 2}}
+
+
+def is_region(code: str) -> bool:
+    return code in phonenumbers.SUPPORTED_REGIONS
+
+
+def region_for_zone(zone: str) -> str:
+    """The phone region a time zone suggests ("Asia/Kolkata" → "IN"), else "US"."""
+    code = _zone_countries().get(zone, "")
+    return code if is_region(code) else DEFAULT_REGION
+
+
+@cache
+def region_choices() -> list[tuple[str, str]]:
+    """Every region phonenumbers supports, as (code, "Name (+code)"), sorted by name."""
+    names = _country_names()
+    choices = [
+        (code, f"{names.get(code, code)} (+{phonenumbers.country_code_for_region(code)})")
+        for code in phonenumbers.SUPPORTED_REGIONS
+    ]
+    return sorted(choices, key=lambda choice: choice[1].lower())
+
+
+def clean_currency(text: str) -> str:
+    """A currency as three upper-case letters ("usd" → "USD"), or "" when it isn't one."""
+    text = (text or "").strip().upper()
+    return text if len(text) == 3 and text.isascii() and text.isalpha() else ""

@@ -1,0 +1,237 @@
+"""Money pages: lead sources (per lead-gen category, with their link keys, prospect counts and
+spend) and income (by month, with totals per kind and currency)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from mainthing.core import timekit
+from mainthing.core.forms import add_service_errors
+
+from .. import queries_money, services
+from ..forms.money import IncomeForm, SourceEditForm, SourceForm, SpendForm
+from ..models import Income, LeadSource, Prospect, Spend
+
+
+def get_source(request, pk: int) -> LeadSource:
+    """The request user's lead source or 404: the one way these views reach a source."""
+    return get_object_or_404(
+        LeadSource.objects.select_related("category"), pk=pk, user=request.user
+    )
+
+
+def get_spend(request, pk: int) -> Spend:
+    return get_object_or_404(Spend.objects.select_related("source"), pk=pk, user=request.user)
+
+
+def get_income(request, pk: int) -> Income:
+    return get_object_or_404(Income, pk=pk, user=request.user)
+
+
+def get_prospect(request, pk: int) -> Prospect:
+    return get_object_or_404(Prospect, pk=pk, user=request.user)
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _safe_next(request) -> str:
+    """The `next` the form carries when it is a local URL of this site, else ""."""
+    target = request.POST.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else ""
+
+
+def _today(user):
+    return timekit.local_date(timezone.now(), timekit.zone(user.time_zone))
+
+
+# --- lead sources --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sources(request):
+    user = request.user
+    form = SourceForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            source = services.add_source(user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Added {source.label}: its link key is {source.key}.")
+            return redirect("prospects:sources")
+    groups, loose = queries_money.sources_by_category(user)
+    return render(
+        request,
+        "prospects/sources.html",
+        {"form": form, "groups": groups, "loose": loose, "currency": user.currency},
+    )
+
+
+def _source_page(request, source: LeadSource, *, form=None, spend_form=None, status=200):
+    spends = list(source.spends.order_by("-date", "-pk"))
+    context = {
+        "source": source,
+        "form": form
+        or SourceEditForm(
+            initial={"campaign": source.campaign, "key": source.key, "archived": source.archived}
+        ),
+        "spend_form": spend_form or SpendForm(initial={"date": _today(request.user)}),
+        "spends": spends,
+        "spend_total": sum((s.amount for s in spends), queries_money.ZERO),
+        "prospect_count": source.prospects.count(),
+        "currency": request.user.currency,
+    }
+    return render(request, "prospects/source_edit.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_source(request, pk: int):
+    source = get_source(request, pk)
+    if request.method == "GET":
+        return _source_page(request, source)
+    form = SourceEditForm(request.POST)
+    if form.is_valid():
+        try:
+            services.edit_source(source, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            state = " and archived it" if source.archived else ""
+            messages.success(request, f"Saved {source.label}{state}.")
+            return redirect("prospects:sources")
+    return _source_page(request, source, form=form, status=422)
+
+
+@login_required
+@require_POST
+def add_spend(request, pk: int):
+    source = get_source(request, pk)
+    form = SpendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_spend(
+                source,
+                on=form.cleaned_data["date"],
+                amount=form.cleaned_data["amount"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Spend added to {source.label}.")
+            return redirect("prospects:edit-source", source.pk)
+    return _source_page(request, source, spend_form=form, status=422)
+
+
+@login_required
+@require_POST
+def delete_spend(request, pk: int):
+    spend = get_spend(request, pk)
+    source = spend.source
+    services.delete_spend(spend)
+    if _is_htmx(request):
+        return _source_page_partial(request, source)
+    messages.success(request, "Spend deleted.")
+    return redirect("prospects:edit-source", source.pk)
+
+
+def _source_page_partial(request, source: LeadSource):
+    spends = list(source.spends.order_by("-date", "-pk"))
+    return render(
+        request,
+        "prospects/source_edit.html#spend-list",
+        {
+            "source": source,
+            "spends": spends,
+            "spend_total": sum((s.amount for s in spends), queries_money.ZERO),
+            "currency": request.user.currency,
+        },
+    )
+
+
+# --- income --------------------------------------------------------------------------------------
+
+
+def _income_page(request, form, *, year: int | None = None, status: int = 200):
+    user = request.user
+    year = year or _today(user).year
+    context = {"form": form, "income": queries_money.income_year(user, year)}
+    if _is_htmx(request):
+        return render(request, "prospects/income.html#months", context, status=status)
+    return render(request, "prospects/income.html", context, status=status)
+
+
+@login_required
+@require_safe
+def income_list(request):
+    user = request.user
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 1900 <= int(year) <= 9999 else None
+    initial = {"date": _today(user)}
+    if request.GET.get("prospect", "").isdigit():
+        initial["prospect"] = get_prospect(request, int(request.GET["prospect"])).pk
+    form = IncomeForm(initial=initial, user=user)
+    return _income_page(request, form, year=year)
+
+
+@login_required
+@require_POST
+def add_income(request):
+    """Records income from the income page or a prospect's card (which sends `next` to go
+    back to). Another user's prospect is a 404, like any object of theirs."""
+    user = request.user
+    form = IncomeForm(request.POST, user=user)
+    target = _safe_next(request)
+    if form.is_valid():
+        data = form.cleaned_data
+        prospect = get_prospect(request, data["prospect"]) if data["prospect"] else None
+        try:
+            income = services.add_income(
+                user,
+                on=data["date"],
+                amount=data["amount"],
+                kind=data["kind"],
+                prospect=prospect,
+                note=data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            whom = f" from {prospect.name}" if prospect else ""
+            messages.success(
+                request, f"Recorded {income.amount} {income.currency} {income.kind}{whom}."
+            )
+            return redirect(target or f"{reverse('income:list')}?year={income.date.year}")
+    if target:
+        # Back to the card that posted it, with what was wrong.
+        problems = [
+            " ".join(errors) if field == "__all__" else f"{form[field].label}: {' '.join(errors)}"
+            for field, errors in form.errors.items()
+        ]
+        messages.error(request, "Income not recorded. " + " ".join(problems))
+        return redirect(target)
+    return _income_page(request, form, status=422)
+
+
+@login_required
+@require_POST
+def delete_income(request, pk: int):
+    income = get_income(request, pk)
+    year = income.date.year
+    services.delete_income(income)
+    if _is_htmx(request):
+        return _income_page(request, IncomeForm(user=request.user), year=year)
+    messages.success(request, "Income entry deleted.")
+    return redirect(_safe_next(request) or f"{reverse('income:list')}?year={year}")
