@@ -48,6 +48,14 @@ def test_format_phone_is_national_for_own_region_and_international_otherwise():
     assert services.format_phone("+442079460018", "US") == "+44 20 7946 0018"
 
 
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("07911 123456", "07911 123456"), ("07700 900123", "07700 900123")],
+)
+def test_format_phone_uk_mobiles_filed_under_other_regions_still_read_national(typed, shown):
+    assert services.format_phone(services.parse_phone(typed, "GB"), "GB") == shown
+
+
 def test_clean_tags_lowercases_trims_and_dedupes():
     assert services.clean_tags(" Hot lead, forum ,hot  lead,,") == ",hot lead,forum,"
 

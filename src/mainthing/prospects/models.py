@@ -116,6 +116,8 @@ class Prospect(models.Model):
             models.Index(fields=["user", "phone"], name="prospect_user_phone"),
             models.Index(fields=["user", "email_key"], name="prospect_user_email"),
             models.Index(fields=["user", "source"], name="prospect_user_source"),
+            # The list sorted by name, page after page.
+            models.Index("user", Lower("name"), name="prospect_user_name"),
         ]
 
     def __str__(self) -> str:

@@ -90,14 +90,16 @@ def phone_for_search(text: str, region: str) -> str | None:
 
 
 def format_phone(e164: str, region: str) -> str:
-    """National format for numbers of the user's region, international for the rest."""
+    """National format for numbers of the user's country calling code, international for the
+    rest. The code, not the region, decides: libphonenumber files some +44 mobiles under
+    Guernsey or under no region at all, and they still read as national to a UK user."""
     if not e164:
         return ""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
-    if phonenumbers.region_code_for_number(number) == region.upper():
+    if number.country_code == phonenumbers.country_code_for_region(region.upper()):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 

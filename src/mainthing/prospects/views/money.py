@@ -15,7 +15,8 @@ from mainthing.core.forms import add_service_errors
 
 from .. import queries_money, services
 from ..forms.money import IncomeForm, SourceEditForm, SourceForm, SpendForm
-from ..models import Income, LeadSource, Prospect, Spend
+from ..models import Income, LeadSource, Spend
+from .prospects import get_prospect
 
 
 def get_source(request, pk: int) -> LeadSource:
@@ -31,10 +32,6 @@ def get_spend(request, pk: int) -> Spend:
 
 def get_income(request, pk: int) -> Income:
     return get_object_or_404(Income, pk=pk, user=request.user)
-
-
-def get_prospect(request, pk: int) -> Prospect:
-    return get_object_or_404(Prospect, pk=pk, user=request.user)
 
 
 def _is_htmx(request) -> bool:
