@@ -91,6 +91,16 @@ def test_complete_from_the_appointment_page_records_the_call(evenings, owner_cli
     )
 
 
+def test_complete_form_preselects_the_first_income_category(evenings, owner_client, frozen):
+    ann = services.book(evenings, prospect_name="Ann", start=EVENING, now=NOW)
+    page = owner_client.get(reverse("bookings:appointment", args=[ann.pk])).content.decode()
+    select = page[
+        page.index('name="category"') : page.index("</select>", page.index('name="category"'))
+    ]
+    options = [line.split(">")[1].split("<")[0] for line in select.split("<option")[1:]]
+    assert options == ["Prospect call", "Follow-up call", "Three-way call", "Presentation"]
+
+
 def test_move_cancel_and_no_show_from_the_page(evenings, owner_client, frozen):
     ann = services.book(evenings, prospect_name="Ann", start=EVENING, now=NOW)
     owner_client.post(

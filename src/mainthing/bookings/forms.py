@@ -66,7 +66,9 @@ class MoveForm(forms.Form):
 class CompleteForm(forms.Form):
     start = LocalDateTimeField(label="It really started")
     minutes = forms.IntegerField(min_value=1, max_value=24 * 60, label="and lasted (minutes)")
-    category = forms.ModelChoiceField(queryset=Category.objects.none())
+    # No empty choice: a held call is income time, and the first income category (normally
+    # "Prospect call") is what the service would pick anyway.
+    category = forms.ModelChoiceField(queryset=Category.objects.none(), empty_label=None)
     allow_overlap = forms.BooleanField(
         required=False, label="Save even though it overlaps other entries"
     )
@@ -77,7 +79,7 @@ class CompleteForm(forms.Form):
         self.fields["start"].tz_name = user.time_zone
         self.fields["category"].queryset = Category.objects.filter(
             user=user, tier=Tier.INCOME, archived=False
-        )
+        ).order_by("position", "name")
 
 
 NEXT_NONE = "none"
