@@ -3,20 +3,23 @@
 Run: .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--at ISO] [--full-page]
 
 It migrates a temporary data directory, creates the demo account, serves the app with gunicorn
-on a free loopback port, signs in with Debian's Chromium and saves today.png, today-phone.png,
-log.png, calendar.png, routine.png and iga-question.png. Nothing outside the temporary
-directory and --out is touched.
+on a free loopback port, signs in with Debian's Chromium and saves today.png (follow-ups
+included), today-phone.png, log.png, calendar.png, routine.png, prospects.png,
+prospect-card.png, outcome.png and iga-question.png. The card and the outcome form are shot
+whole: their point (the history, the slots to book) lies below the fold. Nothing outside the
+temporary directory and --out is touched.
 
 The demo and the server run on a clock set to --at (time-machine, ticking from there), and so
 does the browser: the pictures are the same whoever takes them, and the default instant is a
-Thursday evening inside the demo's prospecting block, where the day is full and starting busy
-work asks the IGA question.
+Thursday evening inside the demo's prospecting block, where the day is full, a call was just
+completed and starting busy work asks the IGA question.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -107,11 +110,38 @@ def new_context(browser, instant: datetime, errors: list[str], **options):
     return context
 
 
+def open_rich_card(page, url: str) -> None:
+    """The card of a prospect who said no, took the affiliate offer and joined it: the issue's
+    story, with stage changes, calls, linked time and income in its history."""
+    page.goto(f"{url}/prospects/?stage=affiliate_joined&sort=contacted")
+    first = page.locator("table.prospects tbody tr td:first-child a").first
+    if not first.count():
+        raise SystemExit("No joined prospect in the demo to show a card of.")
+    first.click()
+    page.wait_for_url(re.compile(r".*/prospects/\d+/$"))
+
+
+def open_outcome(page, url: str) -> None:
+    """The form after today's completed call, with "Declined" picked so the affiliate offer
+    shows, as it does while someone fills it in (nothing is saved)."""
+    page.goto(f"{url}/")
+    completed = page.locator(".agenda-item").filter(
+        has=page.locator(".badge", has_text="completed")
+    )
+    if not completed.count():
+        raise SystemExit("No completed call today: pick an --at after one of the demo's calls.")
+    completed.last.get_by_role("link", name=re.compile(r"^Call with ")).click()
+    page.get_by_role("link", name="Record what came of it").click()
+    page.wait_for_url(re.compile(r".*/calendar/outcome/\d+/\?appointment=\d+$"))
+    page.get_by_role("radio", name="Declined").check()
+    page.get_by_label("Note").fill("Not the business for her now; likes the product.")
+
+
 def take(browser, url: str, out: Path, *, instant: datetime, full_page: bool) -> list[Path]:
     saved = []
     errors: list[str] = []
 
-    def shot(page, name: str) -> None:
+    def shot(page, name: str, *, full_page: bool = full_page) -> None:
         page.wait_for_load_state("load")
         if errors:
             raise SystemExit("The app answered with an error:\n  " + "\n  ".join(errors))
@@ -129,6 +159,12 @@ def take(browser, url: str, out: Path, *, instant: datetime, full_page: bool) ->
     shot(page, "calendar.png")
     page.goto(f"{url}/routine/")
     shot(page, "routine.png")
+    page.goto(f"{url}/prospects/")
+    shot(page, "prospects.png")
+    open_rich_card(page, url)
+    shot(page, "prospect-card.png", full_page=True)
+    open_outcome(page, url)
+    shot(page, "outcome.png", full_page=True)
 
     phone = new_context(browser, instant, errors, viewport=PHONE, is_mobile=True, has_touch=True)
     phone.add_cookies(desktop.cookies())
