@@ -141,6 +141,15 @@ def test_list_filters_by_stage_tag_and_due(owner_client, owner, ann):
     assert shown == [["Bob Stone", "Cy Young"], ["Ann Lee", "Bob Stone"], ["Bob Stone"]]
 
 
+def test_list_shows_a_missed_follow_up_as_due_not_red(owner_client, owner):
+    add(owner, "Bob Stone", follow_up_on=TODAY - timedelta(days=3))
+    add(owner, "Cy Young", follow_up_on=TODAY)
+    html = page(owner_client.get(reverse("prospects:list"), {"sort": "name"}))
+    assert '<span class="due-now">Due</span> <span class="muted">since Sun 7 Jun</span>' in html
+    assert html.count('<span class="due-now">Due</span>') == 2
+    assert 'class="due"' not in html
+
+
 def test_list_chips_count_stages_and_keep_the_search(owner_client, owner, ann):
     add(owner, "Ann Other", stage=Stage.JOINED)
     html = page(owner_client.get(reverse("prospects:list"), {"q": "ann", "page": "1"}))

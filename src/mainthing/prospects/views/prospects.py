@@ -69,7 +69,10 @@ ROW = (
     '<td class="when">{}</td><td class="when">{}</td><td>{}</td></tr>'
 )
 BR = SafeString("<br>")
-DUE = SafeString(' class="due"')
+# A follow-up whose day has come reads "due", calmly: a missed one rolls forward (Today shows
+# it on the next prospecting day), it never turns red.
+DUE_NOW = '<span class="due-now">Due</span>'
+DUE_SINCE = '<span class="due-now">Due</span> <span class="muted">since {}</span>'
 
 
 def _tag_href(params: QueryDict) -> str:
@@ -95,8 +98,12 @@ def _rows_html(rows: list[queries.Row], *, params: QueryDict, today: date, tz) -
     def follow_up(on: date | None) -> SafeString | str:
         if on is None:
             return ""
-        due = DUE if on <= today else ""
-        return format_html("<span{}>{}</span>", due, f"{on:%a} {on.day} {on:%b}")
+        label = f"{on:%a} {on.day} {on:%b}"
+        if on < today:
+            return format_html(DUE_SINCE, label)
+        if on == today:
+            return SafeString(DUE_NOW)
+        return label
 
     def contacted(at) -> str:
         local = at.astimezone(tz) if at else None
