@@ -70,6 +70,8 @@ format: install-dev
 bench: install-dev
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench $(BENCH_ARGS)
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench.calendar $(CALENDAR_BENCH_ARGS)
+	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench.prospects $(PROSPECTS_BENCH_ARGS)
+	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench.lead_import $(LEAD_IMPORT_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var/test var/bench

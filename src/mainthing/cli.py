@@ -21,7 +21,12 @@ from pathlib import Path
 
 
 class CommandError(Exception):
-    """A message for the user; the CLI prints it and exits with status 1."""
+    """A message for the user; the CLI prints it and exits with `status`: 1 when the command
+    can't be done, 2 when what was typed can't be used (as argparse does for usage errors)."""
+
+    def __init__(self, message: str, *, status: int = 1):
+        super().__init__(message)
+        self.status = status
 
 
 def _setup_django() -> None:
@@ -243,15 +248,32 @@ def cmd_start(args) -> int:
     user = _user(args)
     category = _category(user, args.category)
     override = args.yes
+    prospect, prospect_name = None, (args.prospect or "").strip()
+    if prospect_name:
+        prospect, _ = _prospect_by_name(user, prospect_name)
+        prospect_name = prospect.name if prospect else prospect_name
+
+    def start(category, override: bool):
+        """Starts the timer and ties it to the prospect, both or neither."""
+        from django.db import transaction
+
+        from mainthing.prospects import services as prospect_services
+
+        with transaction.atomic():
+            entry = services.start_timer(
+                user,
+                category,
+                now=_now(),
+                note=args.note or "",
+                prospect_name=prospect_name,
+                override=override,
+            )
+            if prospect is not None:
+                prospect_services.link_time(entry, prospect)
+        return entry
+
     try:
-        entry = services.start_timer(
-            user,
-            category,
-            now=_now(),
-            note=args.note or "",
-            prospect_name=args.prospect or "",
-            override=override,
-        )
+        entry = start(category, override)
     except services.IgaQuestion as question:
         income = ", ".join(c.name for c in question.income_categories) or "none yet"
         if not sys.stdin.isatty():
@@ -272,21 +294,15 @@ def cmd_start(args) -> int:
             return 1
         else:
             override = True
-        entry = services.start_timer(
-            user,
-            category,
-            now=_now(),
-            note=args.note or "",
-            prospect_name=args.prospect or "",
-            override=override,
-        )
+        entry = start(category, override)
     except ValidationError as error:
         raise CommandError(" ".join(error.messages)) from None
     tz = timekit.zone(user.time_zone)
     if args.json:
-        _print_json(_entry_json(entry, tz))
+        _print_json({**_entry_json(entry, tz), "prospect": prospect.pk if prospect else None})
     else:
-        print(f"Started {entry.category.name} at {entry.start.astimezone(tz):%H:%M}.")
+        whom = f" with #{prospect.pk} {prospect.name}" if prospect else ""
+        print(f"Started {entry.category.name}{whom} at {entry.start.astimezone(tz):%H:%M}.")
     return 0
 
 
@@ -472,7 +488,11 @@ def cmd_book(args) -> int:
         start = timekit.parse_local_datetime(args.when, tz, now=now)
     except ValueError as error:
         raise CommandError(str(error)) from None
+    # An ID, or a name that fits exactly one prospect; any other name makes the booking add
+    # a new prospect (source Unknown) in the same transaction.
+    prospect, namesakes = _prospect_by_name(user, args.prospect)
     options = {
+        "prospect": prospect,
         "prospect_name": args.prospect,
         "start": start,
         "minutes": args.minutes,
@@ -495,11 +515,31 @@ def cmd_book(args) -> int:
         raise CommandError(" ".join(error.messages)) from None
     local = appointment.start.astimezone(tz)
     if args.json:
-        _print_json(_appointment_json(appointment, tz))
+        _print_json(
+            {
+                **_appointment_json(appointment, tz),
+                "prospect_id": appointment.prospect_id,
+                "prospect_created": prospect is None,
+            }
+        )
     else:
         print(
             f"Booked {appointment.prospect_name} on {local:%a %d %b %Y at %H:%M}"
             f" for {appointment.minutes} min ({user.time_zone})."
+        )
+    if prospect is None and not args.json:
+        # A note beside the result, so scripts reading stdout see the one line they expect.
+        also = (
+            f"; {len(namesakes)} others have that name ("
+            + ", ".join(f"#{p.pk}" for p in namesakes)
+            + "), book by ID to use one"
+            if namesakes
+            else ""
+        )
+        print(
+            f"Added {appointment.prospect_name} as prospect #{appointment.prospect_id} "
+            f"(source Unknown){also}.",
+            file=sys.stderr,
         )
     return 0
 
@@ -715,11 +755,25 @@ def _parse_day(text: str | None) -> date | None:
 def cmd_import(args) -> int:
     from mainthing.activity import importing
 
-    user = _user(args)
-    if args.kind != "activities":
-        raise CommandError(
-            "Lead import arrives with the prospects app; only 'activities' works now."
+    if args.kind == "leads":
+        from mainthing.prospects import importing as lead_importing
+
+        if args.format != "csv" or args.tier or args.mapping:
+            raise CommandError(
+                "Leads come from CSV files; --format, --tier and --mapping are for activities. "
+                "For leads use --source KEY and --map 'Header=field,...'.",
+                status=2,
+            )
+        return lead_importing.run_cli_import(
+            _user(args),
+            Path(args.file),
+            source_key=args.source,
+            map_text=args.map,
+            as_json=args.json,
         )
+    if args.source or args.map:
+        raise CommandError("--source and --map are for leads.", status=2)
+    user = _user(args)
     return importing.run_cli_import(
         user,
         Path(args.file),
@@ -781,6 +835,434 @@ def cmd_demo(args) -> int:
     return 0
 
 
+# --- prospects, lead sources and income -----------------------------------------------------------
+
+# The choices argparse offers, written out because the parser is built before Django is set up;
+# a test keeps them equal to the models' choices.
+STAGES = (
+    "new", "contacted", "booked", "presented", "follow_up", "joined", "declined",
+    "affiliate_offered", "affiliate_joined",
+)  # fmt: skip
+INCOME_KINDS = ("enrollment", "product", "affiliate", "other")
+
+
+def _bad_input(error) -> CommandError:
+    """A service's ValidationError as a usage error (exit status 2)."""
+    return CommandError(" ".join(error.messages), status=2)
+
+
+def _date_arg(text: str, flag: str, *, today: date) -> date:
+    """A date typed on the command line: YYYY-MM-DD, today or tomorrow."""
+    words = {"today": today, "tomorrow": today + timedelta(days=1)}
+    if text.strip().lower() in words:
+        return words[text.strip().lower()]
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CommandError(
+            f"{flag} {text!r} is not a date; write YYYY-MM-DD, today or tomorrow.", status=2
+        ) from None
+
+
+def _local_today(user) -> date:
+    from mainthing.core import timekit
+
+    return timekit.local_date(_now(), timekit.zone(user.time_zone))
+
+
+def _prospect_id(text: str) -> int | None:
+    """12 or #12 as 12; anything else (a name) as None."""
+    digits = text.strip().removeprefix("#")
+    return int(digits) if digits.isdigit() else None
+
+
+def _prospect(user, text: str, *, queryset=None):
+    """The user's prospect with the id typed as 12 or #12."""
+    from mainthing.prospects.models import Prospect
+
+    pk = _prospect_id(text or "")
+    if pk is None:
+        raise CommandError(f"{text!r} is not a prospect ID; write it like 12 or #12.", status=2)
+    rows = Prospect.objects.select_related("source__category") if queryset is None else queryset
+    prospect = rows.filter(user=user, pk=pk).first()
+    if prospect is None:
+        raise CommandError(f"You have no prospect #{pk}; see mainthing prospects list.")
+    return prospect
+
+
+def _prospect_by_name(user, text: str):
+    """The prospect with this id (12, #12) or, failing that, the one prospect with exactly
+    this name (any case). None when no single prospect has the name; the list of namesakes
+    lets the caller say why."""
+    from mainthing.prospects.models import Prospect
+
+    if _prospect_id(text) is not None:
+        return _prospect(user, text), []
+    matches = list(
+        Prospect.objects.filter(user=user, name__iexact=" ".join(text.split())).order_by("pk")[:5]
+    )
+    return (matches[0], []) if len(matches) == 1 else (None, matches)
+
+
+def _source(user, key: str):
+    from mainthing.prospects.models import LeadSource
+
+    source = (
+        LeadSource.objects.select_related("category").filter(user=user, key__iexact=key).first()
+    )
+    if source is None:
+        keys = ", ".join(
+            LeadSource.objects.filter(user=user, archived=False).values_list("key", flat=True)
+        )
+        raise CommandError(
+            f"No lead source with the key {key!r}. Yours: {keys or 'none yet'} "
+            "(mainthing sources list).",
+            status=2,
+        )
+    return source
+
+
+def _prospect_json(prospect, user) -> dict:
+    from mainthing.core import timekit
+    from mainthing.prospects import services
+
+    region, tz = user.phone_region, timekit.zone(user.time_zone)
+    return {
+        "id": prospect.pk,
+        "name": prospect.name,
+        "email": prospect.email,
+        "phone": prospect.phone,
+        "phone_display": services.format_phone(prospect.phone, region),
+        "social": prospect.social,
+        "time_zone": prospect.time_zone,
+        "stage": prospect.stage,
+        "source": {"key": prospect.source.key, "label": prospect.source.label},
+        "follow_up_on": prospect.follow_up_on.isoformat() if prospect.follow_up_on else None,
+        "tags": prospect.tag_list,
+        "notes": prospect.notes,
+        "created_at": prospect.created_at.astimezone(tz).isoformat(),
+        "last_contacted_at": (
+            prospect.last_contacted_at.astimezone(tz).isoformat()
+            if prospect.last_contacted_at
+            else None
+        ),
+    }
+
+
+def cmd_prospects(args) -> int:
+    user = _user(args)
+    if args.action == "add":
+        return _prospects_add(user, args)
+    if args.action == "show":
+        return _prospects_show(user, args)
+    return _prospects_list(user, args)
+
+
+def _prospects_add(user, args) -> int:
+    from django.core.exceptions import ValidationError
+
+    from mainthing.prospects import services
+
+    if not args.target:
+        raise CommandError("Usage: mainthing prospects add NAME [--email …] [--phone …]", status=2)
+    source = _source(user, args.source) if args.source else None
+    follow_up = (
+        _date_arg(args.follow_up, "--follow-up", today=_local_today(user))
+        if args.follow_up
+        else None
+    )
+    try:
+        contact = services.clean_contact(
+            user,
+            name=args.target,
+            email=args.email or "",
+            phone=args.phone or "",
+            social=args.social or "",
+            time_zone=args.tz or "",
+            tags=args.tags or "",
+            notes=args.note or "",
+        )
+        prospect = services.add_prospect(
+            user,
+            contact,
+            now=_now(),
+            source=source,
+            stage=args.stage or "new",
+            follow_up_on=follow_up,
+            allow_duplicate=args.allow_duplicate,
+        )
+    except services.DuplicateProspect as duplicate:
+        lines = []
+        for match in duplicate.matches:
+            phone = services.format_phone(match.phone, user.phone_region)
+            lines.append(
+                f"#{match.pk} " + ", ".join(v for v in (match.name, match.email, phone) if v)
+            )
+        lines[-1] += " — merge with the web card or pass --allow-duplicate"
+        if args.json:
+            _print_json({"duplicates": [_prospect_json(p, user) for p in duplicate.matches]})
+        raise CommandError("\n".join([str(duplicate), *lines])) from None
+    except ValidationError as error:
+        raise _bad_input(error) from None
+    if args.json:
+        _print_json(_prospect_json(prospect, user))
+    else:
+        print(f"Added #{prospect.pk} {prospect.name} ({prospect.source.label}).")
+    return 0
+
+
+def _prospects_list(user, args) -> int:
+    from mainthing.prospects import queries, services
+
+    if args.limit < 1:
+        raise CommandError("--limit must be 1 or more.", status=2)
+    # The web list's filters: --due means a follow-up date of today or earlier (a passed one
+    # rolls forward to today, it never piles up as overdue).
+    filters = queries.Filters(
+        q=args.search or "",
+        stage=args.stage or "",
+        source_id=_source(user, args.source).pk if args.source else None,
+        due=args.due,
+        sort="follow_up" if args.due else queries.DEFAULT_SORT,
+    )
+    rows = queries.filtered(user, filters, today=_local_today(user))
+    rows = queries.ordered(rows, filters.sort).select_related("source__category")
+    prospects = list(rows[: args.limit])
+    region = user.phone_region
+    if args.json:
+        _print_json([_prospect_json(p, user) for p in prospects])
+        return 0
+    if not prospects:
+        print(
+            "No prospects match."
+            if filters.is_narrowed
+            else "No prospects yet. Add one: mainthing prospects add NAME --email …"
+        )
+        return 0
+    from rich.table import Table
+
+    table = Table("ID", "Name", "Phone", "Stage", "Source", "Follow-up")
+    for p in prospects:
+        table.add_row(
+            str(p.pk),
+            p.name,
+            services.format_phone(p.phone, region),
+            p.get_stage_display(),
+            p.source.label,
+            p.follow_up_on.isoformat() if p.follow_up_on else "",
+        )
+    _console().print(table)
+    return 0
+
+
+def _prospects_show(user, args) -> int:
+    from mainthing.core import timekit
+    from mainthing.prospects import queries, services
+
+    if not args.target:
+        raise CommandError("Usage: mainthing prospects show ID", status=2)
+    prospect = _prospect(user, args.target)
+    tz = timekit.zone(user.time_zone)
+    # The card's history (four queries, whatever its length), oldest first for a terminal.
+    items = list(reversed(queries.timeline(prospect, tz=tz, limit=None).items))
+
+    def when(item) -> str:
+        if item.all_day:
+            return timekit.local_date(item.at, tz).isoformat()
+        return item.at.astimezone(tz).isoformat()
+
+    if args.json:
+        _print_json(
+            {
+                **_prospect_json(prospect, user),
+                "timeline": [
+                    {
+                        "at": when(item),
+                        "kind": item.kind,
+                        "title": item.title,
+                        "detail": item.detail,
+                        "id": item.pk,
+                    }
+                    for item in items
+                ],
+            }
+        )
+        return 0
+    console = _console()
+    console.print(f"[bold]#{prospect.pk} {prospect.name}[/bold]", highlight=False)
+    facts = [
+        ("Stage", prospect.get_stage_display()),
+        ("Source", prospect.source.label),
+        ("Email", prospect.email),
+        ("Phone", services.format_phone(prospect.phone, user.phone_region)),
+        ("Social", prospect.social),
+        ("Time zone", prospect.time_zone),
+        ("Follow-up", prospect.follow_up_on.isoformat() if prospect.follow_up_on else ""),
+        ("Tags", ", ".join(prospect.tag_list)),
+    ]
+    for label, value in facts:
+        if value:
+            console.print(f"{label + ':':<11}{value}", markup=False)
+    if prospect.notes:
+        console.print("Notes:", markup=False)
+        console.print("  " + prospect.notes.replace("\n", "\n  "), markup=False)
+    console.print("History:", markup=False)
+    for item in items:
+        stamp = when(item) if item.all_day else f"{item.at.astimezone(tz):%Y-%m-%d %H:%M}"
+        detail = f": {item.detail}" if item.detail else ""
+        console.print(f"  {stamp:<16}  {item.title}{detail}".replace("\n", " "), markup=False)
+    return 0
+
+
+def _money(amount) -> str:
+    return f"{amount:,.2f}"
+
+
+def cmd_sources(args) -> int:
+    from django.core.exceptions import ValidationError
+
+    from mainthing.prospects import queries_money, services
+
+    user = _user(args)
+    if args.action == "add":
+        if not args.category or not args.campaign:
+            raise CommandError(
+                'Usage: mainthing sources add CATEGORY CAMPAIGN, e.g. sources add "Forum posts"'
+                ' "Signature on the MLM forum"',
+                status=2,
+            )
+        category = _category(user, args.category)
+        try:
+            source = services.add_source(
+                user, category=category, campaign=args.campaign, key=args.key or ""
+            )
+        except ValidationError as error:
+            raise _bad_input(error) from None
+        if args.json:
+            _print_json(_source_json(source))
+        else:
+            print(
+                f"Added {source.label} with the key {source.key}: "
+                f"add ?src={source.key} to your booking link."
+            )
+        return 0
+    rows = queries_money.sources(user)
+    if args.json:
+        _print_json([_source_json(s) for s in rows])
+        return 0
+    from rich.table import Table
+
+    table = Table("Key", "Source", "Link", "Prospects", f"Spend ({user.currency})", "")
+    for s in rows:
+        table.add_row(
+            s.key,
+            s.label,
+            "" if s.is_unknown else f"?src={s.key}",
+            str(s.prospect_count),
+            _money(s.spend_total) if s.spend_total else "",
+            "archived" if s.archived else "",
+        )
+    _console().print(table)
+    return 0
+
+
+def _source_json(source) -> dict:
+    return {
+        "id": source.pk,
+        "key": source.key,
+        "category": source.category.name if source.category_id else None,
+        "campaign": source.campaign,
+        "label": source.label,
+        "archived": source.archived,
+        "prospects": getattr(source, "prospect_count", 0),
+        "spend": str(getattr(source, "spend_total", "0.00")),
+    }
+
+
+def _income_json(income) -> dict:
+    return {
+        "id": income.pk,
+        "date": income.date.isoformat(),
+        "amount": str(income.amount),
+        "currency": income.currency,
+        "kind": income.kind,
+        "prospect": (
+            {"id": income.prospect_id, "name": income.prospect.name} if income.prospect_id else None
+        ),
+        "note": income.note,
+    }
+
+
+def cmd_income(args) -> int:
+    from django.core.exceptions import ValidationError
+
+    from mainthing.prospects import queries_money, services
+    from mainthing.prospects.models import Income
+
+    user = _user(args)
+    if args.action == "add":
+        if not args.amount:
+            raise CommandError("Usage: mainthing income add AMOUNT [--kind …] [--date …]", status=2)
+        on = _date_arg(args.date, "--date", today=_local_today(user)) if args.date else None
+        prospect = _prospect(user, args.prospect) if args.prospect else None
+        try:
+            income = services.add_income(
+                user,
+                on=on or _local_today(user),
+                amount=args.amount,
+                kind=args.kind,
+                prospect=prospect,
+                note=args.note or "",
+            )
+        except ValidationError as error:
+            raise _bad_input(error) from None
+        if args.json:
+            _print_json(_income_json(income))
+        else:
+            whose = f" from {prospect.name}" if prospect else ""
+            print(
+                f"Recorded {_money(income.amount)} {income.currency} "
+                f"{income.get_kind_display().lower()} income{whose} on {income.date}."
+            )
+        return 0
+    entries = list(
+        Income.objects.filter(user=user).select_related("prospect").order_by("-date", "-pk")
+    )
+    if args.json:
+        _print_json(
+            {
+                "entries": [_income_json(i) for i in entries],
+                "totals": {
+                    currency: str(total)
+                    for currency, total in queries_money.currency_totals(entries)
+                },
+            }
+        )
+        return 0
+    if not entries:
+        print("No income yet. Record some: mainthing income add 150 --kind enrollment")
+        return 0
+    from rich.table import Table
+
+    table = Table("ID", "Date", "Kind", "Amount", "Prospect", "Note")
+    for i in entries:
+        table.add_row(
+            str(i.pk),
+            i.date.isoformat(),
+            i.get_kind_display(),
+            f"{_money(i.amount)} {i.currency}",
+            f"#{i.prospect_id} {i.prospect.name}" if i.prospect_id else "",
+            i.note,
+        )
+    table.add_section()
+    for kind, currency, total in queries_money.kind_totals(entries):
+        table.add_row("", "", kind, f"{_money(total)} {currency}", "", "")
+    for currency, total in queries_money.currency_totals(entries):
+        table.add_row("", "total", "", f"{_money(total)} {currency}", "", "")
+    _console().print(table)
+    return 0
+
+
 # --- parsing -------------------------------------------------------------------------------------
 
 
@@ -823,7 +1305,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("category")
     sub.add_argument("--note")
-    sub.add_argument("--prospect", help="the prospect's name")
+    sub.add_argument(
+        "--prospect",
+        metavar="ID",
+        help="the prospect the time is for: 12 or #12 (a name that fits one prospect works too)",
+    )
     sub.add_argument(
         "--yes",
         action="store_true",
@@ -860,13 +1346,82 @@ def build_parser() -> argparse.ArgumentParser:
         "book a call with a prospect, e.g. book Ann '2026-12-01 19:00'",
         json_flag=True,
     )
-    sub.add_argument("prospect", help="the prospect's name")
+    sub.add_argument(
+        "prospect",
+        help="a prospect ID (12 or #12) or a name; a name that is nobody's yet adds a prospect",
+    )
     sub.add_argument("when", help="HH:MM today, 'YYYY-MM-DD HH:MM' or ISO 8601")
     sub.add_argument("--minutes", type=int, default=30, help="15 to 120 (default 30)")
     sub.add_argument("--note")
     sub.add_argument(
         "--yes", action="store_true", help="book outside prospecting time without asking"
     )
+    sub = add(
+        "prospects",
+        cmd_prospects,
+        "add, list or show prospects, e.g. prospects add 'Ann Lee' --email ann@example.com",
+        json_flag=True,
+    )
+    sub.add_argument(
+        "action", choices=["list", "add", "show"], nargs="?", default="list", help="default: list"
+    )
+    sub.add_argument("target", nargs="?", help="add: the prospect's name; show: the ID (12 or #12)")
+    sub.add_argument("--email", help="add: email address")
+    sub.add_argument("--phone", help="add: phone; without a country code it is read in your region")
+    sub.add_argument("--social", help="add: social handle")
+    sub.add_argument("--source", metavar="KEY", help="add, list: the lead source's key")
+    sub.add_argument("--tz", metavar="ZONE", help="add: the prospect's IANA time zone")
+    sub.add_argument(
+        "--stage",
+        choices=STAGES,
+        metavar="STAGE",
+        help=f"add: the stage (default new); list: only this stage. One of {', '.join(STAGES)}",
+    )
+    sub.add_argument(
+        "--follow-up", metavar="DATE", help="add: next follow-up, YYYY-MM-DD, today or tomorrow"
+    )
+    sub.add_argument("--tags", help="add: comma-separated tags, e.g. warm,spouse")
+    sub.add_argument("--note", help="add: notes about the prospect")
+    sub.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help="add: add even when a prospect has the same email or phone",
+    )
+    sub.add_argument(
+        "--due", action="store_true", help="list: follow-ups due today (passed ones roll to today)"
+    )
+    sub.add_argument("--search", metavar="TEXT", help="list: name, email or phone")
+    sub.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="list: at most N (default 50)"
+    )
+    sub = add(
+        "sources",
+        cmd_sources,
+        "list or add lead sources (a lead-gen category plus a campaign, with a link key)",
+        json_flag=True,
+    )
+    sub.add_argument(
+        "action", choices=["list", "add"], nargs="?", default="list", help="default: list"
+    )
+    sub.add_argument("category", nargs="?", help="add: a lead-gen category, e.g. 'Forum posts'")
+    sub.add_argument("campaign", nargs="?", help="add: e.g. 'Signature on the MLM forum'")
+    sub.add_argument(
+        "--key", help="add: the ?src= key for booking links (default: made from the campaign)"
+    )
+    sub = add(
+        "income",
+        cmd_income,
+        "record or list income, e.g. income add 150 --kind enrollment --prospect 12",
+        json_flag=True,
+    )
+    sub.add_argument(
+        "action", choices=["list", "add"], nargs="?", default="list", help="default: list"
+    )
+    sub.add_argument("amount", nargs="?", help="add: the amount, in your profile's currency")
+    sub.add_argument("--kind", choices=INCOME_KINDS, default="other", help="add (default other)")
+    sub.add_argument("--date", help="add: YYYY-MM-DD, today or tomorrow (default today)")
+    sub.add_argument("--prospect", metavar="ID", help="add: the prospect it came from (12 or #12)")
+    sub.add_argument("--note", help="add: what it was for")
     sub = add("agenda", cmd_agenda, "blocks and appointments of the coming days", json_flag=True)
     sub.add_argument("--days", type=int, default=1, help="how many days, from today (default 1)")
     sub = add("routine", cmd_routine, "list, add or remove weekly blocks", json_flag=True)
@@ -888,7 +1443,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add(
         "import",
         cmd_import,
-        "import activities from Mainthing CSV, Watson or Toggl",
+        "import leads (CSV) or activities (Mainthing CSV, Watson or Toggl)",
         json_flag=True,
     )
     sub.add_argument("kind", choices=["activities", "leads"])
@@ -900,6 +1455,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="tier for categories the file names that you don't have yet",
     )
     sub.add_argument("--mapping", help="CSV file of category,tier for new categories")
+    sub.add_argument(
+        "--source", metavar="KEY", help="leads: source of rows that name none (default: Unknown)"
+    )
+    sub.add_argument(
+        "--map",
+        metavar="'HEADER=FIELD,...'",
+        help="leads: which column feeds which field, over the remembered or guessed mapping",
+    )
     sub = add("export", cmd_export, "write all of a user's data to a versioned JSON file")
     sub.add_argument("file")
     sub = add("restore", cmd_restore, "load an export file into an empty account")
@@ -923,7 +1486,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except CommandError as error:
         print(f"mainthing: {error}", file=sys.stderr)
-        return 1
+        return error.status
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like

@@ -1,0 +1,96 @@
+"""The lead import's forms: the upload, and the mapping step (a field per column, the default
+source)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from mainthing.accounts.models import User
+
+from .. import importing
+from ..models import LeadSource
+
+MAX_MB = importing.MAX_UPLOAD_BYTES // (1024 * 1024)
+
+
+class LeadUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            f"UTF-8 or Windows-1252 text separated by commas, semicolons or tabs, up to {MAX_MB} "
+            "MB. Bigger files: mainthing import leads FILE."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > importing.MAX_UPLOAD_BYTES:
+            size = upload.size / (1024 * 1024)
+            raise ValidationError(
+                f"The file is {size:.1f} MB; the limit here is {MAX_MB} MB. Import bigger files "
+                "from a terminal: mainthing import leads FILE."
+            )
+        return upload
+
+
+FIELD_CHOICES = [("", "— ignore —"), *importing.FIELDS.items()]
+
+
+class MappingForm(forms.Form):
+    """`col-0`, `col-1`, … (the field each column feeds, "" to ignore it) and `source` (the
+    source of rows that name none; empty for Unknown)."""
+
+    source = forms.ModelChoiceField(
+        queryset=LeadSource.objects.none(),
+        required=False,
+        empty_label="Unknown",
+        label="Source of rows that name none",
+    )
+
+    def __init__(
+        self,
+        *args,
+        user: User,
+        headers: list[str],
+        examples: list[str],
+        mapping: dict[int, str],
+        source: LeadSource | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        self.examples = examples
+        self.fields["source"].queryset = (
+            LeadSource.objects.filter(user=user, archived=False, category__isnull=False)
+            .select_related("category")
+            .order_by("category__position", "campaign")
+        )
+        self.fields["source"].initial = source
+        for index, header in enumerate(headers):
+            self.fields[f"col-{index}"] = forms.ChoiceField(
+                choices=FIELD_CHOICES,
+                required=False,
+                initial=mapping.get(index, ""),
+                label=header,
+            )
+
+    def columns(self) -> list[tuple[str, str, forms.BoundField]]:
+        """(header, an example value, the field's select) per column."""
+        return [
+            (header, self.examples[i] if i < len(self.examples) else "", self[f"col-{i}"])
+            for i, header in enumerate(self.headers)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        problems = importing.check_mapping(self.mapping(), len(self.headers))
+        if problems:
+            raise ValidationError(problems)
+        return cleaned
+
+    def mapping(self) -> dict[int, str]:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return {
+            index: data[f"col-{index}"]
+            for index in range(len(self.headers))
+            if data.get(f"col-{index}")
+        }

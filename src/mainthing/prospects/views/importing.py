@@ -1,0 +1,147 @@
+"""The lead import pages: the upload, then one page per import that walks through the steps
+(choose the columns with a preview, the check with its progress and errors, the confirmation,
+the import with its progress, the outcome). Both passes run as background jobs; the page polls
+while they work."""
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import importing, tasks
+from ..forms.importing import LeadUploadForm, MappingForm
+from ..models import LeadImport, LeadSource
+
+TEMPLATE = "prospects/import_job.html"
+
+
+def get_lead_import(request, pk: int) -> LeadImport:
+    """The request user's lead import or 404: the one way these views reach an import."""
+    return get_object_or_404(LeadImport.objects.select_related("source"), pk=pk, user=request.user)
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _examples(layout: importing.Layout) -> list[str]:
+    """An example value per column: the first one of the first rows that is not empty."""
+    examples = []
+    for index in range(layout.width):
+        values = (r[index].strip() for r in layout.sample if len(r) > index)
+        found = next((v for v in values if v), "")
+        examples.append(found if len(found) <= 40 else found[:40] + "…")
+    return examples
+
+
+def _mapping_context(request, job: LeadImport, form: MappingForm | None = None) -> dict:
+    """The mapping step: the form (a field per column) and the preview of the first rows as
+    the job's current mapping reads them."""
+    try:
+        layout = importing.layout_of(job)
+    except importing.FileProblem as problem:
+        return {"job": job, "problem": str(problem)}
+    mapping = {int(i): f for i, f in (job.mapping or {}).items()}
+    if form is None:
+        form = MappingForm(
+            user=request.user,
+            headers=list(layout.headers),
+            examples=_examples(layout),
+            mapping=mapping,
+            source=job.source,
+        )
+    plan = importing.Plan(layout, mapping, job.source_id)
+    return {
+        "job": job,
+        "layout": layout,
+        "form": form,
+        "preview": importing.preview(request.user, Path(job.path), plan),
+    }
+
+
+def _status_context(request, job: LeadImport) -> dict:
+    if job.status == LeadImport.Status.MAPPING:
+        return _mapping_context(request, job)
+    return {
+        "job": job,
+        "applied_rows": importing.applied_rows(job),
+        "unlisted_errors": max(0, job.error_count - len(job.errors)),
+        "new_rows": max(0, job.total_rows - job.existing_count - job.duplicate_in_file),
+        "can_remap": job.status in (LeadImport.Status.INVALID, LeadImport.Status.READY)
+        and bool(job.path)
+        and Path(job.path).exists(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_leads(request):
+    form = LeadUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = importing.save_upload(request.user, form.cleaned_data["file"])
+        return redirect("prospects:import-job", pk=job.pk)
+    jobs = LeadImport.objects.filter(user=request.user)[:10]
+    return render(
+        request,
+        "prospects/import.html",
+        {"form": form, "jobs": jobs, "max_mb": importing.MAX_UPLOAD_BYTES // (1024 * 1024)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_job(request, pk: int):
+    """GET: the import's page (its status partial when htmx polls). POST: the mapping step,
+    `action=preview` to see the first rows under a mapping, `action=check` to check the whole
+    file with it, `action=remap` to go back to the mapping from a checked file."""
+    job = get_lead_import(request, pk)
+    if request.method == "GET":
+        template = f"{TEMPLATE}#status" if _is_htmx(request) else TEMPLATE
+        return render(request, template, _status_context(request, job))
+
+    action = request.POST.get("action", "check")
+    if action == "remap":
+        if not importing.reopen_mapping(job):
+            messages.info(request, "This import can't go back to choosing columns.")
+        return redirect("prospects:import-job", pk=job.pk)
+    if job.status != LeadImport.Status.MAPPING:
+        messages.info(request, "This file has already been checked.")
+        return redirect("prospects:import-job", pk=job.pk)
+    try:
+        layout = importing.layout_of(job)
+    except importing.FileProblem as problem:
+        messages.error(request, str(problem))
+        return redirect("prospects:import")
+    form = MappingForm(
+        request.POST,
+        user=request.user,
+        headers=list(layout.headers),
+        examples=_examples(layout),
+        mapping={},
+    )
+    valid = form.is_valid()
+    mapping = form.mapping()
+    source: LeadSource | None = form.cleaned_data.get("source")
+    if action == "check" and valid:
+        if importing.claim_for_check(job, mapping, source):
+            transaction.on_commit(lambda: tasks.validate_lead_import.enqueue(job.pk))
+        return redirect("prospects:import-job", pk=job.pk)
+    importing.save_mapping(job, mapping, source)
+    job.refresh_from_db()
+    context = _mapping_context(request, job, form)
+    template = f"{TEMPLATE}#preview" if _is_htmx(request) else TEMPLATE
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def apply_import(request, pk: int):
+    job = get_lead_import(request, pk)
+    if importing.claim_for_apply(job):
+        transaction.on_commit(lambda: tasks.apply_lead_import.enqueue(job.pk))
+    else:
+        messages.info(request, "This import has already been started.")
+    return redirect("prospects:import-job", pk=job.pk)

@@ -1,0 +1,310 @@
+"""The lead import pages as owner, another user and anonymous: upload, the mapping step with
+its preview, the check, the confirmation and the import. Tasks run inline (ImmediateBackend);
+they are enqueued after commit."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from mainthing.prospects import importing, services
+from mainthing.prospects.models import ColumnMapping, Event, LeadImport, Prospect
+from tests.factories import category
+
+LEADS = (
+    b"Name,Email,Mobile,Favourite colour\n"
+    b"Ann Lee,ann@example.com,(212) 555-0101,blue\n"
+    b"Bo,bo@example.com,,\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+def upload(client, content: bytes = LEADS, name: str = "leads.csv"):
+    data = SimpleUploadedFile(name, content, content_type="text/csv")
+    return client.post(reverse("prospects:import"), {"file": data})
+
+
+def job_url(job: LeadImport, name: str = "prospects:import-job") -> str:
+    return reverse(name, args=[job.pk])
+
+
+def make_job(user, **fields) -> LeadImport:
+    defaults = {"filename": "f.csv", "path": "/nowhere", "size": 100}
+    return LeadImport.objects.create(user=user, **{**defaults, **fields})
+
+
+def mapping_post(**columns: str) -> dict:
+    return {"action": "check", "source": "", **columns}
+
+
+# --- who may see what ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["prospects:import-job", "prospects:import-apply"])
+def test_import_job_pages_require_login(anon_client, owner, name):
+    job = make_job(owner)
+
+    response = anon_client.post(reverse(name, args=[job.pk]))
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/accounts/login/?next={reverse(name, args=[job.pk])}",
+    )
+
+
+def test_import_page_requires_login(anon_client):
+    response = anon_client.get(reverse("prospects:import"))
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/accounts/login/?next=/prospects/import/",
+    )
+
+
+def test_another_users_import_is_not_found(owner, other_client):
+    job = make_job(owner, status=LeadImport.Status.READY)
+
+    page = other_client.get(job_url(job))
+    check = other_client.post(job_url(job), {"action": "remap"})
+    apply = other_client.post(job_url(job, "prospects:import-apply"))
+
+    assert (page.status_code, check.status_code, apply.status_code) == (404, 404, 404)
+    assert LeadImport.objects.get(pk=job.pk).status == LeadImport.Status.READY
+
+
+def test_import_page_lists_only_my_imports(owner, owner_client, other_user):
+    make_job(owner, filename="mine.csv", status=LeadImport.Status.DONE)
+    make_job(other_user, filename="theirs.csv", status=LeadImport.Status.DONE)
+
+    response = owner_client.get(reverse("prospects:import"))
+    page = response.content.decode()
+
+    assert (response.status_code, "mine.csv" in page, "theirs.csv" in page) == (200, True, False)
+    assert 'enctype="multipart/form-data"' in page
+
+
+def test_import_page_queries_do_not_grow_with_imports(owner, owner_client):
+    make_job(owner, status=LeadImport.Status.DONE)
+    with CaptureQueriesContext(connection) as few:
+        owner_client.get(reverse("prospects:import"))
+    for _ in range(8):
+        make_job(owner, status=LeadImport.Status.DONE)
+
+    with CaptureQueriesContext(connection) as many:
+        owner_client.get(reverse("prospects:import"))
+
+    assert len(many) == len(few)
+
+
+# --- the steps -----------------------------------------------------------------------------------
+
+
+def test_upload_opens_the_mapping_step_with_a_guess_and_a_preview(owner, owner_client):
+    response = upload(owner_client)
+    job = LeadImport.objects.get(user=owner)
+
+    page = owner_client.get(job_url(job)).content.decode()
+
+    assert (response.status_code, response["Location"]) == (302, job_url(job))
+    assert (job.status, job.encoding, job.delimiter, job.headers, job.mapping) == (
+        "mapping",
+        "utf-8",
+        ",",
+        ["Name", "Email", "Mobile", "Favourite colour"],
+        {"0": "name", "1": "email", "2": "phone"},
+    )
+    assert "Read as UTF-8, separated by commas, the first row is the header." in page
+    assert '<option value="phone" selected>Phone</option>' in page
+    assert "<td>(212) 555-0101</td>" in page  # the preview, formatted for the user's region
+    assert Path(job.path).exists()
+
+
+def test_an_unreadable_upload_says_why_and_is_not_kept(owner, owner_client):
+    upload(owner_client, b"\x00\x01\x02" * 1000, name="photo.jpg")
+    job = LeadImport.objects.get(user=owner)
+
+    page = owner_client.get(job_url(job)).content.decode()
+
+    assert (job.status, job.errors) == (
+        "invalid",
+        [
+            {
+                "row": None,
+                "message": "This is not a text file (it holds binary data); export a CSV file.",
+            }
+        ],
+    )
+    assert "This is not a text file (it holds binary data); export a CSV file." in page
+    assert not Path(job.path).exists()
+
+
+def test_a_file_over_the_limit_is_refused(owner, owner_client, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_UPLOAD_BYTES", 10)
+
+    response = upload(owner_client)
+
+    assert response.status_code == 200
+    assert "the limit here is 50 MB" in response.content.decode()
+    assert not LeadImport.objects.filter(user=owner).exists()
+
+
+def test_the_preview_follows_the_mapping_through_htmx(owner, owner_client):
+    upload(owner_client)
+    job = LeadImport.objects.get(user=owner)
+
+    response = owner_client.post(
+        job_url(job),
+        {"action": "preview", "col-0": "name", "col-3": "notes", "source": ""},
+        headers={"HX-Request": "true"},
+    )
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<div id="lead-preview">')
+    assert "<th>Notes</th>" in page
+    assert "<td>blue</td>" in page
+    assert LeadImport.objects.get(pk=job.pk).mapping == {"0": "name", "3": "notes"}
+
+
+def test_a_mapping_without_a_name_or_contact_is_refused(owner, owner_client):
+    upload(owner_client)
+    job = LeadImport.objects.get(user=owner)
+
+    response = owner_client.post(job_url(job), mapping_post(**{"col-3": "notes"}))
+
+    assert response.status_code == 200
+    assert (
+        "Choose the column with the name, the email, the phone or the social handle"
+        in response.content.decode()
+    )
+    assert LeadImport.objects.get(pk=job.pk).status == "mapping"
+
+
+def test_check_confirm_and_import(owner, owner_client, django_capture_on_commit_callbacks):
+    source = services.add_source(
+        owner, category=category(owner, "Forum posts"), campaign="Signature", key="forum-sig"
+    )
+    services.add_prospect(
+        owner, services.clean_contact(owner, name="Bo", email="BO@example.com"), now=timezone.now()
+    )
+    upload(owner_client, LEADS + b"Ann again,ANN@EXAMPLE.COM,,\n")
+    job = LeadImport.objects.get(user=owner)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        checked = owner_client.post(
+            job_url(job),
+            mapping_post(**{"col-0": "name", "col-1": "email", "col-2": "phone"}, source=source.pk),
+        )
+    job.refresh_from_db()
+    ready_page = owner_client.get(job_url(job)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        applied = owner_client.post(job_url(job, "prospects:import-apply"))
+    job.refresh_from_db()
+    done_page = owner_client.get(job_url(job)).content.decode()
+
+    assert (checked.status_code, applied.status_code) == (302, 302)
+    assert "<strong>1</strong> new prospect to add" in ready_page
+    assert "1 you already have (same email, phone or row): skipped" in ready_page
+    assert "1 repeats an earlier row of the file: skipped" in ready_page
+    assert (job.status, job.total_rows, job.created_count, job.existing_count) == ("done", 3, 1, 1)
+    assert job.duplicate_in_file == 1
+    assert "Imported 1 prospect." in done_page
+    assert 'href="/prospects/"' in done_page
+    ann = Prospect.objects.get(user=owner, name="Ann Lee")
+    assert (ann.phone, ann.source_id) == ("+12125550101", source.pk)
+    assert list(Event.objects.filter(prospect=ann).values_list("kind", "text")) == [
+        ("created", "Imported from leads.csv")
+    ]
+    assert not Path(job.path).exists()
+    assert ColumnMapping.objects.get(user=owner).mapping == {
+        "columns": {"0": "name", "1": "email", "2": "phone"},
+        "source": "forum-sig",
+    }
+
+
+def test_the_next_upload_with_the_same_columns_offers_the_last_mapping(
+    owner, owner_client, django_capture_on_commit_callbacks
+):
+    upload(owner_client)
+    first = LeadImport.objects.get(user=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(job_url(first), mapping_post(**{"col-0": "name", "col-3": "notes"}))
+
+    upload(owner_client, name="again.csv")
+    second = LeadImport.objects.exclude(pk=first.pk).get(user=owner)
+
+    assert second.mapping == {"0": "name", "3": "notes"}
+
+
+def test_a_file_with_bad_rows_lists_them_and_can_be_mapped_again(
+    owner, owner_client, django_capture_on_commit_callbacks
+):
+    upload(owner_client, b"Name,Email\nAnn,ann@example\nBo,bo@example.com\n")
+    job = LeadImport.objects.get(user=owner)
+    before = (Prospect.objects.count(), Event.objects.count())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(job_url(job), mapping_post(**{"col-0": "name", "col-1": "email"}))
+    job.refresh_from_db()
+    page = owner_client.get(job_url(job)).content.decode()
+    remapped = owner_client.post(job_url(job), {"action": "remap"})
+
+    assert (job.status, job.error_count, job.errors) == (
+        "invalid",
+        1,
+        [{"row": 2, "message": "“ann@example” is not an email address."}],
+    )
+    assert "The file has 1 error; nothing was imported." in page
+    assert '<td class="num">2</td><td>“ann@example” is not an email address.</td>' in page
+    assert remapped.status_code == 302
+    assert LeadImport.objects.get(pk=job.pk).status == "mapping"
+    assert (Prospect.objects.count(), Event.objects.count()) == before
+
+
+def test_polling_gets_the_status_partial(owner, owner_client):
+    job = make_job(owner, status=LeadImport.Status.VALIDATING, size=200, checked_bytes=50)
+
+    response = owner_client.get(job_url(job), headers={"HX-Request": "true"})
+    page = response.content.decode()
+
+    assert page.lstrip().startswith('<section class="card" id="import-status" hx-get=')
+    assert "Checking every row… 25%" in page
+    assert "<html" not in page
+
+
+def test_the_import_shows_its_progress_while_it_runs(owner, owner_client, tmp_path):
+    path = tmp_path / "upload"
+    path.write_text("Name\nAnn\n")
+    Path(f"{path}.progress").write_text("5000")
+    job = make_job(owner, status=LeadImport.Status.APPLYING, path=str(path), total_rows=20000)
+
+    page = owner_client.get(job_url(job)).content.decode()
+
+    assert "Importing… 5,000 of 20,000 rows." in page
+    assert '<progress value="5000" max="20000">' in page
+
+
+def test_a_second_click_imports_once(owner, owner_client):
+    job = make_job(owner, status=LeadImport.Status.APPLYING)
+
+    response = owner_client.post(job_url(job, "prospects:import-apply"), follow=True)
+
+    assert "This import has already been started." in response.content.decode()
+    assert LeadImport.objects.get(pk=job.pk).status == "applying"
+
+
+def test_a_checked_file_cant_be_checked_twice(owner, owner_client):
+    job = make_job(owner, status=LeadImport.Status.READY, headers=["Name"])
+
+    response = owner_client.post(job_url(job), mapping_post(**{"col-0": "name"}), follow=True)
+
+    assert "This file has already been checked." in response.content.decode()
+    assert LeadImport.objects.get(pk=job.pk).status == "ready"
