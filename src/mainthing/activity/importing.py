@@ -1066,6 +1066,15 @@ def save_upload(user: User, upload, *, fmt: str) -> ImportJob:
     )
 
 
+def fail_job(job, message: str) -> None:
+    """Marks an import job (of time entries or of leads) failed, with the reason shown to the
+    user. Nothing of the file was written when this is called."""
+    job.status = job.Status.FAILED
+    job.message = message[:500]
+    job.finished_at = timezone.now()
+    job.save()
+
+
 def _discard_file(job: ImportJob) -> None:
     try:
         Path(job.path).unlink(missing_ok=True)
@@ -1085,10 +1094,7 @@ def validate_job(job: ImportJob) -> ImportJob:
     try:
         validation = validate_file(job.user, Path(job.path), job.format, progress=progress)
     except Exception:
-        job.status = ImportJob.Status.FAILED
-        job.message = "Checking the file stopped on an unexpected error; nothing was imported."
-        job.finished_at = timezone.now()
-        job.save()
+        fail_job(job, "Checking the file stopped on an unexpected error; nothing was imported.")
         _discard_file(job)
         raise
     job.refresh_from_db(fields=["size"])
@@ -1138,15 +1144,9 @@ def apply_job(job: ImportJob) -> ImportJob:
             job.message = ""
             job.save()
     except ValidationError as error:
-        job.status = ImportJob.Status.FAILED
-        job.message = " ".join(error.messages)[:500]
-        job.finished_at = timezone.now()
-        job.save()
+        fail_job(job, " ".join(error.messages))
     except Exception:
-        job.status = ImportJob.Status.FAILED
-        job.message = "The import stopped on an unexpected error; nothing was imported."
-        job.finished_at = timezone.now()
-        job.save()
+        fail_job(job, "The import stopped on an unexpected error; nothing was imported.")
         raise
     finally:
         if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from mainthing.core.enums import Tier
+from mainthing.core.models import ImportProgress
 
 # Entries longer than this are rare (a forgotten timer); overlap checks look them up separately
 # so the common query stays a short index range scan on (user, start).
@@ -117,7 +118,7 @@ class DayTotal(models.Model):
         return f"{self.day} {self.category_id}: {self.seconds}s"
 
 
-class ImportJob(models.Model):
+class ImportJob(ImportProgress, models.Model):
     class Status(models.TextChoices):
         VALIDATING = "validating", "Checking the file"
         INVALID = "invalid", "The file has errors"
@@ -157,22 +158,6 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
-
-    @property
-    def percent(self) -> int:
-        if not self.total_rows:
-            return 0
-        return min(100, round(100 * self.processed_rows / self.total_rows))
-
-    @property
-    def checked_percent(self) -> int:
-        if not self.size:
-            return 0
-        return min(100, round(100 * self.checked_bytes / self.size))
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.VALIDATING, self.Status.APPLYING)
 
     @property
     def unlisted_errors(self) -> int:

@@ -11,3 +11,24 @@ class RateBucket(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ImportProgress:
+    """Progress of an import job (time entries or leads), for its page. Validation is measured in
+    bytes, because the number of rows is known only at the end; applying is measured in rows."""
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.VALIDATING, self.Status.APPLYING)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def checked_percent(self) -> int:
+        if not self.size:
+            return 0
+        return min(100, round(100 * self.checked_bytes / self.size))

@@ -59,6 +59,7 @@ from mainthing.activity.importing import (
     _no_gc_pauses,
     _progress_bar,
     _say,
+    fail_job,
 )
 from mainthing.activity.importing import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES
 
@@ -1505,20 +1506,14 @@ def validate_job(job: LeadImport) -> LeadImport:
     try:
         plan = plan_of(job)
     except FileProblem as problem:
-        job.status = LeadImport.Status.FAILED
-        job.message = f"{problem} Nothing was imported."[:500]
-        job.finished_at = timezone.now()
-        job.save()
+        fail_job(job, f"{problem} Nothing was imported.")
         return job
     try:
         validation = validate_file(
             job.user, Path(job.path), plan, progress=progress, keep=_checked_path(job)
         )
     except Exception:
-        job.status = LeadImport.Status.FAILED
-        job.message = "Checking the file stopped on an unexpected error; nothing was imported."
-        job.finished_at = timezone.now()
-        job.save()
+        fail_job(job, "Checking the file stopped on an unexpected error; nothing was imported.")
         _discard_file(job)
         raise
     job.refresh_from_db(fields=["size"])
@@ -1592,15 +1587,9 @@ def apply_job(job: LeadImport) -> LeadImport:
             job.message = ""
             job.save()
     except ValidationError as error:
-        job.status = LeadImport.Status.FAILED
-        job.message = " ".join(error.messages)[:500]
-        job.finished_at = timezone.now()
-        job.save()
+        fail_job(job, " ".join(error.messages))
     except Exception:
-        job.status = LeadImport.Status.FAILED
-        job.message = "The import stopped on an unexpected error; nothing was imported."
-        job.finished_at = timezone.now()
-        job.save()
+        fail_job(job, "The import stopped on an unexpected error; nothing was imported.")
         raise
     finally:
         if job.status in (LeadImport.Status.DONE, LeadImport.Status.FAILED):

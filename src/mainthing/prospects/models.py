@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from mainthing.activity.models import Activity, Category
+from mainthing.core.models import ImportProgress
 
 
 class Stage(models.TextChoices):
@@ -224,7 +225,7 @@ class ColumnMapping(models.Model):
         return f"mapping {self.headers_key[:8]}"
 
 
-class LeadImport(models.Model):
+class LeadImport(ImportProgress, models.Model):
     """A lead CSV on its way in: checked, mapped, previewed, then applied all at once."""
 
     class Status(models.TextChoices):
@@ -265,19 +266,3 @@ class LeadImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.VALIDATING, self.Status.APPLYING)
-
-    @property
-    def percent(self) -> int:
-        if not self.total_rows:
-            return 0
-        return min(100, round(100 * self.processed_rows / self.total_rows))
-
-    @property
-    def checked_percent(self) -> int:
-        if not self.size:
-            return 0
-        return min(100, round(100 * self.checked_bytes / self.size))
