@@ -364,6 +364,22 @@ def _add_prospects(
         .annotate(first=Min("start"), last=Max("end"))
     )
     called = {c["prospect_name"]: (c["first"], c["last"]) for c in calls}
+    # Stages change right after calls, so each card's history reads like a real week.
+    call_ends: dict[str, list[datetime]] = {}
+    for name, end in (
+        Activity.objects.filter(user=user, category__tier=Tier.INCOME)
+        .exclude(prospect_name="")
+        .order_by("end")
+        .values_list("prospect_name", "end")
+    ):
+        call_ends.setdefault(name, []).append(end)
+
+    def evening(instant: datetime) -> datetime:
+        """The same local day at about 19:45, or an hour ago if that's still to come."""
+        local = timekit.local_date(instant, tz)
+        wall = datetime.combine(local, time(19, 30 + rng.randint(0, 25)))
+        return min(timekit.localize(wall, tz), now - timedelta(hours=1))
+
     shares = [key for _c, _n, key, share in SOURCES for _ in range(share)]
     shares += ["unknown"] * UNKNOWN_SHARE
     window = timedelta(days=days)
@@ -387,7 +403,13 @@ def _add_prospects(
         )
         path = PATHS[stage]
         for step, target in enumerate(path, 1):
-            at = created + (last - created) * step / len(path)
+            ends = call_ends.get(name)
+            if ends:
+                at = ends[max(0, round(len(ends) * step / len(path)) - 1)]
+                at += timedelta(minutes=2 + step)
+            else:
+                at = evening(created + (last - created) * step / len(path))
+            at = max(at, created + timedelta(minutes=step))
             note = STAGE_NOTES.get(target, "") if step == len(path) else ""
             prospect_services.change_stage(
                 prospect, target, now=at.replace(microsecond=0), note=note

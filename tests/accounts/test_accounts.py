@@ -62,6 +62,17 @@ def test_passwords_are_hashed_with_argon2(settings):
     assert identify_hasher(user.password).algorithm == "argon2"
 
 
+def test_new_account_starts_with_categories_and_the_unknown_source(db):
+    user = onboarding.create_account(email="a@example.com", password=PASSWORD)
+    assert (
+        user.category_set.count(),
+        list(user.leadsource_set.values_list("key", "campaign")),
+    ) == (
+        12,
+        [("unknown", "Unknown")],
+    )
+
+
 def test_create_user_refuses_an_unknown_time_zone(db):
     with pytest.raises(ValidationError, match="Unknown time zone 'Mars/Base'"):
         services.create_user(email="a@example.com", password=PASSWORD, time_zone="Mars/Base")
