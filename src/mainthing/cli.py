@@ -769,10 +769,11 @@ def cmd_import(args) -> int:
             Path(args.file),
             source_key=args.source,
             map_text=args.map,
+            has_header=args.header,
             as_json=args.json,
         )
-    if args.source or args.map:
-        raise CommandError("--source and --map are for leads.", status=2)
+    if args.source or args.map or args.header is not None:
+        raise CommandError("--source, --map, --header and --no-header are for leads.", status=2)
     user = _user(args)
     return importing.run_cli_import(
         user,
@@ -1462,6 +1463,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--map",
         metavar="'HEADER=FIELD,...'",
         help="leads: which column feeds which field, over the remembered or guessed mapping",
+    )
+    header = sub.add_mutually_exclusive_group()
+    header.add_argument(
+        "--header",
+        dest="header",
+        action="store_true",
+        default=None,
+        help="leads: the first row holds column names (default: worked out from the file)",
+    )
+    header.add_argument(
+        "--no-header",
+        dest="header",
+        action="store_false",
+        default=None,
+        help="leads: the first row is data, like the rest",
     )
     sub = add("export", cmd_export, "write all of a user's data to a versioned JSON file")
     sub.add_argument("file")

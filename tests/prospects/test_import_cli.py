@@ -136,6 +136,131 @@ def test_the_mapping_used_is_remembered_for_the_next_file(owner, forum, tmp_path
     assert "Default source: Forum posts / Signature\n" in out
 
 
+NAMES = "Ann Lee\nBo Chen\nCy Diaz\n"  # a names-only list without a header line
+
+
+def test_import_of_a_names_only_file_takes_the_first_name_for_a_header(owner, tmp_path, capsys):
+    before = snapshot(owner)
+
+    status = run(owner, write(tmp_path, NAMES))
+
+    out, err = capsys.readouterr()
+    assert (status, snapshot(owner)) == (1, before)
+    assert out == (
+        "Reading the file: UTF-8, separated by commas, the first row is the header.\n"
+        "Columns:\n"
+        "  Ann Lee  (ignored)\n"
+        "Default source: Unknown\n"
+    )
+    assert err == (
+        "mainthing: Choose the column with the name, the email, the phone or the social handle: "
+        'a prospect needs one of them. Say which with --map, e.g. --map "Full name=name,'
+        'Mobile=phone".\n'
+    )
+
+
+def test_import_no_header_imports_every_name(owner, tmp_path, capsys):
+    status = run(owner, write(tmp_path, NAMES), "--no-header")
+
+    out, err = capsys.readouterr()
+    assert (status, err) == (0, "")
+    assert out == (
+        "Reading the file: UTF-8, separated by commas, no header row (as you said).\n"
+        "Columns:\n"
+        "  Column 1  → name\n"
+        "Default source: Unknown\n"
+        "Imported 3 prospects from leads.csv.\n"
+    )
+    assert list(Prospect.objects.filter(user=owner).order_by("pk").values_list("name")) == [
+        ("Ann Lee",),
+        ("Bo Chen",),
+        ("Cy Diaz",),
+    ]
+    assert ColumnMapping.objects.filter(user=owner).count() == 0
+
+
+def test_import_of_a_file_starting_with_data_finds_no_header(owner, tmp_path, capsys):
+    status = run(owner, write(tmp_path, "Ann Lee,ann@example.com\nBo Chen,bo@example.com\n"))
+
+    out, err = capsys.readouterr()
+    assert (status, err) == (0, "")
+    assert out == (
+        "Reading the file: UTF-8, separated by commas, no header row.\n"
+        "Columns:\n"
+        "  Column 1  → name\n"
+        "  Column 2  → email\n"
+        "Default source: Unknown\n"
+        "Imported 2 prospects from leads.csv.\n"
+    )
+
+
+def test_import_header_takes_a_first_row_of_data_for_column_names(owner, tmp_path, capsys):
+    path = write(tmp_path, "Ann Lee,ann@example.com\nBo Chen,bo@example.com\n")
+
+    status = run(owner, path, "--header", "--map", "Ann Lee=name,ann@example.com=email", "--json")
+
+    assert (status, json.loads(capsys.readouterr().out)) == (
+        0,
+        {
+            "ok": True,
+            "created": 1,
+            "existing": 0,
+            "duplicates_in_file": 0,
+            "rows": 1,
+            "file": "leads.csv",
+            "encoding": "utf-8",
+            "delimiter": ",",
+            "header": True,
+            "columns": [
+                {"column": 1, "header": "Ann Lee", "field": "name"},
+                {"column": 2, "header": "ann@example.com", "field": "email"},
+            ],
+            "source": "unknown",
+        },
+    )
+    assert list(Prospect.objects.filter(user=owner).values_list("name", "email")) == [
+        ("Bo Chen", "bo@example.com")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "text", "error"),
+    [
+        (
+            ["--no-header"],
+            "Ann Lee,ann@example\nBo Chen,bo@example.com\n",
+            "  row 1: “ann@example” is not an email address.\n",
+        ),
+        (
+            ["--header", "--map", "Ann Lee=name,ann@example.com=email"],
+            "Ann Lee,ann@example.com\nBo Chen,bo@example\n",
+            "  row 2: “bo@example” is not an email address.\n",
+        ),
+    ],
+    ids=["no-header", "header"],
+)
+def test_row_numbers_in_errors_follow_the_header_option(owner, tmp_path, capsys, args, text, error):
+    before = snapshot(owner)
+
+    status = run(owner, write(tmp_path, text), *args)
+
+    assert (status, snapshot(owner)) == (1, before)
+    assert capsys.readouterr().err == (
+        "mainthing: leads.csv has 1 error; nothing was imported.\n" + error
+    )
+
+
+def test_header_and_no_header_together_are_refused(owner, tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        run(owner, write(tmp_path, NAMES), "--header", "--no-header")
+
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "error: argument --no-header: not allowed with argument --header\n"
+    )
+    assert Prospect.objects.filter(user=owner).count() == 0
+
+
 def test_bad_rows_are_listed_and_nothing_is_imported(owner, forum, tmp_path, capsys):
     path = write(tmp_path, "Name,Email,Stage\nAnn,ann@example,\nBo,bo@example.com,Maybe\nCy,,\n")
     before = snapshot(owner)
@@ -263,12 +388,15 @@ def test_activity_options_are_refused_for_leads(owner, tmp_path, capsys, args):
     )
 
 
-def test_lead_options_are_refused_for_activities(owner, tmp_path, capsys):
+@pytest.mark.parametrize(
+    "args", [["--map", "x=y"], ["--source", "forum-sig"], ["--header"], ["--no-header"]]
+)
+def test_lead_options_are_refused_for_activities(owner, tmp_path, capsys, args):
     status = cli.main(
-        ["--user", owner.email, "import", "activities", str(tmp_path / "a.csv"), "--map", "x=y"]
+        ["--user", owner.email, "import", "activities", str(tmp_path / "a.csv"), *args]
     )
 
     assert (status, capsys.readouterr().err) == (
         2,
-        "mainthing: --source and --map are for leads.\n",
+        "mainthing: --source, --map, --header and --no-header are for leads.\n",
     )

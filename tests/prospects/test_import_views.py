@@ -2,6 +2,7 @@
 its preview, the check, the confirmation and the import. Tasks run inline (ImmediateBackend);
 they are enqueued after commit."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,9 @@ def make_job(user, **fields) -> LeadImport:
 
 
 def mapping_post(**columns: str) -> dict:
-    return {"action": "check", "source": "", **columns}
+    """The mapping step's form as the browser sends it for a file with a header row (an
+    unticked box is not sent at all)."""
+    return {"action": "check", "source": "", "has_header": "on", **columns}
 
 
 # --- who may see what ----------------------------------------------------------------------------
@@ -162,7 +165,7 @@ def test_the_preview_follows_the_mapping_through_htmx(owner, owner_client):
 
     response = owner_client.post(
         job_url(job),
-        {"action": "preview", "col-0": "name", "col-3": "notes", "source": ""},
+        {"action": "preview", "has_header": "on", "col-0": "name", "col-3": "notes", "source": ""},
         headers={"HX-Request": "true"},
     )
     page = response.content.decode()
@@ -308,3 +311,157 @@ def test_a_checked_file_cant_be_checked_twice(owner, owner_client):
 
     assert "This file has already been checked." in response.content.decode()
     assert LeadImport.objects.get(pk=job.pk).status == "ready"
+
+
+# --- the header box ------------------------------------------------------------------------------
+
+NAMES = b"Ann Lee\nBo Chen\nCy Diaz\n"  # a names-only list without a header line
+
+
+def test_the_header_box_shows_what_was_detected(owner, owner_client):
+    upload(owner_client, NAMES)
+    job = LeadImport.objects.get(user=owner)
+
+    page = owner_client.get(job_url(job)).content.decode()
+
+    assert (job.has_header, job.headers, job.mapping) == (None, ["Ann Lee"], {})
+    assert '<input type="checkbox" name="has_header" id="id_has_header" checked>' in page
+    assert "Mainthing took the first row for column names." in page
+
+
+def test_unticking_the_header_box_reads_the_first_row_as_data(owner, owner_client):
+    upload(owner_client, NAMES)
+    job = LeadImport.objects.get(user=owner)
+
+    response = owner_client.post(job_url(job), {"action": "preview", "source": "", "col-0": ""})
+    job.refresh_from_db()
+    page = owner_client.get(job_url(job)).content.decode()
+
+    assert (response.status_code, response["Location"]) == (302, job_url(job))
+    assert (job.status, job.has_header, job.headers, job.mapping) == (
+        "mapping",
+        False,
+        ["Column 1"],
+        {"0": "name"},
+    )
+    assert "Read as UTF-8, separated by commas, no header row (as you said)." in page
+    assert '<input type="checkbox" name="has_header" id="id_has_header">' in page
+    assert re.findall(r'<td class="num">(\d+)</td>\s*<td>([^<]*)</td>', page) == [
+        ("1", "Ann Lee"),
+        ("2", "Bo Chen"),
+        ("3", "Cy Diaz"),
+    ]
+
+
+def test_the_header_box_through_htmx_replaces_the_whole_step(owner, owner_client):
+    upload(owner_client, NAMES)
+    job = LeadImport.objects.get(user=owner)
+
+    response = owner_client.post(
+        job_url(job),
+        {"action": "preview", "source": "", "col-0": ""},
+        headers={"HX-Request": "true"},
+    )
+    page = response.content.decode()
+
+    assert (response.status_code, response["HX-Retarget"], response["HX-Reswap"]) == (
+        200,
+        "#import-status",
+        "outerHTML",
+    )
+    assert page.lstrip().startswith('<section class="card" id="import-status">')
+    assert '<label for="id_col-0">Column 1</label>' in page
+    assert '<option value="name" selected>Name</option>' in page
+    assert "<html" not in page
+
+
+def test_a_names_only_file_imports_every_name_with_the_box_unticked(
+    owner, owner_client, django_capture_on_commit_callbacks
+):
+    upload(owner_client, NAMES)
+    job = LeadImport.objects.get(user=owner)
+    owner_client.post(job_url(job), {"action": "preview", "source": "", "col-0": ""})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(job_url(job), {"action": "check", "source": "", "col-0": "name"})
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(job_url(job, "prospects:import-apply"))
+    job.refresh_from_db()
+
+    assert (job.status, job.total_rows, job.created_count) == ("done", 3, 3)
+    assert list(Prospect.objects.filter(user=owner).order_by("pk").values_list("name")) == [
+        ("Ann Lee",),
+        ("Bo Chen",),
+        ("Cy Diaz",),
+    ]
+    assert ColumnMapping.objects.filter(user=owner).count() == 0
+
+
+def test_checking_with_the_box_changed_reads_the_file_again_first(owner, owner_client):
+    upload(owner_client, NAMES)
+    job = LeadImport.objects.get(user=owner)
+
+    response = owner_client.post(
+        job_url(job), {"action": "check", "source": "", "col-0": "name"}, follow=True
+    )
+    job.refresh_from_db()
+
+    assert (job.status, job.has_header, job.mapping) == ("mapping", False, {"0": "name"})
+    assert (
+        "The first row is now read as data: check the columns, then check all rows."
+        in response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("form", "errors"),
+    [
+        (
+            {"col-0": "name", "col-1": "email"},
+            [
+                {"row": 1, "message": "“ann@example” is not an email address."},
+                {"row": 3, "message": "“cy@example” is not an email address."},
+            ],
+        ),
+        (
+            {"has_header": "on", "col-0": "name", "col-1": "email"},
+            [{"row": 3, "message": "“cy@example” is not an email address."}],
+        ),
+    ],
+    ids=["unticked", "ticked"],
+)
+def test_row_numbers_in_errors_follow_the_header_box(
+    owner, owner_client, django_capture_on_commit_callbacks, form, errors
+):
+    # "ann@example" is no address, so the first row passes for a header.
+    upload(owner_client, b"Ann Lee,ann@example\nBo Chen,bo@example.com\nCy Diaz,cy@example\n")
+    job = LeadImport.objects.get(user=owner)
+    owner_client.post(job_url(job), {"action": "preview", "source": "", **form})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(job_url(job), {"action": "check", "source": "", **form})
+    job.refresh_from_db()
+
+    assert (job.status, job.errors) == ("invalid", errors)
+
+
+def test_a_mapping_remembered_for_column_names_is_not_applied_with_the_box_unticked(
+    owner, owner_client, django_capture_on_commit_callbacks
+):
+    upload(owner_client)
+    first = LeadImport.objects.get(user=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(job_url(first), mapping_post(**{"col-0": "name", "col-3": "notes"}))
+    upload(owner_client, name="again.csv")
+    second = LeadImport.objects.exclude(pk=first.pk).get(user=owner)
+    offered = second.mapping
+
+    owner_client.post(job_url(second), {"action": "preview", "source": "", "col-0": "name"})
+    second.refresh_from_db()
+    unticked = second.mapping
+    owner_client.post(job_url(second), {"action": "preview", "source": "", "has_header": "on"})
+    second.refresh_from_db()
+
+    assert offered == {"0": "name", "3": "notes"}
+    assert unticked == {"0": "name", "1": "email", "2": "phone"}
+    assert (second.has_header, second.mapping) == (True, {"0": "name", "3": "notes"})

@@ -24,14 +24,18 @@ def write(tmp_path: Path, text: str, *, encoding: str = "utf-8", name: str = "le
     return path
 
 
-def plan_for(user, path: Path, source: LeadSource | None = None) -> importing.Plan:
-    layout = importing.read_layout(path)
+def plan_for(
+    user, path: Path, source: LeadSource | None = None, *, has_header: bool | None = None
+) -> importing.Plan:
+    layout = importing.read_layout(path, has_header=has_header)
     mapping, _ = importing.suggest_mapping(user, layout)
     return importing.Plan(layout, mapping, source.pk if source else None)
 
 
-def run_import(user, path: Path, source: LeadSource | None = None) -> importing.Result:
-    plan = plan_for(user, path, source)
+def run_import(
+    user, path: Path, source: LeadSource | None = None, *, has_header: bool | None = None
+) -> importing.Result:
+    plan = plan_for(user, path, source, has_header=has_header)
     validation = importing.validate_file(user, path, plan)
     assert validation.errors == []
     return importing.apply_file(user, path, plan, now=NOW, note="Imported from leads.csv")
@@ -159,6 +163,117 @@ def test_a_file_without_a_header_imports_its_first_row(owner, tmp_path):
 
     assert result.created == 2
     assert [p["name"] for p in prospects(owner)] == ["Ann Lee", "Bo Chen"]
+
+
+NAMES = "Ann Lee\nBo Chen\nCy Diaz\n"  # a names-only list: nothing in it looks like data
+
+
+def test_layout_of_a_names_only_file_takes_the_first_name_for_a_header(tmp_path):
+    layout = importing.read_layout(write(tmp_path, NAMES))
+
+    assert (layout.has_header, layout.headers, layout.sample, layout.detected_header) == (
+        True,
+        ("Ann Lee",),
+        (("Bo Chen",), ("Cy Diaz",)),
+        True,
+    )
+    assert importing.guess_mapping(layout) == {}
+
+
+def test_layout_without_a_header_when_told_so_reads_the_first_row_as_data(tmp_path):
+    layout = importing.read_layout(write(tmp_path, NAMES), has_header=False)
+
+    assert (layout.has_header, layout.headers, layout.sample, layout.detected_header) == (
+        False,
+        ("Column 1",),
+        (("Ann Lee",), ("Bo Chen",), ("Cy Diaz",)),
+        True,
+    )
+    assert layout.describe() == "UTF-8, separated by commas, no header row (as you said)"
+    assert importing.guess_mapping(layout) == {0: "name"}
+
+
+def test_a_names_only_file_without_a_header_imports_every_name(owner, tmp_path):
+    result = run_import(owner, write(tmp_path, NAMES), has_header=False)
+
+    assert (result.created, result.existing, result.duplicates) == (3, 0, 0)
+    assert [p["name"] for p in prospects(owner)] == ["Ann Lee", "Bo Chen", "Cy Diaz"]
+
+
+def test_a_file_read_without_a_header_imported_again_adds_nothing(owner, tmp_path):
+    path = write(tmp_path, NAMES)
+    run_import(owner, path, has_header=False)
+    before = snapshot(owner)
+
+    result = run_import(owner, path, has_header=False)
+
+    assert (result.created, result.existing, snapshot(owner)) == (0, 3, before)
+
+
+def test_layout_with_a_header_when_told_so_takes_a_row_of_data_for_column_names(tmp_path):
+    path = write(tmp_path, "Ann Lee,ann@example.com\nBo Chen,bo@example.com\n")
+
+    detected = importing.read_layout(path)
+    told = importing.read_layout(path, has_header=True)
+
+    assert (detected.has_header, detected.headers, detected.describe()) == (
+        False,
+        ("Column 1", "Column 2"),
+        "UTF-8, separated by commas, no header row",
+    )
+    assert (told.has_header, told.headers, told.sample, told.detected_header) == (
+        True,
+        ("Ann Lee", "ann@example.com"),
+        (("Bo Chen", "bo@example.com"),),
+        False,
+    )
+    assert (
+        told.describe() == "UTF-8, separated by commas, the first row is the header (as you said)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("has_header", "errors"),
+    [
+        # "ann@example" is no address, so the first row passes for a header.
+        (None, [{"row": 3, "message": "“cy@example” is not an email address."}]),
+        (
+            False,
+            [
+                {"row": 1, "message": "“ann@example” is not an email address."},
+                {"row": 3, "message": "“cy@example” is not an email address."},
+            ],
+        ),
+        (True, [{"row": 3, "message": "“cy@example” is not an email address."}]),
+    ],
+    ids=["detected", "no-header", "header"],
+)
+def test_row_numbers_in_errors_follow_the_header_choice(owner, tmp_path, has_header, errors):
+    path = write(tmp_path, "Ann Lee,ann@example\nBo Chen,bo@example.com\nCy Diaz,cy@example\n")
+    layout = importing.read_layout(path, has_header=has_header)
+    plan = importing.Plan(layout, {0: "name", 1: "email"})
+
+    validation = importing.validate_file(owner, path, plan)
+
+    assert (validation.rows, validation.errors) == (3 if has_header is False else 2, errors)
+
+
+def test_a_mapping_remembered_for_column_names_is_not_offered_when_the_first_row_is_data(
+    owner, tmp_path
+):
+    source = add_source(owner)
+    path = write(tmp_path, "Who,Reach me\nAnn,ann@example.com\n")
+    headed = importing.read_layout(path)
+    importing.remember_mapping(owner, headed, {0: "name", 1: "notes"}, source)
+
+    data = importing.read_layout(path, has_header=False)
+    importing.remember_mapping(owner, data, {0: "name"}, None)
+
+    assert importing.suggest_mapping(owner, data) == ({0: "name", 1: "email"}, None)
+    assert importing.suggest_mapping(owner, headed) == ({0: "name", 1: "notes"}, source)
+    assert list(ColumnMapping.objects.filter(user=owner).values_list("mapping", flat=True)) == [
+        {"columns": {"0": "name", "1": "notes"}, "source": "forum-sig"}
+    ]
 
 
 @pytest.mark.parametrize(

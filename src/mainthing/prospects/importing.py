@@ -5,7 +5,8 @@ A file goes through four steps:
 1. `read_layout` works out how to read it: the encoding (UTF-8, with or without a byte-order
    mark, else Windows-1252; anything else is refused), the delimiter (comma, semicolon or tab,
    from the first lines) and whether the first row is a header (a first row with an email
-   address, a phone number, a date or a plain number in it is data).
+   address, a phone number, a date or a plain number in it is data), unless the user said
+   whether it is (`has_header`: `--header`/`--no-header`, the box on the mapping step).
 2. A column mapping says which column feeds which prospect field. `suggest_mapping` offers the
    one the user chose last time for the same headers (`ColumnMapping`), else a guess from the
    header names (or, without a header, from what the first rows hold).
@@ -162,16 +163,24 @@ class Layout:
 
     encoding: str  # a Python codec: "utf-8", "utf-8-sig" or "cp1252"
     delimiter: str
-    has_header: bool
+    has_header: bool  # the first row is read as column names (detected, or as the user said)
     headers: tuple[str, ...]  # the header's names, or "Column 1", "Column 2", …
     sample: tuple[tuple[str, ...], ...] = ()  # the first data rows, for guessing and examples
+    detected_header: bool | None = None  # what the first row looks like; None: not looked at
 
     @property
     def width(self) -> int:
         return len(self.headers)
 
+    @property
+    def header_chosen(self) -> bool:
+        """True when the header flag is the user's word against what detection found."""
+        return self.detected_header is not None and self.detected_header != self.has_header
+
     def describe(self) -> str:
         header = "the first row is the header" if self.has_header else "no header row"
+        if self.header_chosen:
+            header += " (as you said)"
         return (
             f"{ENCODING_LABELS[self.encoding]}, separated by {DELIMITERS[self.delimiter]}, {header}"
         )
@@ -381,10 +390,32 @@ def _has_header(first: list[str]) -> bool:
     return not any(_looks_like_data(cell) for cell in first)
 
 
-def read_layout(path: Path) -> Layout:
-    """Works out how to read a lead file. Raises FileProblem when it can't be read: empty,
-    binary, UTF-16, a workbook, neither UTF-8 nor Windows-1252, one column split by
-    something other than commas, semicolons or tabs, or too many columns."""
+def _layout(
+    encoding: str, delimiter: str, records: list[list[str]], has_header: bool | None
+) -> Layout:
+    """The layout of a file from its first records: with `has_header` None the first row is a
+    header unless it looks like data; True or False say so whatever it looks like. The names
+    of the columns and the sample of data rows follow the choice."""
+    first = records[0] if records else []
+    detected = bool(first) and _has_header(first)
+    header = detected if has_header is None else has_header
+    if header:
+        headers = tuple(
+            " ".join(cell.split())[:80] or f"Column {i}" for i, cell in enumerate(first, 1)
+        )
+        data = records[1:]
+    else:
+        headers = tuple(f"Column {i}" for i in range(1, len(first) + 1))
+        data = records
+    sample = tuple(tuple(r) for r in data[:20])
+    return Layout(encoding, delimiter, header, headers, sample, detected)
+
+
+def read_layout(path: Path, *, has_header: bool | None = None) -> Layout:
+    """Works out how to read a lead file; `has_header` True or False overrides the header
+    detection. Raises FileProblem when it can't be read: empty, binary, UTF-16, a workbook,
+    neither UTF-8 nor Windows-1252, one column split by something other than commas,
+    semicolons or tabs, or too many columns."""
     try:
         handle = path.open("rb")
     except OSError as error:
@@ -417,31 +448,22 @@ def read_layout(path: Path) -> Layout:
         raise FileProblem(
             f"The first row has {len(first)} columns; a lead file may have at most {MAX_COLUMNS}."
         )
-    has_header = _has_header(first)
-    if has_header:
-        headers = tuple(
-            " ".join(cell.split())[:80] or f"Column {i}" for i, cell in enumerate(first, 1)
-        )
-        data = records[1:]
-    else:
-        headers = tuple(f"Column {i}" for i in range(1, len(first) + 1))
-        data = records
-    sample = tuple(tuple(r) for r in data[:20])
-    return Layout(encoding, delimiter, has_header, headers, sample)
+    return _layout(encoding, delimiter, records, has_header)
 
 
-def layout_of(job: LeadImport) -> Layout:
-    """The layout of a stored upload, from what its job row keeps (the header flag is worked
-    out again from the file: it is a function of the first row)."""
+def layout_of(job: LeadImport, *, has_header: bool | None = None) -> Layout:
+    """The layout of a stored upload, from the encoding and delimiter its job row keeps and
+    the file's first rows: the header as the job says (`job.has_header`, or `has_header`
+    when given), else detected again (it is a function of the first row)."""
     try:
         text, complete = _sample_text(Path(job.path), job.encoding)
     except OSError:
         raise FileProblem("The uploaded file is gone; upload it again.") from None
     records = _sample_records(text, complete, job.delimiter)
-    has_header = bool(records) and _has_header(records[0])
-    data = records[1:] if has_header else records
-    sample = tuple(tuple(r) for r in data[:20])
-    return Layout(job.encoding, job.delimiter, has_header, tuple(job.headers), sample)
+    if not records:
+        raise FileProblem("The uploaded file has changed; upload it again.")
+    chosen = job.has_header if has_header is None else has_header
+    return _layout(job.encoding, job.delimiter, records, chosen)
 
 
 class _Source:
@@ -600,7 +622,9 @@ def _source_ref(source: LeadSource | None) -> str:
 
 def suggest_mapping(user: User, layout: Layout) -> tuple[dict[int, str], LeadSource | None]:
     """The mapping (and default source) the user chose last time for these headers, when it
-    still fits, else a guess. Files without a header are always guessed."""
+    still fits, else a guess. Files read without a header (detected or as the user said) are
+    always guessed: a mapping remembered for column names says nothing about a file whose
+    first row is data."""
     if layout.has_header:
         remembered = ColumnMapping.objects.filter(
             user=user, headers_key=headers_key(layout.headers)
@@ -1401,6 +1425,23 @@ def _discard_file(job: LeadImport, *, upload: bool = True) -> None:
             logger.warning("Could not remove import file %s", path)
 
 
+def set_header(job: LeadImport, has_header: bool) -> bool:
+    """Reads the file of a job in "mapping" again with its first row as column names or as
+    data. Saves the choice, the column names it gives and a fresh mapping for them (the one
+    remembered for those names, with its default source, else a guess), by a guarded update.
+    False when the job was not waiting for a mapping; FileProblem when the file is gone."""
+    layout = layout_of(job, has_header=has_header)
+    mapping, source = suggest_mapping(job.user, layout)
+    remembered = {"source": source} if source is not None else {}
+    updated = LeadImport.objects.filter(pk=job.pk, status=LeadImport.Status.MAPPING).update(
+        has_header=has_header,
+        headers=list(layout.headers),
+        mapping={str(i): f for i, f in mapping.items()},
+        **remembered,
+    )
+    return bool(updated)
+
+
 def plan_of(job: LeadImport) -> Plan:
     mapping = {int(i): f for i, f in (job.mapping or {}).items()}
     return Plan(layout_of(job), mapping, job.source_id)
@@ -1649,10 +1690,12 @@ def run_cli_import(
     *,
     source_key: str | None = None,
     map_text: str | None = None,
+    has_header: bool | None = None,
     as_json: bool = False,
 ) -> int:
-    """`mainthing import leads FILE`: read the layout, settle the mapping (remembered or
-    guessed, then --map), validate every row, and apply only when no row has an error.
+    """`mainthing import leads FILE`: read the layout (the header as `has_header` says, else
+    detected), settle the mapping (remembered or guessed, then --map), validate every row,
+    and apply only when no row has an error.
     Prints the mapping used, the per-row errors or what was imported; returns the exit
     status (1 when nothing was imported because of a problem). Shows progress bars on a
     terminal. Remembers the mapping after a successful import."""
@@ -1663,7 +1706,7 @@ def run_cli_import(
     if not path.is_file():
         return problem(f"No file at {path}.")
     try:
-        layout = read_layout(path)
+        layout = read_layout(path, has_header=has_header)
     except FileProblem as error:
         return problem(f"{path.name}: {error} Nothing was imported.")
     mapping, source = suggest_mapping(user, layout)

@@ -244,6 +244,8 @@ class LeadImport(ImportProgress, models.Model):
     encoding = models.CharField(max_length=20, blank=True)
     delimiter = models.CharField(max_length=2, blank=True)
     headers = models.JSONField(default=list, blank=True)
+    # Whether the first row holds column names, as the user said; None: detected from the file.
+    has_header = models.BooleanField(null=True, blank=True)
     # {column index as text: field name}
     mapping = models.JSONField(default=dict, blank=True)
     source = models.ForeignKey(LeadSource, null=True, blank=True, on_delete=models.SET_NULL)

@@ -36,9 +36,12 @@ FIELD_CHOICES = [("", "— ignore —"), *importing.FIELDS.items()]
 
 
 class MappingForm(forms.Form):
-    """`col-0`, `col-1`, … (the field each column feeds, "" to ignore it) and `source` (the
-    source of rows that name none; empty for Unknown)."""
+    """`has_header` (whether the first row holds column names: when it differs from how the
+    file is read, the file is read again and the columns chosen anew), `col-0`, `col-1`, …
+    (the field each column feeds, "" to ignore it) and `source` (the source of rows that name
+    none; empty for Unknown)."""
 
+    has_header = forms.BooleanField(required=False, label="The first row holds column names")
     source = forms.ModelChoiceField(
         queryset=LeadSource.objects.none(),
         required=False,
@@ -53,12 +56,14 @@ class MappingForm(forms.Form):
         headers: list[str],
         examples: list[str],
         mapping: dict[int, str],
+        has_header: bool,
         source: LeadSource | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.headers = headers
         self.examples = examples
+        self.fields["has_header"].initial = has_header
         self.fields["source"].queryset = (
             LeadSource.objects.filter(user=user, archived=False, category__isnull=False)
             .select_related("category")

@@ -51,6 +51,7 @@ def _mapping_context(request, job: LeadImport, form: MappingForm | None = None) 
             headers=list(layout.headers),
             examples=_examples(layout),
             mapping=mapping,
+            has_header=layout.has_header,
             source=job.source,
         )
     plan = importing.Plan(layout, mapping, job.source_id)
@@ -96,7 +97,9 @@ def import_leads(request):
 def import_job(request, pk: int):
     """GET: the import's page (its status partial when htmx polls). POST: the mapping step,
     `action=preview` to see the first rows under a mapping, `action=check` to check the whole
-    file with it, `action=remap` to go back to the mapping from a checked file."""
+    file with it, `action=remap` to go back to the mapping from a checked file. A post whose
+    `has_header` box differs from how the file is read reads it again instead (new columns,
+    new mapping) and shows the whole step again."""
     job = get_lead_import(request, pk)
     if request.method == "GET":
         template = f"{TEMPLATE}#status" if _is_htmx(request) else TEMPLATE
@@ -121,8 +124,11 @@ def import_job(request, pk: int):
         headers=list(layout.headers),
         examples=_examples(layout),
         mapping={},
+        has_header=layout.has_header,
     )
     valid = form.is_valid()
+    if form.cleaned_data["has_header"] != layout.has_header:
+        return _read_again(request, job, has_header=form.cleaned_data["has_header"], action=action)
     mapping = form.mapping()
     source: LeadSource | None = form.cleaned_data.get("source")
     if action == "check" and valid:
@@ -134,6 +140,31 @@ def import_job(request, pk: int):
     context = _mapping_context(request, job, form)
     template = f"{TEMPLATE}#preview" if _is_htmx(request) else TEMPLATE
     return render(request, template, context)
+
+
+def _read_again(request, job: LeadImport, *, has_header: bool, action: str):
+    """The mapping step after the header box changed: the columns chosen were for the other
+    reading of the file, so they are dropped for the new suggestion. htmx gets the whole step
+    in place of the preview it asked for."""
+    try:
+        importing.set_header(job, has_header)
+    except importing.FileProblem as problem:
+        messages.error(request, str(problem))
+        return redirect("prospects:import")
+    if not _is_htmx(request):
+        if action == "check":
+            first_row = "column names" if has_header else "data"
+            messages.info(
+                request,
+                f"The first row is now read as {first_row}: check the columns, then check all "
+                "rows.",
+            )
+        return redirect("prospects:import-job", pk=job.pk)
+    job.refresh_from_db()
+    response = render(request, f"{TEMPLATE}#status", _mapping_context(request, job))
+    response["HX-Retarget"] = "#import-status"
+    response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 @login_required
