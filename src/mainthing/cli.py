@@ -154,6 +154,9 @@ def cmd_worker(args) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    # A (re)start is a natural moment to delete uploads left unused; a daily cron catches the
+    # rest (docs/deployment.md).
+    call_command("expire_imports", verbosity=0)
     if settings.REDIS_URL:
         call_command(
             "rqworker",

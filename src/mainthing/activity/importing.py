@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from mainthing.accounts.models import User
@@ -68,6 +69,13 @@ _SNIFF_BYTES = 8192
 # Tier.values builds a new list on every access: too slow for a per-row check.
 TIERS = frozenset(Tier.values)
 _JSON_ITEM_LIMIT = 1 << 20
+# Uploads can hold personal data (a lead list is names, phones and emails): one nobody goes on
+# with is deleted after this long, and its import marked failed.
+UPLOAD_KEEP_HOURS = 24
+EXPIRED_MESSAGE = "The uploaded file was removed after a day unused; upload it again to import."
+# The statuses in which a job waits on the user; never a running one. (An "invalid" time
+# import is finished, its file deleted at once, so only "ready" ones are expired today.)
+WAITING = (ImportJob.Status.INVALID, ImportJob.Status.READY)
 
 Progress = Callable[[int, int], None]
 
@@ -1048,9 +1056,11 @@ def apply_file(
 
 def save_upload(user: User, upload, *, fmt: str) -> ImportJob:
     """Stores an uploaded file under MEDIA_ROOT/imports/ and creates its job (status
-    "validating"). The caller enqueues the validation after commit."""
+    "validating"). The caller enqueues the validation after commit. Expires the user's time
+    imports left waiting over UPLOAD_KEEP_HOURS first (their files are deleted)."""
     if fmt not in FORMATS:
         raise ValidationError(f"Unknown import format {fmt!r}.")
+    expire_uploads(user=user)
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{user.pk}-{uuid.uuid4().hex}"
@@ -1080,6 +1090,41 @@ def _discard_file(job: ImportJob) -> None:
         Path(job.path).unlink(missing_ok=True)
     except OSError:
         logger.warning("Could not remove import file %s", job.path)
+
+
+def expire_jobs(
+    jobs: QuerySet,
+    *,
+    waiting: Iterable[str],
+    discard: Callable[[Any], None],
+    now: datetime | None = None,
+) -> int:
+    """Expires the jobs of `jobs` (time imports or lead imports) left in a `waiting` status,
+    unfinished, since more than UPLOAD_KEEP_HOURS before `now`: each is marked failed with
+    EXPIRED_MESSAGE, then `discard` deletes its files. Returns how many were expired.
+
+    A finished job (one refused for errors, whose file is already gone) keeps its message.
+    Each job is claimed by a guarded update first, so one the user moves on meanwhile (to a
+    check or an import) is left alone and never loses its file while a pass reads it."""
+    waiting = list(waiting)
+    cutoff = (now or timezone.now()) - timedelta(hours=UPLOAD_KEEP_HOURS)
+    unfinished = {"status__in": waiting, "finished_at__isnull": True}
+    expired = 0
+    for job in jobs.filter(created_at__lt=cutoff, **unfinished):
+        if not jobs.filter(pk=job.pk, **unfinished).update(status=job.Status.FAILED):
+            continue
+        fail_job(job, EXPIRED_MESSAGE)
+        discard(job)
+        expired += 1
+    return expired
+
+
+def expire_uploads(*, user: User | None = None, now: datetime | None = None) -> int:
+    """Expires the time imports left waiting over UPLOAD_KEEP_HOURS (see `expire_jobs`): the
+    user's, or everybody's when `user` is None. Deletes their files and marks them failed;
+    returns how many."""
+    jobs = ImportJob.objects.all() if user is None else ImportJob.objects.filter(user=user)
+    return expire_jobs(jobs, waiting=WAITING, discard=_discard_file, now=now)
 
 
 def validate_job(job: ImportJob) -> ImportJob:
@@ -1244,9 +1289,11 @@ def run_cli_import(
 ) -> int:
     """`mainthing import activities FILE`: validate, check every new category has a tier,
     apply. Prints per-row errors and returns 1 when the file has errors or tiers are missing;
-    shows progress bars on a terminal."""
+    shows progress bars on a terminal. Expires the user's web uploads of time entries left
+    waiting over UPLOAD_KEEP_HOURS first."""
     from rich.console import Console
 
+    expire_uploads(user=user)
     if not path.is_file():
         _say(f"No file at {path}.")
         return 1

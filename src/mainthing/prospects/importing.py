@@ -60,6 +60,7 @@ from mainthing.activity.importing import (
     _no_gc_pauses,
     _progress_bar,
     _say,
+    expire_jobs,
     fail_job,
 )
 from mainthing.activity.importing import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES
@@ -70,6 +71,10 @@ from .models import CLOSED_STAGES, ColumnMapping, Event, LeadImport, LeadSource,
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+
+# The statuses in which a lead import waits on the user with its file kept (an "invalid" one,
+# so the columns can be changed); never a running one.
+WAITING = (LeadImport.Status.MAPPING, LeadImport.Status.INVALID, LeadImport.Status.READY)
 
 # The prospect fields a column can feed, in the order the mapping step lists them.
 FIELDS: dict[str, str] = {
@@ -1425,6 +1430,14 @@ def _discard_file(job: LeadImport, *, upload: bool = True) -> None:
             logger.warning("Could not remove import file %s", path)
 
 
+def expire_uploads(*, user: User | None = None, now: datetime | None = None) -> int:
+    """Expires the lead imports left waiting over UPLOAD_KEEP_HOURS (see the activity
+    importer's `expire_jobs`): the user's, or everybody's when `user` is None. Deletes their
+    uploads and the files kept beside them, and marks them failed; returns how many."""
+    jobs = LeadImport.objects.all() if user is None else LeadImport.objects.filter(user=user)
+    return expire_jobs(jobs, waiting=WAITING, discard=_discard_file, now=now)
+
+
 def set_header(job: LeadImport, has_header: bool) -> bool:
     """Reads the file of a job in "mapping" again with its first row as column names or as
     data. Saves the choice, the column names it gives and a fresh mapping for them (the one
@@ -1450,7 +1463,9 @@ def plan_of(job: LeadImport) -> Plan:
 def save_upload(user: User, upload) -> LeadImport:
     """Stores an uploaded lead file under MEDIA_ROOT/imports/, works out its layout and
     suggests a mapping; the job starts in "mapping". A file that can't be read gives an
-    "invalid" job with the reason, and is deleted."""
+    "invalid" job with the reason, and is deleted. Expires the user's lead imports left
+    waiting over UPLOAD_KEEP_HOURS first (their files are deleted)."""
+    expire_uploads(user=user)
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{user.pk}-leads-{uuid.uuid4().hex}"
@@ -1698,11 +1713,13 @@ def run_cli_import(
     and apply only when no row has an error.
     Prints the mapping used, the per-row errors or what was imported; returns the exit
     status (1 when nothing was imported because of a problem). Shows progress bars on a
-    terminal. Remembers the mapping after a successful import."""
+    terminal. Remembers the mapping after a successful import. Expires the user's web lead
+    imports left waiting over UPLOAD_KEEP_HOURS first."""
 
     def problem(message: str, **extra) -> int:
         return _problem(message, as_json=as_json, **extra)
 
+    expire_uploads(user=user)
     if not path.is_file():
         return problem(f"No file at {path}.")
     try:
