@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import generate
+from bench import common, generate
 
 BUDGETS = {
     # key: (label, limit, unit); checked on the 1M ledger
@@ -115,10 +115,6 @@ def _ms(value: float) -> str:
     return f"{value:.1f} ms" if value < 1000 else f"{value / 1000:.2f} s"
 
 
-def _verdict(value: float, limit: float) -> str:
-    return "PASS" if value <= limit else "OVER"
-
-
 def _table(title: str, rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     line = "  ".join(f"{{:<{w}}}" for w in widths)
@@ -156,7 +152,7 @@ def _size_rows(label: str, r: dict) -> list[tuple[str, ...]]:
         limit_text = f"<= {limit:g} ms" if limit else ""
         if "error" in fig:
             return (name, "error", "", "", limit_text, fig["error"][:70])
-        verdict = _verdict(fig["median_ms"], limit) if key and budget else ""
+        verdict = common.verdict(fig["median_ms"], limit) if key and budget else ""
         return (
             name, _ms(fig["median_ms"]), _ms(fig["p95_ms"]), _ms(fig["min_ms"]), limit_text, verdict
         )  # fmt: skip
@@ -345,13 +341,13 @@ def _import_bench(base_env: dict, data_dir: Path, postgres_url: str | None) -> d
             "import total (validate + apply)",
             f"{result['total_s']:.1f} s",
             f"<= {BUDGETS['import_s'][1]:g} s",
-            _verdict(result["total_s"], BUDGETS["import_s"][1]),
+            common.verdict(result["total_s"], BUDGETS["import_s"][1]),
         ),
         (
             "import process peak RSS",
             f"{result['peak_rss_mb']:.0f} MB",
             f"<= {BUDGETS['import_rss'][1]:g} MB",
-            _verdict(result["peak_rss_mb"], BUDGETS["import_rss"][1]),
+            common.verdict(result["peak_rss_mb"], BUDGETS["import_rss"][1]),
         ),
     ]
     header = ("measure", "figure", "budget", "")
@@ -366,7 +362,7 @@ def _budgets(results: dict) -> list[dict]:
 
     def add(key, value):
         label, limit, unit = BUDGETS[key]
-        verdict = "not measured" if value is None else _verdict(value, limit)
+        verdict = "not measured" if value is None else common.verdict(value, limit)
         lines.append(
             {"budget": label, "value": value, "limit": limit, "unit": unit, "verdict": verdict}
         )

@@ -19,43 +19,15 @@ import sys
 import time
 from pathlib import Path
 
+from bench import common
+
 BUDGETS = {"slots_fill_60d": 10.0, "calendar_week": 40.0, "storm_s": 3.0}
 APPOINTMENTS = 10_000
 
 
-def _data_dir() -> Path:
-    path = Path(os.environ.get("MAINTHING_DATA_DIR", "var/bench")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _setup_django(database_url: str) -> None:
-    os.environ["MAINTHING_DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mainthing.settings")
-    os.environ["MAINTHING_RATE_LIMITS"] = "off"
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.STORAGES["staticfiles"] = {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-    }
-    settings.ALLOWED_HOSTS = ["*"]
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    import mainthing.wsgi  # noqa: F401 - start up as a server worker does (gc.freeze included)
-
-
 def _median_ms(func, runs: int) -> tuple[float, float]:
     """(median, fastest) in ms. The fastest run tells a busy machine from a slow path."""
-    func()  # warm caches the way a running server has them warm
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - started) * 1000)
+    samples = common.samples_ms(func, runs=runs, warmup=1)
     return statistics.median(samples), min(samples)
 
 
@@ -131,7 +103,7 @@ def _make_user(email: str):
 
 
 def measure_in_process(database_url: str) -> dict:
-    _setup_django(database_url)
+    common.setup_server(database_url)
     from datetime import timedelta
 
     from django.db import connection
@@ -183,7 +155,7 @@ def measure_in_process(database_url: str) -> dict:
 
 def storm(database_url: str) -> dict:
     """200 booking attempts at 10 slots by 40 threads; exactly 10 must win."""
-    _setup_django(database_url)
+    common.setup_server(database_url)
     import random
     import threading
     from datetime import UTC, datetime, timedelta
@@ -241,22 +213,8 @@ def storm(database_url: str) -> dict:
     return {"storm_s": time.perf_counter() - started, **counts}
 
 
-def _fresh_postgres_database(url: str) -> None:
-    """Drops and creates the database the URL names, connecting to `postgres` to do it."""
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _in_subprocess(command: str, database_url: str) -> dict:
-    out = _data_dir() / f"calendar-{command}.json"
+    out = common.data_dir() / f"calendar-{command}.json"
     out.unlink(missing_ok=True)
     done = subprocess.run(
         [
@@ -293,7 +251,7 @@ def main() -> int:
         Path(args.out).write_text(json.dumps(func(args.database_url)))
         return 0
 
-    data = _data_dir()
+    data = common.data_dir()
     sqlite_file = data / "calendar.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
@@ -302,7 +260,7 @@ def main() -> int:
         "sqlite": {**_in_subprocess("measure", sqlite_url), **_in_subprocess("storm", sqlite_url)}
     }
     if args.postgres:
-        _fresh_postgres_database(args.postgres)
+        common.fresh_postgres_database(args.postgres)
         results["postgres"] = {
             **_in_subprocess("measure", args.postgres),
             **_in_subprocess("storm", args.postgres),

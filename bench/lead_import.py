@@ -30,6 +30,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench import common
+
 LEADS = 100_000
 IN_FILE_REPEATS = 5_000
 KNOWN_IN_FILE = 5_000
@@ -62,12 +64,6 @@ PHONE_FORMATS = (
     "{a}.{x}.{l}",
     "{a}{x}{l}",
 )
-
-
-def _data_dir() -> Path:
-    path = Path(os.environ.get("MAINTHING_DATA_DIR", "var/bench")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 # --- the data ------------------------------------------------------------------------------------
@@ -146,18 +142,9 @@ def write_csv(path: Path) -> None:
 # --- workers (run in a subprocess with their own database) ---------------------------------------
 
 
-def _setup_django(database_url: str) -> None:
-    os.environ["MAINTHING_DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mainthing.settings")
-    os.environ["MAINTHING_RATE_LIMITS"] = "off"
-    import django
-
-    django.setup()
-
-
 def setup(database_url: str) -> dict:
     """Migrates, then creates the user, the sources and the 20,000 prospects they have."""
-    _setup_django(database_url)
+    common.setup_django(database_url)
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -207,7 +194,7 @@ def setup(database_url: str) -> dict:
 
 def breakdown(database_url: str, csv_path: str) -> dict:
     """validate_file and apply_file timed apart, in-process, as the CLI calls them."""
-    _setup_django(database_url)
+    common.setup_django(database_url)
     import resource
 
     from mainthing.accounts.models import User
@@ -237,7 +224,7 @@ def breakdown(database_url: str, csv_path: str) -> dict:
 
 
 def counts(database_url: str) -> dict:
-    _setup_django(database_url)
+    common.setup_django(database_url)
     from mainthing.prospects.models import Event, Prospect
 
     return {
@@ -249,7 +236,7 @@ def counts(database_url: str) -> dict:
 def reset(database_url: str) -> dict:
     """Takes an import out again (PostgreSQL, where the database can't just be copied back):
     the imported prospects, their events and the remembered mapping."""
-    _setup_django(database_url)
+    common.setup_django(database_url)
     from mainthing.prospects.models import ColumnMapping, Event, Prospect
 
     Event.objects.filter(user__email=EMAIL).delete()
@@ -262,7 +249,7 @@ WORKERS = {"setup": setup, "breakdown": breakdown, "counts": counts, "reset": re
 
 
 def _worker(name: str, database_url: str, *extra: str) -> dict:
-    out = _data_dir() / f"lead-import-{name}.json"
+    out = common.data_dir() / f"lead-import-{name}.json"
     out.unlink(missing_ok=True)
     cmd = [sys.executable, "-m", "bench.lead_import", "--worker", name, "--database-url"]
     done = subprocess.run([*cmd, database_url, "--out", str(out), *extra], check=False)
@@ -278,8 +265,8 @@ def cli_import(database_url: str, csv_path: Path, label: str) -> dict:
     """`mainthing --user EMAIL import leads FILE --json` in a subprocess: wall time, peak RSS
     (the child's own, from wait4) and what it printed."""
     env = {**os.environ, "MAINTHING_DATABASE_URL": database_url, "MAINTHING_RATE_LIMITS": "off"}
-    out_path = _data_dir() / f"lead-import-{label}.out"
-    err_path = _data_dir() / f"lead-import-{label}.err"
+    out_path = common.data_dir() / f"lead-import-{label}.out"
+    err_path = common.data_dir() / f"lead-import-{label}.err"
     binary = Path(sys.executable).parent / "mainthing"
     cmd = [str(binary), "--user", EMAIL, "import", "leads", str(csv_path), "--json"]
     with out_path.open("w") as out, err_path.open("w") as err:
@@ -309,9 +296,7 @@ class Database:
         self.sqlite = data / "lead-import.sqlite3"
         self.start = data / "lead-import-start.sqlite3"
         if postgres:
-            from bench.calendar import _fresh_postgres_database
-
-            _fresh_postgres_database(postgres)
+            common.fresh_postgres_database(postgres)
             self.url = postgres
         else:
             for path in (self.sqlite, self.start):
@@ -341,10 +326,6 @@ def _remove_sqlite(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _verdict(value: float, limit: float) -> str:
-    return "PASS" if value <= limit else "OVER"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.lead_import", description=__doc__)
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
@@ -369,7 +350,7 @@ def main() -> int:
         Path(args.out).write_text(json.dumps(result))
         return 0
 
-    data = _data_dir()
+    data = common.data_dir()
     csv_path = data / "leads-100k.csv"
     began = time.perf_counter()
     write_csv(csv_path)
@@ -437,7 +418,7 @@ def main() -> int:
     for label, value, fastest, unit, key in rows:
         best = f"{fastest:>7.2f} {unit:2}" if fastest is not None else ""
         budget = f"{BUDGETS[key]:>7.0f} {unit:2}" if key else ""
-        verdict = _verdict(value, BUDGETS[key]) if key else ""
+        verdict = common.verdict(value, BUDGETS[key]) if key else ""
         over = over or verdict == "OVER"
         print(f"{label:46} {value:>7.2f} {unit:2} {best:>10} {budget:>10}  {verdict}")
     print(

@@ -31,6 +31,8 @@ from pathlib import Path
 from unittest import mock
 from urllib.parse import urlencode
 
+from bench import common
+
 BENCH_NOTE = "bench start/stop"
 BIN = Path(sys.executable).parent
 
@@ -53,14 +55,7 @@ def summarize(samples_ms: list[float]) -> dict:
 
 
 def timed(func: Callable[[], object], *, runs: int, warmup: int = 2) -> dict:
-    for _ in range(warmup):
-        func()
-    samples = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - began) * 1000)
-    return summarize(samples)
+    return summarize(common.samples_ms(func, runs=runs, warmup=warmup))
 
 
 def _setup_django() -> None:

@@ -30,6 +30,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench import common
+
 PROSPECTS = 25_000
 SEED = 25
 PHONE_TYPED = "(415) 555-0123"
@@ -76,41 +78,10 @@ SOURCES = (
 )
 
 
-def _data_dir() -> Path:
-    path = Path(os.environ.get("MAINTHING_DATA_DIR", "var/bench")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _setup_django(database_url: str) -> None:
-    os.environ["MAINTHING_DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mainthing.settings")
-    os.environ["MAINTHING_RATE_LIMITS"] = "off"
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.STORAGES["staticfiles"] = {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-    }
-    settings.ALLOWED_HOSTS = ["*"]
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    import mainthing.wsgi  # noqa: F401 - start up as a server worker does (gc.freeze included)
-
-
 def _timed(func, runs: int) -> dict:
     """Median and fastest of `runs` after two warm-ups, in ms. The fastest run tells a busy
     machine from a slow path."""
-    func()
-    func()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - started) * 1000)
+    samples = common.samples_ms(func, runs=runs, warmup=2)
     return {"median_ms": statistics.median(samples), "min_ms": min(samples)}
 
 
@@ -291,7 +262,7 @@ def make_workload(email: str, prospects: int = PROSPECTS) -> dict:
 
 
 def measure(database_url: str, *, runs: int) -> dict:
-    _setup_django(database_url)
+    common.setup_server(database_url)
     from django.db import connection
     from django.test import Client
 
@@ -347,22 +318,8 @@ def measure(database_url: str, *, runs: int) -> dict:
     return results
 
 
-def _fresh_postgres_database(url: str) -> None:
-    """Drops and creates the database the URL names, connecting to `postgres` to do it."""
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _in_subprocess(database_url: str, runs: int) -> dict:
-    out = _data_dir() / "prospects-measure.json"
+    out = common.data_dir() / "prospects-measure.json"
     out.unlink(missing_ok=True)
     command = [sys.executable, "-m", "bench.prospects", "--worker", "--database-url", database_url]
     command += ["--out", str(out), "--runs", str(runs)]
@@ -402,12 +359,12 @@ def main() -> int:
         Path(args.out).write_text(json.dumps(measure(args.database_url, runs=args.runs)))
         return 0
 
-    sqlite_file = _data_dir() / "prospects.sqlite3"
+    sqlite_file = common.data_dir() / "prospects.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
     results = {"sqlite": _in_subprocess(f"sqlite:///{sqlite_file}", args.runs)}
     if args.postgres:
-        _fresh_postgres_database(args.postgres)
+        common.fresh_postgres_database(args.postgres)
         results["postgres"] = _in_subprocess(args.postgres, args.runs)
 
     for db, figures in results.items():
@@ -429,7 +386,7 @@ def main() -> int:
         export = figures["export_all"]
         label = "CSV export of every prospect (one run)"
         print(f"{label:42} {export['median_ms']:>6.0f} ms  ({export['lines'] - 1:,} rows)")
-    (_data_dir() / "prospects-results.json").write_text(json.dumps(results, indent=2))
+    (common.data_dir() / "prospects-results.json").write_text(json.dumps(results, indent=2))
     return 0
 
 

@@ -34,6 +34,12 @@ def _immediate_tasks(settings):
 
 
 @pytest.fixture
+def uploads_in_tmp(settings, tmp_path):
+    """Import uploads go to the test's own folder, not the data directory."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture
 def owner(db):
     return UserFactory(email="owner@example.com", time_zone="Europe/London")
 

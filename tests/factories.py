@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import factory
 
@@ -7,6 +7,7 @@ from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.routine import services as routine_services
 
 PASSWORD = "correct horse battery staple"
 
@@ -61,10 +62,6 @@ def entry(user, name: str, start: datetime, minutes: int, **fields) -> Activity:
 
 def block(user, start: str, end: str, *, tier: str = "income", days: str = "daily"):
     """A weekly block in the user's zone, written through the routine service."""
-    from datetime import date, time
-
-    from mainthing.routine import services as routine_services
-
     return routine_services.add_block(
         user,
         tier=tier,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -57,6 +58,4 @@ def backup_database(directory: Path, *, now: datetime | None = None) -> Path:
 
 
 def _base_env() -> dict[str, str]:
-    import os
-
     return {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "PGSSLMODE"}}

@@ -328,10 +328,12 @@ def cmd_stop(args) -> int:
 def cmd_status(args) -> int:
     from mainthing.activity import services
     from mainthing.core import timekit
+    from mainthing.routine import queries as routine_queries
 
     user = _user(args)
     now = _now()
     tz = timekit.zone(user.time_zone)
+    specs = routine_queries.specs(user)  # read once for the two questions about blocks
     running = services.running_entry(user)
     nudge = services.nudge_due(user, running, now)
     data = {
@@ -346,8 +348,10 @@ def cmd_status(args) -> int:
             if running
             else None
         ),
-        "prospecting_now": services.is_prospecting_time(user, now),
-        "current_block": _current_block_json(user, now, tz),
+        "prospecting_now": services.is_prospecting_time(user, now, block_specs=specs),
+        "current_block": _current_block_json(
+            routine_queries.current_block(user, now, block_specs=specs), tz
+        ),
         # The public booking page arrives with the booking-page issue.
         "booking_url": None,
         "question": services.NUDGE_QUESTION if nudge else None,
@@ -374,10 +378,7 @@ def cmd_status(args) -> int:
     return 0
 
 
-def _current_block_json(user, now, tz) -> dict | None:
-    from mainthing.routine import queries as routine_queries
-
-    block = routine_queries.current_block(user, now)
+def _current_block_json(block, tz) -> dict | None:
     if block is None:
         return None
     return {
@@ -569,11 +570,17 @@ def cmd_agenda(args) -> int:
     if not 1 <= args.days <= 31:
         raise CommandError("--days must be from 1 to 31.")
     today = timekit.local_date(_now(), tz)
-    specs = routine_queries.specs(user)  # read once, not once per day
+    # Routine and appointments read once for the whole span, not once per day.
+    specs = routine_queries.specs(user)
+    span_start = timekit.local_day_bounds(today, tz)[0]
+    span_end = timekit.local_day_bounds(today + timedelta(days=args.days - 1), tz)[1]
+    appointments = queries.appointments_between(user, span_start, span_end)
     days = []
     for offset in range(args.days):
         day = today + timedelta(days=offset)
-        items = queries.agenda_day(user, day, specs=specs)
+        day_start, day_end = timekit.local_day_bounds(day, tz)
+        todays = [a for a in appointments if a.start < day_end and a.end > day_start]
+        items = queries.agenda_day(user, day, specs=specs, appointments=todays)
         days.append((day, items))
     if args.json:
         _print_json(
@@ -869,9 +876,9 @@ def _date_arg(text: str, flag: str, *, today: date) -> date:
 
 
 def _local_today(user) -> date:
-    from mainthing.core import timekit
+    from mainthing.routine.services import now_local_date
 
-    return timekit.local_date(_now(), timekit.zone(user.time_zone))
+    return now_local_date(user, _now())
 
 
 def _prospect_id(text: str) -> int | None:
@@ -1207,12 +1214,13 @@ def cmd_income(args) -> int:
     if args.action == "add":
         if not args.amount:
             raise CommandError("Usage: mainthing income add AMOUNT [--kind …] [--date …]", status=2)
-        on = _date_arg(args.date, "--date", today=_local_today(user)) if args.date else None
+        today = _local_today(user)
+        on = _date_arg(args.date, "--date", today=today) if args.date else today
         prospect = _prospect(user, args.prospect) if args.prospect else None
         try:
             income = services.add_income(
                 user,
-                on=on or _local_today(user),
+                on=on,
                 amount=args.amount,
                 kind=args.kind,
                 prospect=prospect,

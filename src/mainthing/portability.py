@@ -78,7 +78,7 @@ from mainthing.prospects.models import (
     Stage,
 )
 from mainthing.routine import services as routine_services
-from mainthing.routine.models import Block
+from mainthing.routine.models import Block, BlockException
 
 FORMAT = "mainthing-export"
 VERSION = 2
@@ -272,10 +272,14 @@ def export_user(user: User, path: Path) -> dict[str, int]:
                         "end": _clock(e.end),
                         "note": e.note,
                     }
-                    for e in b.exceptions.order_by("date")
+                    for e in b.exceptions.all()
                 ],
             }
-            for b in Block.objects.filter(user=user).order_by("start", "pk")
+            for b in Block.objects.filter(user=user)
+            .order_by("start", "pk")
+            .prefetch_related(
+                Prefetch("exceptions", queryset=BlockException.objects.order_by("date"))
+            )
         ]
         sources = _export_sources(user)
         # Prospects are read before what points at them; a link to a prospect added later is

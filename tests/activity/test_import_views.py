@@ -14,9 +14,7 @@ from tests.factories import category
 SAMPLES = Path(__file__).parent / "samples"
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
+pytestmark = pytest.mark.usefixtures("uploads_in_tmp")
 
 
 def upload(client, name: str, fmt: str = "csv", captured=None):

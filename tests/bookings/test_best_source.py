@@ -4,7 +4,6 @@ source's category over the last 30 days."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -104,12 +103,6 @@ def test_prescription_carries_the_best_source():
 
 NOW = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)  # Wed 09:00 in London
 EVENING = datetime(2026, 6, 10, 18, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

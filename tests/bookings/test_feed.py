@@ -23,12 +23,6 @@ TODAY = date(2026, 6, 10)
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def evenings(owner):
     return block(owner, "19:00", "21:00")
 

@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -12,23 +11,10 @@ from mainthing.bookings import services
 from mainthing.bookings.models import Appointment
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import Event, ProspectTime
-from tests.factories import block
 
 NOW = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)  # Wed 09:00 in London
 EVENING = datetime(2026, 6, 10, 18, 0, tzinfo=UTC)  # Wed 19:00 in London
 AFTER = EVENING + timedelta(minutes=40)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def evenings(owner):
-    block(owner, "19:00", "21:00")
-    return owner
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ name alone adds a prospect with a source; completing links the call's time to th
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -13,22 +12,9 @@ from mainthing.bookings import services
 from mainthing.bookings.models import Appointment
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import Event, Prospect, ProspectTime
-from tests.factories import block
 
 NOW = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)  # 09:00 in London, a Wednesday
 EVENING = datetime(2026, 6, 10, 18, 0, tzinfo=UTC)  # 19:00 in London
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def evenings(owner):
-    block(owner, "19:00", "21:00")
-    return owner
 
 
 def prospect(user, name="Ann Lee", stage="new", **contact):

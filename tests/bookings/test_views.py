@@ -1,7 +1,5 @@
 from datetime import UTC, datetime, timedelta
 
-import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -10,22 +8,9 @@ from mainthing.activity.models import Activity
 from mainthing.bookings import services
 from mainthing.bookings.models import Appointment
 from mainthing.prospects import services as prospect_services
-from tests.factories import block
 
 NOW = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)  # 09:00 in London
 EVENING = datetime(2026, 6, 10, 18, 0, tzinfo=UTC)  # 19:00 in London
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def evenings(owner):
-    block(owner, "19:00", "21:00")
-    return owner
 
 
 def test_calendar_shows_blocks_appointments_and_free_slots(evenings, owner_client, frozen):

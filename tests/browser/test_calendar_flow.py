@@ -15,7 +15,16 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, PHONE, TIME_ZONE
+from tests.browser.conftest import (
+    BROWSER_MARKS,
+    CHROMIUM,
+    PHONE,
+    TIME_ZONE,
+    TZ,
+    flash,
+    horizontal_overflow,
+    sign_up,
+)
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -27,14 +36,8 @@ from playwright.sync_api import Page, expect
 
 from mainthing.core import timekit
 
-pytestmark = [
-    pytest.mark.browser,
-    # Whitenoise looks for collected files the live server never needs.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = BROWSER_MARKS
 
-PASSWORD = "a long browser password 7"
-TZ = timekit.zone(TIME_ZONE)
 OUTSIDE_QUESTION = "This is outside your prospecting time — book anyway?"
 # The starter routine's prospecting blocks (Mon-Sat) give six 30-minute slots a day.
 SLOTS_PER_DAY = 2 + 4
@@ -71,21 +74,6 @@ def nav(page: Page, name: str) -> None:
 
 def week_url(day: date) -> str:
     return f"/calendar/?week={timekit.week_start(day):%Y-%m-%d}"
-
-
-def sign_up(page: Page, email: str = "marketer@example.com") -> None:
-    page.goto("/accounts/signup/")
-    expect(page.get_by_label("Time zone")).to_have_value(TIME_ZONE)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Your name").fill("Pat")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/$"))
-
-
-def flash(page: Page):
-    """The one-off message ("Block added."), not other live regions like the fill signal."""
-    return page.locator(".messages .message")
 
 
 def block_rows(page: Page):
@@ -164,15 +152,6 @@ def move_section(page: Page):
     return page.locator("section").filter(has=page.get_by_role("heading", name="Move"))
 
 
-def assert_no_page_problems(problems, *, failed_requests: list[str] = ()) -> None:
-    assert problems.csp_violations == []
-    assert problems.console_errors == []
-    assert problems.page_errors == []
-    # Chromium asks for /favicon.ico by itself; the missing icon is cosmetic, not a policy issue.
-    failed = [r for r in problems.failed_requests if not r.endswith("/favicon.ico")]
-    assert failed == list(failed_requests)
-
-
 def test_starter_routine_fills_the_week_grid_and_the_blocks_table(page: Page, problems):
     sign_up(page)
     nav(page, "Routine")
@@ -195,7 +174,7 @@ def test_starter_routine_fills_the_week_grid_and_the_blocks_table(page: Page, pr
         [hours("09:00", "10:00"), hours("12:00", "13:00"), hours("19:00", "21:00")]
     )
     expect(page.get_by_role("button", name="Use the starter routine")).to_have_count(0)
-    assert_no_page_problems(problems)
+    problems.assert_none()
 
 
 def test_routine_explains_an_overlapping_block_and_keeps_three(page: Page, problems):
@@ -218,7 +197,7 @@ def test_routine_explains_an_overlapping_block_and_keeps_three(page: Page, probl
     )
     expect(block_rows(page)).to_have_count(3)
     expect(flash(page)).to_have_count(0)
-    assert_no_page_problems(problems)
+    problems.assert_none()
 
 
 def test_routine_skips_the_evening_block_tomorrow(page: Page, problems):
@@ -245,7 +224,7 @@ def test_routine_skips_the_evening_block_tomorrow(page: Page, problems):
     this_week = timekit.week_start(local_today())
     shown = day.weekday() < 6 and timekit.week_start(day) == this_week
     expect(page.locator("svg.week-grid rect.block.fill-income")).to_have_count(12 - int(shown))
-    assert_no_page_problems(problems)
+    problems.assert_none()
 
 
 def test_booking_a_free_slot_shows_the_call_and_takes_the_slot(page: Page, problems):
@@ -277,7 +256,7 @@ def test_booking_a_free_slot_shows_the_call_and_takes_the_slot(page: Page, probl
     after = free_slot_starts(page)
     assert after == [s for s in before if s != at(day, LUNCH)]
     expect(free_count_text(page)).to_have_text(free_count_sentence(len(before) - 1))
-    assert_no_page_problems(problems)
+    problems.assert_none()
 
 
 def test_booking_a_taken_time_is_refused_and_creates_nothing(page: Page, problems, live_server):
@@ -304,7 +283,7 @@ def test_booking_a_taken_time_is_refused_and_creates_nothing(page: Page, problem
     expect(appointment_labels(page)).to_have_text(["Ann Lee"])
     expect(page.locator(".week-list")).not_to_contain_text("Bob Stone")
     assert free_slot_starts(page) == free_before
-    assert_no_page_problems(problems, failed_requests=[f"409 {live_server.url}/calendar/book/"])
+    problems.assert_none(failed_requests=[f"409 {live_server.url}/calendar/book/"])
 
 
 def test_booking_outside_prospecting_time_asks_first(page: Page, problems):
@@ -328,7 +307,7 @@ def test_booking_outside_prospecting_time_asks_first(page: Page, problems):
     expect(appointment_labels(page)).to_have_text(["Cy Ward"])
     open_appointment(page, day, "Cy Ward")
     expect(page.locator(".eyebrow")).to_have_text("Scheduled · outside prospecting time")
-    assert_no_page_problems(problems)
+    problems.assert_none()
 
 
 def test_moving_and_cancelling_calls_then_today_shows_the_next_call(page: Page, problems):
@@ -380,7 +359,7 @@ def test_moving_and_cancelling_calls_then_today_shows_the_next_call(page: Page, 
     expect(page.locator(".fill-signal p.big")).to_have_text(
         re.compile(r"^\d+% of your prospecting time in the next 3 days is booked$")
     )
-    assert_no_page_problems(problems)
+    problems.assert_none()
 
 
 def test_moving_a_call_outside_prospecting_time_asks_first(page: Page, problems):
@@ -402,7 +381,7 @@ def test_moving_a_call_outside_prospecting_time_asks_first(page: Page, problems)
         f"{day:%A} {day.day} {day:%B}, {hours('15:00', '15:30')} (30 min, {TIME_ZONE})"
     )
     expect(page.locator(".eyebrow")).to_have_text("Scheduled · outside prospecting time")
-    assert_no_page_problems(problems)
+    problems.assert_none()
 
 
 @pytest.mark.parametrize("viewport", [PHONE])
@@ -431,17 +410,9 @@ def test_calendar_on_a_phone_lists_the_days_without_horizontal_scroll(page: Page
         "href", f"/calendar/book/?start={day:%Y-%m-%d}T12:30"
     )
     expect(days.locator(".badge")).to_have_text(["Scheduled"])
-    overflow = page.evaluate(
-        """() => {
-          const root = document.documentElement;
-          const wide = [...document.querySelectorAll("body *:not(svg *)")]
-            .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 0.5)
-            .map((el) => [el.tagName.toLowerCase(), ...el.classList].join("."));
-          return {scroll: root.scrollWidth, client: root.clientWidth, wide: wide.slice(0, 5)};
-        }"""
-    )
+    overflow = horizontal_overflow(page)
     assert overflow["scroll"] <= overflow["client"], overflow
-    assert_no_page_problems(problems)
+    problems.assert_none()
 
 
 def test_add_block_labels_name_the_add_block_fields(page: Page):

@@ -8,7 +8,17 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, PHONE, TIME_ZONE
+from tests.browser import conftest
+from tests.browser.conftest import (
+    BROWSER_MARKS,
+    CHROMIUM,
+    PHONE,
+    TIME_ZONE,
+    TZ,
+    flash,
+    horizontal_overflow,
+    local_now,
+)
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -21,36 +31,12 @@ from playwright.sync_api import Page, expect
 from mainthing.activity.services import IGA_QUESTION
 from mainthing.core import timekit
 
-pytestmark = [
-    pytest.mark.browser,
-    # Whitenoise looks for collected files the live server never needs.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-PASSWORD = "a long browser password 7"
-TZ = timekit.zone(TIME_ZONE)
+pytestmark = BROWSER_MARKS
 
 
-def local_now() -> datetime:
-    return datetime.now(TZ)
-
-
-def sign_up(page: Page, email: str = "marketer@example.com") -> None:
-    page.goto("/accounts/signup/")
-    zone = page.get_by_label("Time zone")
-    # app.js guessed it from the browser; nobody touched the select.
-    expect(zone).to_have_value(TIME_ZONE)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Your name").fill("Pat")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/$"))
+def sign_up(page: Page) -> None:
+    conftest.sign_up(page)
     expect(page.get_by_role("heading", name="Start")).to_be_visible()
-
-
-def flash(page: Page):
-    """The one-off message ("Block added."), not other live regions like the fill signal."""
-    return page.locator(".messages .message")
 
 
 def add_prospecting_block_around_now(page: Page) -> None:
@@ -201,23 +187,7 @@ def test_pages_of_the_flow_break_no_content_security_rule(page: Page, problems):
     # htmx loaded under the same policy (it would otherwise leave the polling card inert).
     assert page.evaluate("typeof window.htmx") == "object"
 
-    assert problems.csp_violations == []
-    assert problems.console_errors == []
-    assert problems.page_errors == []
-    # Chromium asks for /favicon.ico by itself; the missing icon is cosmetic, not a policy issue.
-    assert [r for r in problems.failed_requests if not r.endswith("/favicon.ico")] == []
-
-
-def horizontal_overflow(page: Page) -> dict:
-    return page.evaluate(
-        """() => {
-          const root = document.documentElement;
-          const wide = [...document.querySelectorAll("body *:not(svg *)")]
-            .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 0.5)
-            .map((el) => [el.tagName.toLowerCase(), ...el.classList].join("."));
-          return {scroll: root.scrollWidth, client: root.clientWidth, wide: wide.slice(0, 5)};
-        }"""
-    )
+    problems.assert_none()
 
 
 def open_today_with_timer_and_entries(page: Page) -> None:

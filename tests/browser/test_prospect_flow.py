@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, TIME_ZONE
+from tests.browser.conftest import BROWSER_MARKS, CHROMIUM, flash, local_now, sign_up
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -26,14 +26,8 @@ from playwright.sync_api import Page, expect
 
 from mainthing.core import timekit
 
-pytestmark = [
-    pytest.mark.browser,
-    # Whitenoise looks for collected files the live server never needs.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = BROWSER_MARKS
 
-PASSWORD = "a long browser password 7"
-TZ = timekit.zone(TIME_ZONE)
 # Europe/London signs up with the phone region GB: numbers show in the UK's national format.
 DANA = "Dana Whitfield"
 DANA_PHONE = "07400 123456"
@@ -46,10 +40,6 @@ OUTCOME_NOTE = "Not for her as a business, but she loves the product."
 AFFILIATE_LABEL = "They said no to the opportunity, and I offered the affiliate/product path"
 
 
-def local_now() -> datetime:
-    return datetime.now(TZ)
-
-
 def day_label(day: date) -> str:
     """A day as the outcome form and the flash messages name it ("Sat 12 Jul")."""
     return f"{day:%a} {day.day} {day:%b}"
@@ -58,20 +48,6 @@ def day_label(day: date) -> str:
 def at(moment: datetime) -> str:
     """The value a datetime-local field holds."""
     return f"{moment:%Y-%m-%dT%H:%M}"
-
-
-def flash(page: Page):
-    return page.locator(".messages .message")
-
-
-def sign_up(page: Page, email: str = "marketer@example.com") -> None:
-    page.goto("/accounts/signup/")
-    expect(page.get_by_label("Time zone")).to_have_value(TIME_ZONE)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Your name").fill("Pat")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def add_prospecting_block_around_now(page: Page) -> None:
@@ -134,14 +110,6 @@ def contacts(page: Page):
 def timeline_lines(page: Page):
     """What each history line says (the title and its detail), newest first."""
     return page.locator("ol.timeline li .what")
-
-
-def assert_no_page_problems(problems) -> None:
-    assert problems.csp_violations == []
-    assert problems.console_errors == []
-    assert problems.page_errors == []
-    # Chromium asks for /favicon.ico by itself; the missing icon is cosmetic, not a policy issue.
-    assert [r for r in problems.failed_requests if not r.endswith("/favicon.ico")] == []
 
 
 def test_prospect_booked_completed_and_declined_shows_on_card_and_today(page: Page, problems):
@@ -267,7 +235,7 @@ def test_prospect_booked_completed_and_declined_shows_on_card_and_today(page: Pa
     page.reload()
     expect(page.locator("#follow-ups .follow-up-list li")).to_have_count(0)
     expect(page.locator("#follow-ups p")).to_have_text(["No follow-ups due today."])
-    assert_no_page_problems(problems)
+    problems.assert_none()
 
 
 def test_prospect_with_a_known_phone_in_another_format_merges_into_the_match(page: Page, problems):
@@ -314,4 +282,4 @@ def test_prospect_with_a_known_phone_in_another_format_merges_into_the_match(pag
     )
     page.locator("nav.nav").get_by_role("link", name="Prospects", exact=True).click()
     expect(page.locator("table.prospects tbody tr td:first-child")).to_have_text([DANA])
-    assert_no_page_problems(problems)
+    problems.assert_none()

@@ -3,27 +3,12 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 
 from mainthing.accounts.models import User
 from mainthing.activity import services
 from mainthing.activity.models import Activity
-from mainthing.cli import main
+from tests.cli.conftest import NOW, run
 from tests.factories import PASSWORD, UserFactory, block, category, entry
-
-NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_createuser_reads_the_password_from_stdin(db, capsys, monkeypatch):

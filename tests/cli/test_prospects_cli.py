@@ -2,11 +2,10 @@
 what they print and what they write."""
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -25,15 +24,10 @@ from mainthing.prospects.models import (
     ProspectTime,
     Stage,
 )
+from tests.cli.conftest import NOW, run
 from tests.factories import block, category
 
-NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)  # 16:00 in London
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture
@@ -41,12 +35,6 @@ def owner(owner):
     owner.phone_region = "GB"
     owner.save()
     return owner
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def source(user, category_name="Forum posts", campaign="Signature", key="sig"):

@@ -38,9 +38,7 @@ def frozen():
         yield traveller
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
+pytestmark = pytest.mark.usefixtures("uploads_in_tmp")
 
 
 def stored_file(settings, name: str) -> Path:

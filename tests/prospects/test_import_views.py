@@ -23,9 +23,7 @@ LEADS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "uploads"
+pytestmark = pytest.mark.usefixtures("uploads_in_tmp")
 
 
 def upload(client, content: bytes = LEADS, name: str = "leads.csv"):

@@ -16,11 +16,7 @@ LONDON = timekit.zone("Europe/London")
 
 
 def add(user, name="Ann Lee", *, at=NOW, **fields):
-    options = {
-        k: fields.pop(k)
-        for k in ("source", "stage", "follow_up_on", "allow_duplicate")
-        if k in fields
-    }
+    options = {k: fields.pop(k) for k in ("source", "stage", "follow_up_on") if k in fields}
     contact = services.clean_contact(user, name=name, **fields)
     return services.add_prospect(user, contact, now=at, allow_duplicate=True, **options)
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.core.forms import DateInput
 
 from . import importing
 from .models import Category, ImportJob
@@ -105,7 +106,7 @@ class CategoryEditForm(forms.Form):
 
 
 class LogFilterForm(forms.Form):
-    week = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    week = forms.DateField(required=False, widget=DateInput())
     tier = forms.ChoiceField(choices=[("", "All tiers"), *Tier.choices], required=False)
     category = forms.ModelChoiceField(
         queryset=Category.objects.none(), required=False, empty_label="All categories"

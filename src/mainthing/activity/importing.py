@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -78,6 +78,8 @@ EXPIRED_MESSAGE = "The uploaded file was removed after a day unused; upload it a
 WAITING = (ImportJob.Status.INVALID, ImportJob.Status.READY)
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
+V = TypeVar("V", bound="BaseValidation")
 
 
 class FileProblem(Exception):
@@ -105,11 +107,13 @@ class RowError:
 
 
 @dataclass
-class Validation:
+class BaseValidation:
+    """What a validation pass found (of time entries or of leads): the rows read and the errors,
+    which `run_check` and `print_errors` report."""
+
     rows: int
     errors: list[dict]  # the first MAX_LISTED_ERRORS, as {"row": n or None, "message": ...}
     error_count: int
-    new_categories: list[dict]  # {"name", "tier" (what the file proposes, or None), "rows"}
 
     @property
     def ok(self) -> bool:
@@ -121,8 +125,15 @@ class Validation:
             "rows": self.rows,
             "error_count": self.error_count,
             "errors": self.errors,
-            "new_categories": self.new_categories,
         }
+
+
+@dataclass
+class Validation(BaseValidation):
+    new_categories: list[dict]  # {"name", "tier" (what the file proposes, or None), "rows"}
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "new_categories": self.new_categories}
 
 
 @dataclass
@@ -180,25 +191,28 @@ def _sniff(head: bytes) -> None:
         raise FileProblem("The file is empty.")
 
 
-class _Source:
-    """An open import file: UTF-8 (a BOM is fine) text, with the bytes read so far."""
+class Source:
+    """An open import file as text, with the bytes read so far (for progress by size). Time
+    entries are UTF-8 (a BOM is fine), and with `sniff` a file that is plainly not UTF-8 text
+    is refused from its first bytes; the lead importer names the encoding its layout found
+    and has checked the file already."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, path: Path, *, encoding: str = "utf-8-sig", sniff: bool = True):
         try:
             self.size = path.stat().st_size
             self._raw = path.open("rb")
         except OSError as error:
             raise FileProblem(f"Can't read the file: {error.strerror or error}.") from None
-        try:
-            _sniff(self._raw.read(_SNIFF_BYTES))
-            self._raw.seek(0)
-        except FileProblem:
-            self._raw.close()
-            raise
+        if sniff:
+            try:
+                _sniff(self._raw.read(_SNIFF_BYTES))
+                self._raw.seek(0)
+            except FileProblem:
+                self._raw.close()
+                raise
         self._counter = _CountingReader(self._raw)
         self.text = io.TextIOWrapper(
-            io.BufferedReader(self._counter, 1 << 16), encoding="utf-8-sig", newline=""
+            io.BufferedReader(self._counter, 1 << 16), encoding=encoding, newline=""
         )
 
     @property
@@ -604,7 +618,7 @@ def _watson_rows(text: IO[str], tz: ZoneInfo, latest: datetime) -> Iterator[Row 
 _READERS = {"csv": _mainthing_rows, "watson": _watson_rows, "toggl": _toggl_rows}
 
 
-def _rows(source: _Source, fmt: str, tz: ZoneInfo, now: datetime) -> Iterator[Row | RowError]:
+def _rows(source: Source, fmt: str, tz: ZoneInfo, now: datetime) -> Iterator[Row | RowError]:
     """The file's rows, each a Row or a RowError. Reading raises FileProblem when the file
     can't be read and UnicodeDecodeError when it stops being UTF-8 (see `_not_utf8`)."""
     if fmt not in _READERS:
@@ -679,7 +693,7 @@ class _UtcTexts:
 
 
 @contextlib.contextmanager
-def _no_gc_pauses():
+def no_gc_pauses():
     """Pauses the cyclic garbage collector while a file is read. Rows make no reference
     cycles, so it would find nothing, yet its passes over a heap that churns through millions
     of small objects cost a fifth of a million-row import. Reference counting still frees
@@ -729,13 +743,13 @@ def validate_file(
             errors.append({"row": number, "message": message})
 
     try:
-        source = _Source(path)
+        source = Source(path)
     except FileProblem as problem:
         fail(None, str(problem))
         return Validation(0, errors, error_count, [])
     last = 0
     try:
-        with _no_gc_pauses():
+        with no_gc_pauses():
             for item in _rows(source, fmt, tz, now):
                 rows += 1
                 last = item.number or last
@@ -1013,12 +1027,12 @@ def apply_file(
     now = now or timezone.now()
     cleaned_map = _clean_tier_map(tier_map)
     try:
-        source = _Source(path)
+        source = Source(path)
     except FileProblem as problem:
         raise ValidationError(f"{problem} Nothing was imported.") from None
     last = 0
     try:
-        with _no_gc_pauses(), transaction.atomic():
+        with no_gc_pauses(), transaction.atomic():
             writer = _Writer(user, cleaned_map)
             chunk: list[Row] = []
             done = 0
@@ -1054,6 +1068,23 @@ def apply_file(
 # --- web uploads and background jobs -------------------------------------------------------------
 
 
+def store_upload(user: User, upload, *, kind: str = "") -> dict[str, Any]:
+    """Writes an uploaded file (of time entries or of leads) under MEDIA_ROOT/imports/, named
+    after the user, `kind` and a random id, and returns the job fields that describe it:
+    filename, path and size."""
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{user.pk}-{kind}{uuid.uuid4().hex}"
+    with path.open("wb") as handle:
+        for piece in upload.chunks():
+            handle.write(piece)
+    return {
+        "filename": Path(upload.name or "upload").name[:255],
+        "path": str(path),
+        "size": path.stat().st_size,
+    }
+
+
 def save_upload(user: User, upload, *, fmt: str) -> ImportJob:
     """Stores an uploaded file under MEDIA_ROOT/imports/ and creates its job (status
     "validating"). The caller enqueues the validation after commit. Expires the user's time
@@ -1061,19 +1092,7 @@ def save_upload(user: User, upload, *, fmt: str) -> ImportJob:
     if fmt not in FORMATS:
         raise ValidationError(f"Unknown import format {fmt!r}.")
     expire_uploads(user=user)
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{user.pk}-{uuid.uuid4().hex}"
-    with path.open("wb") as handle:
-        for piece in upload.chunks():
-            handle.write(piece)
-    return ImportJob.objects.create(
-        user=user,
-        format=fmt,
-        filename=Path(upload.name or "upload").name[:255],
-        path=str(path),
-        size=path.stat().st_size,
-    )
+    return ImportJob.objects.create(user=user, format=fmt, **store_upload(user, upload))
 
 
 def fail_job(job, message: str) -> None:
@@ -1127,6 +1146,33 @@ def expire_uploads(*, user: User | None = None, now: datetime | None = None) -> 
     return expire_jobs(jobs, waiting=WAITING, discard=_discard_file, now=now)
 
 
+def run_check(job, check: Callable[[], V], *, discard: Callable[[Any], None]) -> V:
+    """Runs `check()`, the validation pass of a web import (time entries or leads), and returns
+    its Validation. On an unexpected error the job is failed, `discard` deletes its files and
+    the error goes on up. Otherwise the job takes the file's size, the row and error counts,
+    the listed errors, and the status "ready" or "invalid" with its message; the caller adds
+    what its importer reports besides, then saves it."""
+    try:
+        validation = check()
+    except Exception:
+        fail_job(job, "Checking the file stopped on an unexpected error; nothing was imported.")
+        discard(job)
+        raise
+    job.refresh_from_db(fields=["size"])
+    job.checked_bytes = job.size
+    job.total_rows = validation.rows
+    job.error_count = validation.error_count
+    job.errors = validation.errors
+    if validation.ok:
+        job.status = job.Status.READY
+        job.message = ""
+    else:
+        job.status = job.Status.INVALID
+        s = "" if validation.error_count == 1 else "s"
+        job.message = f"The file has {validation.error_count} error{s}; nothing was imported."
+    return validation
+
+
 def validate_job(job: ImportJob) -> ImportJob:
     """Runs the validation pass of a web import. Progress (bytes read) is written to the job
     row after every chunk; no transaction is open, so each write is seen at once. Ends in
@@ -1136,26 +1182,14 @@ def validate_job(job: ImportJob) -> ImportJob:
     def progress(done: int, size: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(checked_bytes=done, size=size)
 
-    try:
-        validation = validate_file(job.user, Path(job.path), job.format, progress=progress)
-    except Exception:
-        fail_job(job, "Checking the file stopped on an unexpected error; nothing was imported.")
-        _discard_file(job)
-        raise
-    job.refresh_from_db(fields=["size"])
-    job.checked_bytes = job.size
-    job.total_rows = validation.rows
-    job.error_count = validation.error_count
-    job.errors = validation.errors
+    validation = run_check(
+        job,
+        lambda: validate_file(job.user, Path(job.path), job.format, progress=progress),
+        discard=_discard_file,
+    )
     job.new_categories = validation.new_categories
-    if validation.ok:
-        job.status = ImportJob.Status.READY
-        job.message = ""
-    else:
-        job.status = ImportJob.Status.INVALID
+    if not validation.ok:
         job.finished_at = timezone.now()
-        s = "" if validation.error_count == 1 else "s"
-        job.message = f"The file has {validation.error_count} error{s}; nothing was imported."
         _discard_file(job)
     job.save()
     return job
@@ -1171,19 +1205,18 @@ def claim_for_apply(job: ImportJob, *, tier_map: dict[str, str]) -> bool:
     return bool(claimed)
 
 
-def apply_job(job: ImportJob) -> ImportJob:
-    """Runs the apply pass of a claimed ("applying") web import. The job row is finished in the
-    same transaction as the entries, so "done" and the entries appear together."""
-    if job.status != ImportJob.Status.APPLYING:
+def run_apply(job, apply: Callable[[], None], *, discard: Callable[[Any], None]):
+    """Runs `apply()`, the apply pass of a claimed ("applying") web import (time entries or
+    leads), which imports the file and sets the job's counts. The job row is finished in the
+    same transaction as the rows, so "done" and the rows appear together. A ValidationError
+    fails the job with its message; an unexpected error fails it too and goes on up. Either
+    way the job's files are deleted by `discard` once it has ended."""
+    if job.status != job.Status.APPLYING:
         return job
     try:
         with transaction.atomic():
-            result = apply_file(
-                job.user, Path(job.path), job.format, tier_map=job.tier_map, total=job.total_rows
-            )
-            job.status = ImportJob.Status.DONE
-            job.created_count = result.created
-            job.skipped_count = result.skipped
+            apply()
+            job.status = job.Status.DONE
             job.processed_rows = job.total_rows
             job.finished_at = timezone.now()
             job.message = ""
@@ -1194,9 +1227,22 @@ def apply_job(job: ImportJob) -> ImportJob:
         fail_job(job, "The import stopped on an unexpected error; nothing was imported.")
         raise
     finally:
-        if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
-            _discard_file(job)
+        if job.status in (job.Status.DONE, job.Status.FAILED):
+            discard(job)
     return job
+
+
+def apply_job(job: ImportJob) -> ImportJob:
+    """Runs the apply pass of a claimed ("applying") web import (see `run_apply`)."""
+
+    def apply() -> None:
+        result = apply_file(
+            job.user, Path(job.path), job.format, tier_map=job.tier_map, total=job.total_rows
+        )
+        job.created_count = result.created
+        job.skipped_count = result.skipped
+
+    return run_apply(job, apply, discard=_discard_file)
 
 
 # --- the command line ----------------------------------------------------------------------------
@@ -1253,7 +1299,10 @@ def resolve_tiers(
     return tier_map, missing
 
 
-def _progress_bar(console):
+def progress_bar(*, quiet: bool = False):
+    """A progress bar on stderr for the command line's passes; None when stderr is not a
+    terminal, or when `quiet` (JSON output)."""
+    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -1263,6 +1312,9 @@ def _progress_bar(console):
         TimeRemainingColumn,
     )
 
+    console = Console(stderr=True, highlight=False)
+    if quiet or not console.is_terminal:
+        return None
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -1274,8 +1326,29 @@ def _progress_bar(console):
     )
 
 
-def _say(message: str) -> None:
+def with_progress(bar, label: str, total: int, work: Callable[[Progress | None], T]) -> T:
+    """Runs `work(progress)`, a pass, showing its progress as the task `label` (out of
+    `total`) of `bar`; without a bar, `work(None)`."""
+    if bar is None:
+        return work(None)
+    with bar:
+        task = bar.add_task(label, total=total)
+        return work(lambda done, _total: bar.update(task, completed=done))
+
+
+def say(message: str) -> None:
     print(f"mainthing: {message}", file=sys.stderr)
+
+
+def print_errors(name: str, validation: BaseValidation) -> None:
+    """Says on stderr that the file `name` has errors, and lists those the validation kept."""
+    s = "" if validation.error_count == 1 else "s"
+    say(f"{name} has {validation.error_count} error{s}; nothing was imported.")
+    for error in validation.errors:
+        where = f"row {error['row']}" if error["row"] is not None else "file"
+        print(f"  {where}: {error['message']}", file=sys.stderr)
+    if validation.error_count > len(validation.errors):
+        print(f"  … and {validation.error_count - len(validation.errors)} more.", file=sys.stderr)
 
 
 def run_cli_import(
@@ -1291,41 +1364,27 @@ def run_cli_import(
     apply. Prints per-row errors and returns 1 when the file has errors or tiers are missing;
     shows progress bars on a terminal. Expires the user's web uploads of time entries left
     waiting over UPLOAD_KEEP_HOURS first."""
-    from rich.console import Console
-
     expire_uploads(user=user)
     if not path.is_file():
-        _say(f"No file at {path}.")
+        say(f"No file at {path}.")
         return 1
     try:
         chosen = read_mapping(mapping) if mapping else {}
     except ValueError as error:
-        _say(str(error))
+        say(str(error))
         return 1
-    console = Console(stderr=True, highlight=False)
-    bar = _progress_bar(console) if console.is_terminal and not as_json else None
-
-    if bar:
-        with bar:
-            checking = bar.add_task("Checking", total=path.stat().st_size or 1)
-            validation = validate_file(
-                user, path, fmt, progress=lambda done, size: bar.update(checking, completed=done)
-            )
-    else:
-        validation = validate_file(user, path, fmt)
+    bar = progress_bar(quiet=as_json)
+    validation = with_progress(
+        bar,
+        "Checking",
+        path.stat().st_size or 1,
+        lambda progress: validate_file(user, path, fmt, progress=progress),
+    )
     if not validation.ok:
         if as_json:
             print(json.dumps(validation.as_dict(), indent=2))
             return 1
-        s = "" if validation.error_count == 1 else "s"
-        _say(f"{path.name} has {validation.error_count} error{s}; nothing was imported.")
-        for error in validation.errors:
-            where = f"row {error['row']}" if error["row"] is not None else "file"
-            print(f"  {where}: {error['message']}", file=sys.stderr)
-        if validation.error_count > len(validation.errors):
-            print(
-                f"  … and {validation.error_count - len(validation.errors)} more.", file=sys.stderr
-            )
+        print_errors(path.name, validation)
         return 1
 
     tier_map, missing = resolve_tiers(validation.new_categories, mapping=chosen, default=tier)
@@ -1339,25 +1398,20 @@ def run_cli_import(
         if as_json:
             print(json.dumps({"ok": False, "missing_tiers": missing, "message": message}, indent=2))
         else:
-            _say(message)
+            say(message)
         return 1
 
     try:
-        if bar:
-            with bar:
-                importing = bar.add_task("Importing", total=validation.rows)
-                result = apply_file(
-                    user,
-                    path,
-                    fmt,
-                    tier_map=tier_map,
-                    total=validation.rows,
-                    progress=lambda done, total: bar.update(importing, completed=done),
-                )
-        else:
-            result = apply_file(user, path, fmt, tier_map=tier_map, total=validation.rows)
+        result = with_progress(
+            bar,
+            "Importing",
+            validation.rows,
+            lambda progress: apply_file(
+                user, path, fmt, tier_map=tier_map, total=validation.rows, progress=progress
+            ),
+        )
     except ValidationError as error:
-        _say(" ".join(error.messages))
+        say(" ".join(error.messages))
         return 1
     if as_json:
         print(json.dumps({**result.as_dict(), "rows": validation.rows}, indent=2))

@@ -158,7 +158,3 @@ class ImportJob(ImportProgress, models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
-
-    @property
-    def unlisted_errors(self) -> int:
-        return max(0, self.error_count - len(self.errors))

@@ -98,10 +98,9 @@ def today(user: User, *, now: datetime, block_specs: list | None = None) -> Toda
     by_id = {c.pk: c for c in all_categories}
     # Entries touching today: started today, or started yesterday and still running or ending
     # after midnight (entries last at most a day, so the index range on start stays short).
-    # Entries touching today: started today, or started yesterday and still running or ending
-    # after midnight. An OR with "any running timer" here would defeat the index on (user,
-    # start) and scan the whole ledger, so a timer running since before yesterday is looked
-    # up on its own (through the one-running-timer unique index: instant).
+    # An OR with "any running timer" here would defeat the index on (user, start) and scan
+    # the whole ledger, so a timer running since before yesterday is looked up on its own
+    # (through the one-running-timer unique index: instant).
     entries = list(
         Activity.objects.filter(
             user=user, start__lt=day_end, start__gte=day_start - timedelta(days=1)

@@ -13,7 +13,8 @@ from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.forms import add_service_errors
 from mainthing.prospects import services as prospect_services
-from mainthing.prospects.models import Prospect, ProspectTime
+from mainthing.prospects.models import ProspectTime
+from mainthing.prospects.views.prospects import get_prospect
 
 from . import importing, queries, services, tasks
 from .forms import (
@@ -31,7 +32,9 @@ from .models import Activity, Category, ImportJob
 def get_entry(request, pk: int) -> Activity:
     """The request user's entry or 404: the one way views reach an entry."""
     return get_object_or_404(
-        Activity.objects.select_related("category", "user"), pk=pk, user=request.user
+        Activity.objects.select_related("category", "user", "prospect_link"),
+        pk=pk,
+        user=request.user,
     )
 
 
@@ -50,7 +53,7 @@ def start_timer(request):
     category = form.cleaned_data["category"]
     prospect = None
     if form.cleaned_data["prospect"]:
-        prospect = get_object_or_404(Prospect, pk=form.cleaned_data["prospect"], user=request.user)
+        prospect = get_prospect(request, form.cleaned_data["prospect"])
     prospect_name = form.cleaned_data["prospect_name"] or (prospect.name if prospect else "")
     try:
         with transaction.atomic():

@@ -5,6 +5,7 @@ from django import forms
 from mainthing.activity.forms import LocalDateTimeField
 from mainthing.activity.models import Category
 from mainthing.core.enums import Tier
+from mainthing.core.forms import DateInput
 from mainthing.prospects import followups
 from mainthing.prospects.models import LeadSource, Prospect, Stage
 from mainthing.prospects.services import allowed_stages
@@ -123,9 +124,7 @@ class OutcomeForm(forms.Form):
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     next_step = NextStepField(widget=forms.RadioSelect, initial=NEXT_NONE, label="Next step")
-    follow_up_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Follow up on"
-    )
+    follow_up_on = forms.DateField(required=False, widget=DateInput(), label="Follow up on")
 
     def __init__(
         self,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Sum
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from mainthing.accounts.models import User
@@ -15,6 +15,7 @@ from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.prospects import followups
 from mainthing.prospects.models import CLOSED_STAGES, Prospect, Stage
+from mainthing.prospects.queries import card_url_pattern
 from mainthing.prospects.services import format_phone
 from mainthing.routine import queries as routine_queries
 from mainthing.routine.occurrences import Occurrence, merge, slots, subtract
@@ -222,29 +223,21 @@ def now_next(
     block_specs: list | None = None,
     upcoming_appointments: list[Appointment] | None = None,
 ) -> NowNext:
-    """The block running now, the next block, the next call and today's agenda.
-
-    `upcoming_appointments`, when given, are the active appointments of `horizon()` (the next
-    call is then the first of them, within a fortnight)."""
+    """The block running now, the next block, the next call (within `horizon()`) and today's
+    agenda. `upcoming_appointments` may be passed in when the caller already read the active
+    appointments of `horizon()`."""
     tz = timekit.zone(user.time_zone)
     today = timekit.local_date(now, tz)
     specs = block_specs if block_specs is not None else routine_queries.specs(user)
     current = routine_queries.current_block(user, now, block_specs=specs)
     upcoming = routine_queries.next_block(user, now, block_specs=specs)
     if upcoming_appointments is None:
-        next_appointment = (
-            Appointment.objects.filter(ACTIVE, user=user, status="scheduled", end__gt=now)
-            .filter(start__gte=now - timedelta(hours=2))
-            .order_by("start")
-            .first()
-        )
-        todays = None
-    else:
-        next_appointment = next(
-            (a for a in upcoming_appointments if a.status == "scheduled" and a.end > now), None
-        )
-        day_start, day_end = timekit.local_day_bounds(today, tz)
-        todays = [a for a in upcoming_appointments if a.start < day_end and a.end > day_start]
+        upcoming_appointments = appointments_between(user, *horizon(user, now))
+    next_appointment = next(
+        (a for a in upcoming_appointments if a.status == "scheduled" and a.end > now), None
+    )
+    day_start, day_end = timekit.local_day_bounds(today, tz)
+    todays = [a for a in upcoming_appointments if a.start < day_end and a.end > day_start]
     agenda = agenda_day(user, today, specs=specs, appointments=todays)
     return NowNext(current, upcoming, next_appointment, agenda)
 
@@ -337,15 +330,6 @@ def conversations(user: User, start: datetime, end: datetime) -> Conversations:
     return Conversations(rows["total"], rows["prescheduled"])
 
 
-def card_url_pattern() -> str | None:
-    """The prospect card's URL with `{}` for the id, or None while the card page is missing.
-    Reversed once per page, not once per row."""
-    try:
-        return reverse("prospects:card", args=[0]).replace("/0/", "/{}/")
-    except NoReverseMatch:
-        return None
-
-
 # How many follow-ups Today shows to a user without prospecting blocks: two hours' worth.
 NO_ROUTINE_FOLLOW_UPS = 8
 # How far ahead Today looks for the next prospecting day.
@@ -360,7 +344,7 @@ class FollowUpRow:
     phone_display: str
     stage: str
     follow_up_on: date
-    card_url: str | None
+    card_url: str
     rolled_from: date | None  # the date it was set for, when that has passed
 
     @property
@@ -442,7 +426,7 @@ def follow_ups(
                 phone_display=format_phone(phone, user.phone_region),
                 stage=stage,
                 follow_up_on=on,
-                card_url=card.format(pk) if card else None,
+                card_url=card.format(pk),
                 rolled_from=on if on < today else None,
             )
             for pk, name, phone, stage, on in pending.order_by("follow_up_on", "pk").values_list(

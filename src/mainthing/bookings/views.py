@@ -12,13 +12,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mainthing.activity import queries as activity_queries
 from mainthing.activity import widgets
-from mainthing.activity.models import Activity
 from mainthing.activity.services import OverlapError
+from mainthing.activity.views import get_entry
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.forms import add_service_errors
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import Prospect, Stage
+from mainthing.prospects.queries import card_url_pattern
+from mainthing.prospects.views.prospects import get_prospect
 from mainthing.routine import queries as routine_queries
 
 from . import feeds, queries, services
@@ -34,11 +36,6 @@ def get_appointment(request, pk: int) -> Appointment:
     return get_object_or_404(Appointment.objects.select_related("user"), pk=pk, user=request.user)
 
 
-def get_prospect(request, pk: int) -> Prospect:
-    """The request user's prospect or 404."""
-    return get_object_or_404(Prospect.objects.select_related("user"), pk=pk, user=request.user)
-
-
 def _id_param(request, name: str) -> int | None:
     """An id from the query string; 404 for one that is not a number."""
     value = request.GET.get(name, "")
@@ -47,11 +44,6 @@ def _id_param(request, name: str) -> int | None:
     if not value.isdigit():
         raise Http404(f"No such {name}.")
     return int(value)
-
-
-def _card_or(pk: int, fallback: str) -> str:
-    pattern = queries.card_url_pattern()
-    return pattern.format(pk) if pattern else fallback
 
 
 @login_required
@@ -67,23 +59,24 @@ def today(request):
         "t": activity_queries.today(user, now=now, block_specs=specs),
         "tiers": Tier,
         "nn": queries.now_next(user, now=now, block_specs=specs, upcoming_appointments=upcoming),
-        "talks": queries.conversations(
-            user, *timekit.local_day_bounds(timekit.local_date(now, tz), tz)
-        ),
         # Reversed once here: the page has a button per category and a link per entry.
         "start_url": reverse("activity:start-timer"),
         "stop_url": reverse("activity:stop-timer"),
-        "edit_url": reverse("activity:edit-entry", args=[0]).replace("/0/", "/{}/"),
     }
+    # The "now" section is polled every 30 s: it gets what it shows and nothing more.
     if request.headers.get("HX-Request") and request.GET.get("part") == "now":
         return render(request, "bookings/today.html#now", context)
     t = context["t"]
+    context["talks"] = queries.conversations(
+        user, *timekit.local_day_bounds(timekit.local_date(now, tz), tz)
+    )
+    edit_url = reverse("activity:edit-entry", args=[0]).replace("/0/", "/{}/")
     running_id = t.running.category_id if t.running else None
     context["start_groups"] = [
         {"tier": tier, "buttons": widgets.start_buttons(group, running_category_id=running_id)}
         for tier, group in t.groups
     ]
-    context["entry_rows"] = widgets.entry_rows(t.entries, tz=tz, edit_url=context["edit_url"])
+    context["entry_rows"] = widgets.entry_rows(t.entries, tz=tz, edit_url=edit_url)
     booked = [(a.start, a.end) for a in upcoming]
     context["signal"] = queries.fill_signal(user, now=now, block_specs=specs, booked=booked)
     context["follow_ups"] = queries.follow_ups(user, now=now, block_specs=specs, booked=booked)
@@ -134,7 +127,7 @@ def calendar(request):
     # The phone's day list: rows built in Python (dozens of links a week; see activity.widgets).
     appointment_url = reverse("bookings:appointment", args=[0]).replace("/0/", "/{}/")
     book_url = reverse("bookings:book")
-    card_url = queries.card_url_pattern()
+    card_url = card_url_pattern()
     days = {}
     for a in week.appointments:
         days.setdefault(a.start.astimezone(tz).date(), []).append(a)
@@ -160,7 +153,7 @@ def calendar(request):
                     format_html(
                         '<a class="card-link" href="{}">card</a>', card_url.format(a.prospect_id)
                     )
-                    if card_url and a.prospect_id
+                    if a.prospect_id
                     else "",
                 )
                 for a in days.get(day, [])
@@ -247,25 +240,34 @@ def book(request):
     )
 
 
+def _appointment_page(
+    request,
+    appointment: Appointment,
+    *,
+    move_form: MoveForm | None = None,
+    complete_form: CompleteForm | None = None,
+    status: int = 200,
+    **extra,
+):
+    """The appointment page; a form not passed in is shown fresh, filled from the call."""
+    initial = {"start": appointment.start, "minutes": appointment.minutes}
+    if move_form is None:
+        move_form = MoveForm(user=request.user, initial=initial)
+    if complete_form is None:
+        complete_form = CompleteForm(user=request.user, initial=initial)
+    context = {
+        "a": appointment,
+        "move_form": move_form,
+        "complete_form": complete_form,
+        "now": timezone.now(),
+        **extra,
+    }
+    return render(request, "bookings/appointment.html", context, status=status)
+
+
 @login_required
 def appointment_detail(request, pk: int):
-    appointment = get_appointment(request, pk)
-    user = request.user
-    minutes = appointment.minutes
-    return render(
-        request,
-        "bookings/appointment.html",
-        {
-            "a": appointment,
-            "move_form": MoveForm(
-                user=user, initial={"start": appointment.start, "minutes": minutes}
-            ),
-            "complete_form": CompleteForm(
-                user=user, initial={"start": appointment.start, "minutes": minutes}
-            ),
-            "now": timezone.now(),
-        },
-    )
+    return _appointment_page(request, get_appointment(request, pk))
 
 
 @login_required
@@ -296,48 +298,44 @@ def move_appointment(request, pk: int):
         else:
             messages.success(request, "Appointment moved.")
             return redirect("bookings:appointment", pk=appointment.pk)
-    return render(
+    return _appointment_page(
         request,
-        "bookings/appointment.html",
-        {
-            "a": appointment,
-            "move_form": form,
-            "ask_outside": ask_outside,
-            "question": services.OUTSIDE_QUESTION,
-            "now": timezone.now(),
-            "complete_form": CompleteForm(
-                user=request.user,
-                initial={"start": appointment.start, "minutes": appointment.minutes},
-            ),
-        },
+        appointment,
+        move_form=form,
         status=status,
+        ask_outside=ask_outside,
+        question=services.OUTSIDE_QUESTION,
     )
+
+
+def _change_status(request, pk: int, change, said: str):
+    """Applies `change` (a service taking the appointment) and goes back to the appointment
+    with `said` ({name} is the prospect's), or with the service's refusal."""
+    appointment = get_appointment(request, pk)
+    try:
+        change(appointment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, said.format(name=appointment.prospect_name))
+    return redirect("bookings:appointment", pk=appointment.pk)
 
 
 @login_required
 @require_POST
 def cancel_appointment(request, pk: int):
-    appointment = get_appointment(request, pk)
-    try:
-        services.cancel(appointment)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Cancelled the call with {appointment.prospect_name}.")
-    return redirect("bookings:appointment", pk=appointment.pk)
+    return _change_status(request, pk, services.cancel, "Cancelled the call with {name}.")
 
 
 @login_required
 @require_POST
 def no_show(request, pk: int):
-    appointment = get_appointment(request, pk)
-    try:
-        services.mark_no_show(appointment, now=timezone.now())
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Marked {appointment.prospect_name} as a no-show.")
-    return redirect("bookings:appointment", pk=appointment.pk)
+    return _change_status(
+        request,
+        pk,
+        lambda appointment: services.mark_no_show(appointment, now=timezone.now()),
+        "Marked {name} as a no-show.",
+    )
 
 
 @login_required
@@ -366,20 +364,7 @@ def complete_appointment(request, pk: int):
                 outcome = reverse("bookings:outcome", args=[appointment.prospect_id])
                 return redirect(f"{outcome}?appointment={appointment.pk}")
             return redirect("bookings:appointment", pk=appointment.pk)
-    return render(
-        request,
-        "bookings/appointment.html",
-        {
-            "a": appointment,
-            "complete_form": form,
-            "now": timezone.now(),
-            "move_form": MoveForm(
-                user=request.user,
-                initial={"start": appointment.start, "minutes": appointment.minutes},
-            ),
-        },
-        status=200,
-    )
+    return _appointment_page(request, appointment, complete_form=form)
 
 
 # --- after a call ---
@@ -406,15 +391,7 @@ def record_outcome(request, prospect_id: int):
     appointment = get_appointment(request, appointment_id) if appointment_id else None
     if appointment is not None and appointment.prospect_id != prospect.pk:
         raise Http404("That call was with someone else.")
-    activity = (
-        get_object_or_404(
-            Activity.objects.select_related("category", "prospect_link"),
-            pk=activity_id,
-            user=request.user,
-        )
-        if activity_id
-        else None
-    )
+    activity = get_entry(request, activity_id) if activity_id else None
     if activity is not None:
         link = getattr(activity, "prospect_link", None)
         if link is not None and link.prospect_id != prospect.pk:
@@ -452,7 +429,7 @@ def record_outcome(request, prospect_id: int):
             elif prospect.follow_up_on:
                 said.append(f"follow up {day_label(prospect.follow_up_on)}")
             messages.success(request, f"{prospect.name}: {', '.join(said)}.")
-            return redirect(_card_or(prospect.pk, reverse("today")))
+            return redirect("prospects:card", pk=prospect.pk)
     return render(
         request,
         "bookings/outcome.html",
@@ -462,7 +439,6 @@ def record_outcome(request, prospect_id: int):
             "activity": activity,
             "form": form,
             "steps": form.step_groups(),
-            "card_url": _card_or(prospect.pk, ""),
             "phone": prospect_services.format_phone(prospect.phone, request.user.phone_region),
         },
         status=status,
@@ -470,7 +446,6 @@ def record_outcome(request, prospect_id: int):
 
 
 # --- calendar feed ---
-# Its imports sit here (to be hoisted) so the section was added without touching the rest.
 
 
 @require_safe

@@ -1,4 +1,14 @@
+from django import forms
 from django.core.exceptions import ValidationError
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; it reads and writes ISO dates whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def add_service_errors(form, error: ValidationError) -> None:

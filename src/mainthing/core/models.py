@@ -15,7 +15,8 @@ class RateBucket(models.Model):
 
 class ImportProgress:
     """Progress of an import job (time entries or leads), for its page. Validation is measured in
-    bytes, because the number of rows is known only at the end; applying is measured in rows."""
+    bytes, because the number of rows is known only at the end; applying is measured in rows.
+    `errors` lists the first errors; `error_count` counts them all."""
 
     @property
     def is_running(self) -> bool:
@@ -32,3 +33,7 @@ class ImportProgress:
         if not self.size:
             return 0
         return min(100, round(100 * self.checked_bytes / self.size))
+
+    @property
+    def unlisted_errors(self) -> int:
+        return max(0, self.error_count - len(self.errors))

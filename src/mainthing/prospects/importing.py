@@ -19,9 +19,10 @@ A file goes through four steps:
 
 The file is never held in memory: each pass streams it. The web page runs steps 3 and 4 as
 background jobs (`validate_job`, `apply_job`); the command line runs them in place
-(`run_cli_import`). The generic parts (the file-problem exception, the byte counter behind
-the progress figures, the garbage-collector pause, the progress bar, limits) are the activity
-importer's.
+(`run_cli_import`). The generic parts (the file-problem exception, the open file that counts
+the bytes read for the progress figures, the garbage-collector pause, storing uploads, the job
+plumbing around both passes, the command line's progress bar and messages, limits) are the
+activity importer's.
 
 Every imported prospect carries a fingerprint (`Prospect.import_key`): SHA-1 of its name
 (case-folded), normalised email, E.164 phone and social handle. A row whose email, phone or
@@ -38,15 +39,12 @@ import io
 import json
 import logging
 import re
-import sys
 import tempfile
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
@@ -55,13 +53,20 @@ from mainthing.accounts.models import User
 from mainthing.activity.importing import (
     CHUNK_SIZE,
     MAX_LISTED_ERRORS,
+    BaseValidation,
     FileProblem,
-    _CountingReader,
-    _no_gc_pauses,
-    _progress_bar,
-    _say,
+    Progress,
+    Source,
     expire_jobs,
     fail_job,
+    no_gc_pauses,
+    print_errors,
+    progress_bar,
+    run_apply,
+    run_check,
+    say,
+    store_upload,
+    with_progress,
 )
 from mainthing.activity.importing import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES
 
@@ -69,8 +74,6 @@ from . import services
 from .models import CLOSED_STAGES, ColumnMapping, Event, LeadImport, LeadSource, Prospect, Stage
 
 logger = logging.getLogger(__name__)
-
-Progress = Callable[[int, int], None]
 
 # The statuses in which a lead import waits on the user with its file kept (an "invalid" one,
 # so the columns can be changed); never a running one.
@@ -202,24 +205,14 @@ class Plan:
 
 
 @dataclass
-class Validation:
-    rows: int
-    errors: list[dict]  # the first MAX_LISTED_ERRORS, as {"row": n or None, "message": ...}
-    error_count: int
+class Validation(BaseValidation):
     new: int = 0
     existing: int = 0
     duplicates: int = 0
 
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
     def as_dict(self) -> dict:
         return {
-            "ok": self.ok,
-            "rows": self.rows,
-            "error_count": self.error_count,
-            "errors": self.errors,
+            **super().as_dict(),
             "new": self.new,
             "existing": self.existing,
             "duplicates_in_file": self.duplicates,
@@ -471,30 +464,13 @@ def layout_of(job: LeadImport, *, has_header: bool | None = None) -> Layout:
     return _layout(job.encoding, job.delimiter, records, chosen)
 
 
-class _Source:
-    """An open lead file as text, with the bytes read so far (for progress by size)."""
-
-    def __init__(self, path: Path, encoding: str):
-        try:
-            self.size = path.stat().st_size
-            self._raw = path.open("rb")
-        except OSError as error:
-            raise FileProblem(f"Can't read the file: {error.strerror or error}.") from None
-        self._counter = _CountingReader(self._raw)
-        self.text = io.TextIOWrapper(
-            io.BufferedReader(self._counter, 1 << 16), encoding=encoding, newline=""
-        )
-
-    @property
-    def bytes_read(self) -> int:
-        return self._counter.count
-
-    def close(self) -> None:
-        self.text.close()
-        self._raw.close()
+def _open(path: Path, layout: Layout) -> Source:
+    """The lead file open for a pass, in the encoding its layout found (`read_layout` has
+    refused the files that are not text already)."""
+    return Source(path, encoding=layout.encoding, sniff=False)
 
 
-def _records(source: _Source, layout: Layout) -> Iterator[tuple[int, list[str]]]:
+def _records(source: Source, layout: Layout) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) of the data rows, without blank ones. Row numbers are those a
     spreadsheet shows: every line of the file is a row (a quoted line break stays in its row),
     the header included."""
@@ -949,12 +925,10 @@ class _Cleaner:
         )
 
 
-def _leads(
-    user: User, source: _Source, plan: Plan, cleaner: _Cleaner | None = None
-) -> Iterator[Lead | tuple[int, str]]:
+def _leads(user: User, source: Source, plan: Plan) -> Iterator[Lead | tuple[int, str]]:
     """The file's rows, each a Lead or (row number, message). Raises FileProblem when the file
     as a whole can't be read."""
-    cleaner = cleaner or _Cleaner(user, plan)
+    cleaner = _Cleaner(user, plan)
     for number, record in _records(source, plan.layout):
         if cleaner.is_blank(record):
             continue
@@ -1031,7 +1005,7 @@ def preview(user: User, path: Path, plan: Plan, *, rows: int = PREVIEW_ROWS) -> 
         s.pk: s.label for s in LeadSource.objects.filter(user=user).select_related("category")
     }
     try:
-        source = _Source(path, plan.layout.encoding)
+        source = _open(path, plan.layout)
     except FileProblem as problem:
         result.problem = str(problem)
         return result
@@ -1193,14 +1167,14 @@ def validate_file(
 
     try:
         _check_plan(user, plan)
-        source = _Source(path, plan.layout.encoding)
+        source = _open(path, plan.layout)
     except FileProblem as problem:
         fail(None, str(problem))
         return Validation(0, errors, error_count)
     seen = _Seen(user)
     kept = _Checked(keep, _Checked.stamp(user, path, plan)) if keep else None
     try:
-        with _no_gc_pauses():
+        with no_gc_pauses():
             for item in _leads(user, source, plan):
                 rows += 1
                 if progress and rows % CHUNK_SIZE == 0:
@@ -1363,12 +1337,12 @@ def apply_file(
     now = now or timezone.now()
     try:
         _check_plan(user, plan)
-        source = _Source(path, plan.layout.encoding)
+        source = _open(path, plan.layout)
     except FileProblem as problem:
         raise ValidationError(f"{problem} Nothing was imported.") from None
     counts = {"new": 0, "existing": 0, "duplicate": 0}
     try:
-        with _no_gc_pauses(), transaction.atomic():
+        with no_gc_pauses(), transaction.atomic():
             _commit_without_waiting_for_disk()
             writer = _Writer(user, now=now, note=note)
             seen = _Seen(user)
@@ -1466,20 +1440,9 @@ def save_upload(user: User, upload) -> LeadImport:
     "invalid" job with the reason, and is deleted. Expires the user's lead imports left
     waiting over UPLOAD_KEEP_HOURS first (their files are deleted)."""
     expire_uploads(user=user)
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{user.pk}-leads-{uuid.uuid4().hex}"
-    with path.open("wb") as handle:
-        for piece in upload.chunks():
-            handle.write(piece)
-    job = LeadImport(
-        user=user,
-        filename=Path(upload.name or "upload").name[:255],
-        path=str(path),
-        size=path.stat().st_size,
-    )
+    job = LeadImport(user=user, **store_upload(user, upload, kind="leads-"))
     try:
-        layout = read_layout(path)
+        layout = read_layout(Path(job.path))
     except FileProblem as problem:
         job.status = LeadImport.Status.INVALID
         job.errors = [{"row": None, "message": str(problem)}]
@@ -1564,29 +1527,16 @@ def validate_job(job: LeadImport) -> LeadImport:
     except FileProblem as problem:
         fail_job(job, f"{problem} Nothing was imported.")
         return job
-    try:
-        validation = validate_file(
+    validation = run_check(
+        job,
+        lambda: validate_file(
             job.user, Path(job.path), plan, progress=progress, keep=_checked_path(job)
-        )
-    except Exception:
-        fail_job(job, "Checking the file stopped on an unexpected error; nothing was imported.")
-        _discard_file(job)
-        raise
-    job.refresh_from_db(fields=["size"])
-    job.checked_bytes = job.size
-    job.total_rows = validation.rows
+        ),
+        discard=_discard_file,
+    )
     job.processed_rows = 0
-    job.error_count = validation.error_count
-    job.errors = validation.errors
     job.existing_count = validation.existing
     job.duplicate_in_file = validation.duplicates
-    if validation.ok:
-        job.status = LeadImport.Status.READY
-        job.message = ""
-    else:
-        job.status = LeadImport.Status.INVALID
-        s = "" if validation.error_count == 1 else "s"
-        job.message = f"The file has {validation.error_count} error{s}; nothing was imported."
     job.save()
     return job
 
@@ -1614,43 +1564,28 @@ def applied_rows(job: LeadImport) -> int:
 
 
 def apply_job(job: LeadImport) -> LeadImport:
-    """Runs the apply pass of a claimed ("applying") web import. The job row is finished in
-    the same transaction as the prospects, so "done" and the prospects appear together."""
-    if job.status != LeadImport.Status.APPLYING:
-        return job
+    """Runs the apply pass of a claimed ("applying") web import (see the activity importer's
+    `run_apply`). Progress goes to a file beside the upload (see `applied_rows`)."""
     progress_file = _progress_path(job)
 
     def progress(done: int, total: int) -> None:
         progress_file.write_text(str(done))
 
-    try:
-        with transaction.atomic():
-            result = apply_file(
-                job.user,
-                Path(job.path),
-                plan_of(job),
-                progress=progress,
-                total=job.total_rows,
-                note=f"Imported from {job.filename}",
-                checked=_checked_path(job),
-            )
-            job.status = LeadImport.Status.DONE
-            job.created_count = result.created
-            job.existing_count = result.existing
-            job.duplicate_in_file = result.duplicates
-            job.processed_rows = job.total_rows
-            job.finished_at = timezone.now()
-            job.message = ""
-            job.save()
-    except ValidationError as error:
-        fail_job(job, " ".join(error.messages))
-    except Exception:
-        fail_job(job, "The import stopped on an unexpected error; nothing was imported.")
-        raise
-    finally:
-        if job.status in (LeadImport.Status.DONE, LeadImport.Status.FAILED):
-            _discard_file(job)
-    return job
+    def apply() -> None:
+        result = apply_file(
+            job.user,
+            Path(job.path),
+            plan_of(job),
+            progress=progress,
+            total=job.total_rows,
+            note=f"Imported from {job.filename}",
+            checked=_checked_path(job),
+        )
+        job.created_count = result.created
+        job.existing_count = result.existing
+        job.duplicate_in_file = result.duplicates
+
+    return run_apply(job, apply, discard=_discard_file)
 
 
 # --- the command line ----------------------------------------------------------------------------
@@ -1679,23 +1614,13 @@ def _print_mapping(layout: Layout, mapping: dict[int, str], source: LeadSource |
     print(f"Default source: {source.label if source else 'Unknown'}")
 
 
-def _print_errors(name: str, validation: Validation) -> None:
-    s = "" if validation.error_count == 1 else "s"
-    _say(f"{name} has {validation.error_count} error{s}; nothing was imported.")
-    for error in validation.errors:
-        where = f"row {error['row']}" if error["row"] is not None else "file"
-        print(f"  {where}: {error['message']}", file=sys.stderr)
-    if validation.error_count > len(validation.errors):
-        print(f"  … and {validation.error_count - len(validation.errors)} more.", file=sys.stderr)
-
-
 def _problem(message: str, *, as_json: bool, **extra) -> int:
     """Prints why nothing was imported (as JSON, or on stderr) and returns the exit status."""
     if as_json:
         errors = [{"row": None, "message": message}]
         print(json.dumps({"ok": False, "error_count": 1, "errors": errors, **extra}, indent=2))
     else:
-        _say(message)
+        say(message)
     return 1
 
 
@@ -1758,45 +1683,30 @@ def run_cli_import(
 def _check_and_apply(
     user: User, path: Path, plan: Plan, keep: Path, described: dict, as_json: bool
 ) -> int:
-    from rich.console import Console
-
-    console = Console(stderr=True, highlight=False)
-    bar = _progress_bar(console) if console.is_terminal and not as_json else None
-    if bar:
-        with bar:
-            checking = bar.add_task("Checking", total=path.stat().st_size or 1)
-            validation = validate_file(
-                user,
-                path,
-                plan,
-                keep=keep,
-                progress=lambda done, size: bar.update(checking, completed=done),
-            )
-    else:
-        validation = validate_file(user, path, plan, keep=keep)
+    bar = progress_bar(quiet=as_json)
+    validation = with_progress(
+        bar,
+        "Checking",
+        path.stat().st_size or 1,
+        lambda progress: validate_file(user, path, plan, keep=keep, progress=progress),
+    )
     if not validation.ok:
         if as_json:
             print(json.dumps({**validation.as_dict(), **described}, indent=2))
         else:
-            _print_errors(path.name, validation)
+            print_errors(path.name, validation)
         return 1
 
     note = f"Imported from {path.name}"
     try:
-        if bar:
-            with bar:
-                importing = bar.add_task("Importing", total=validation.rows)
-                result = apply_file(
-                    user,
-                    path,
-                    plan,
-                    total=validation.rows,
-                    note=note,
-                    checked=keep,
-                    progress=lambda done, total: bar.update(importing, completed=done),
-                )
-        else:
-            result = apply_file(user, path, plan, total=validation.rows, note=note, checked=keep)
+        result = with_progress(
+            bar,
+            "Importing",
+            validation.rows,
+            lambda progress: apply_file(
+                user, path, plan, total=validation.rows, note=note, checked=keep, progress=progress
+            ),
+        )
     except ValidationError as error:
         return _problem(" ".join(error.messages), as_json=as_json, **described)
     source = LeadSource.objects.filter(pk=plan.source_id).first() if plan.source_id else None

@@ -23,7 +23,7 @@ from .models import Income, IncomeKind, LeadSource, Prospect, Spend
 ZERO = Decimal("0.00")
 
 
-def sources(user: User, *, include_archived: bool = True) -> list[LeadSource]:
+def sources(user: User) -> list[LeadSource]:
     """The user's lead sources, each with `prospect_count` and `spend_total` (two subqueries
     in one statement), named sources first in category order, Unknown last."""
     prospects = (
@@ -51,8 +51,6 @@ def sources(user: User, *, include_archived: bool = True) -> list[LeadSource]:
             ),
         )
     )
-    if not include_archived:
-        rows = rows.filter(archived=False)
     rows = list(rows)
     for source in rows:
         # SQLite hands sums back without their scale ("30" for 25.50 + 4.50).
@@ -113,10 +111,10 @@ def currency_totals(entries: list[Income]) -> list[tuple[str, Decimal]]:
     return sorted(sums.items())
 
 
-@dataclass
-class IncomeMonth:
-    month: date  # the first of the month
-    entries: list[Income] = field(default_factory=list)
+class _Totals:
+    """The totals of a span's `entries`, per kind and currency and per currency."""
+
+    entries: list[Income]
 
     @property
     def by_kind(self) -> list[tuple[str, str, Decimal]]:
@@ -128,19 +126,17 @@ class IncomeMonth:
 
 
 @dataclass
-class IncomeYear:
+class IncomeMonth(_Totals):
+    month: date  # the first of the month
+    entries: list[Income] = field(default_factory=list)
+
+
+@dataclass
+class IncomeYear(_Totals):
     year: int
     months: list[IncomeMonth]
     entries: list[Income]
     years: list[int]  # every year with income, newest first
-
-    @property
-    def by_kind(self) -> list[tuple[str, str, Decimal]]:
-        return kind_totals(self.entries)
-
-    @property
-    def totals(self) -> list[tuple[str, Decimal]]:
-        return currency_totals(self.entries)
 
 
 def income_year(user: User, year: int) -> IncomeYear:

@@ -120,12 +120,17 @@ def clean_email(text: str) -> str:
     return text
 
 
+def normal_tag(text: str) -> str:
+    """One tag as it is stored: trimmed, single-spaced, lower-case, without commas."""
+    return " ".join((text or "").split()).lower().replace(",", "")[:40]
+
+
 def clean_tags(value: str | list[str]) -> str:
-    """Tags as ",a,b," (lower-case, trimmed, unique, in the order given)."""
+    """Tags as ",a,b," (each a `normal_tag`, unique, in the order given)."""
     items = value.split(",") if isinstance(value, str) else value
     tags: list[str] = []
     for raw in items:
-        tag = " ".join(raw.split()).lower().replace(",", "")[:40]
+        tag = normal_tag(raw)
         if tag and tag not in tags:
             tags.append(tag)
     if len(tags) > MAX_TAGS:
@@ -547,11 +552,10 @@ def merge(keep: Prospect, other: Prospect, *, now: datetime) -> Prospect:
             if v
         )
         summary += f" (source: {other.source.label})"
-        # The import fingerprint moves too (after the row is gone: it is unique per user), so
-        # re-importing the file the duplicate came from still adds nothing.
-        other_key = other.import_key
         other.delete()
-        keep.import_key = keep.import_key or other_key
+        # The import fingerprint moves too, once its row is gone (it is unique per user), so
+        # re-importing the file the duplicate came from still adds nothing.
+        keep.import_key = keep.import_key or other.import_key
         keep.save()
         Event.objects.create(
             user_id=keep.user_id,
@@ -561,6 +565,49 @@ def merge(keep: Prospect, other: Prospect, *, now: datetime) -> Prospect:
             text=f"Merged with {summary}",
         )
     return keep
+
+
+def add_into(
+    user: User,
+    existing: Prospect,
+    contact: Contact,
+    *,
+    now: datetime,
+    source: LeadSource | None = None,
+    stage: str = Stage.NEW,
+    follow_up_on: date | None = None,
+) -> Prospect:
+    """Adds a prospect's details to one already known, through the merge rules (empty fields
+    filled, tags and notes joined, a merge event), in one transaction: nothing new is left
+    behind. Returns `existing`."""
+    with transaction.atomic():
+        new = add_prospect(
+            user,
+            contact,
+            now=now,
+            source=source,
+            stage=stage,
+            follow_up_on=follow_up_on,
+            allow_duplicate=True,
+        )
+        return merge(existing, new, now=now)
+
+
+def update_and_merge(
+    prospect: Prospect,
+    contact: Contact,
+    *,
+    now: datetime,
+    source: LeadSource | None = None,
+    merge_from: Prospect | None = None,
+) -> Prospect:
+    """Edits a prospect (`update_prospect`) and, when given, merges `merge_from` into it, in
+    one transaction: a refused merge leaves the edit unsaved too."""
+    with transaction.atomic():
+        update_prospect(prospect, contact, source=source)
+        if merge_from is not None:
+            merge(prospect, merge_from, now=now)
+    return prospect
 
 
 def delete_prospect(prospect: Prospect) -> None:

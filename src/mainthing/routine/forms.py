@@ -2,6 +2,7 @@ from django import forms
 
 from mainthing.accounts.forms import zone_choices
 from mainthing.core.enums import Tier
+from mainthing.core.forms import DateInput
 
 from .occurrences import WEEKDAY_NAMES
 
@@ -11,10 +12,6 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%H:%M", **kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class BlockForm(forms.Form):

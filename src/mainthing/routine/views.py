@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mainthing.core import timekit
+from mainthing.core.forms import add_service_errors
 
 from . import queries, services
 from .forms import BlockForm, ExceptionForm
@@ -42,7 +43,7 @@ def routine(request):
                 today=today,
             )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Block added.")
             return redirect("routine:edit")

@@ -5,18 +5,12 @@ from django import forms
 
 from mainthing.activity.models import Category
 from mainthing.core.enums import Tier
+from mainthing.core.forms import DateInput
 
 from ..models import IncomeKind, Prospect
 
 # The income form's prospect chooser lists this many, the most recently active first.
 PROSPECT_CHOICES = 100
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class AmountField(forms.CharField):

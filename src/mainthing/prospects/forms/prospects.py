@@ -7,7 +7,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from mainthing.core import timekit
+from mainthing.accounts import forms as account_forms
+from mainthing.core.forms import DateInput
 
 from .. import queries, services
 from ..followups import QUICK_PICKS
@@ -15,14 +16,7 @@ from ..models import LeadSource, Prospect, Stage
 
 
 def zone_choices() -> list[tuple[str, str]]:
-    return [("", "Not known"), *((n, n.replace("_", " ")) for n in timekit.zone_names())]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    return [("", "Not known"), *account_forms.zone_choices()]
 
 
 CONTACT_FIELDS = ("name", "email", "phone", "social", "time_zone", "tags", "notes")

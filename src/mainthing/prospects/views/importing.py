@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import importing, tasks
 from ..forms.importing import LeadUploadForm, MappingForm
 from ..models import LeadImport, LeadSource
+from . import is_htmx
 
 TEMPLATE = "prospects/import_job.html"
 
@@ -21,10 +22,6 @@ TEMPLATE = "prospects/import_job.html"
 def get_lead_import(request, pk: int) -> LeadImport:
     """The request user's lead import or 404: the one way these views reach an import."""
     return get_object_or_404(LeadImport.objects.select_related("source"), pk=pk, user=request.user)
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _examples(layout: importing.Layout) -> list[str]:
@@ -69,7 +66,6 @@ def _status_context(request, job: LeadImport) -> dict:
     return {
         "job": job,
         "applied_rows": importing.applied_rows(job),
-        "unlisted_errors": max(0, job.error_count - len(job.errors)),
         "new_rows": max(0, job.total_rows - job.existing_count - job.duplicate_in_file),
         "can_remap": job.status in (LeadImport.Status.INVALID, LeadImport.Status.READY)
         and bool(job.path)
@@ -102,7 +98,7 @@ def import_job(request, pk: int):
     new mapping) and shows the whole step again."""
     job = get_lead_import(request, pk)
     if request.method == "GET":
-        template = f"{TEMPLATE}#status" if _is_htmx(request) else TEMPLATE
+        template = f"{TEMPLATE}#status" if is_htmx(request) else TEMPLATE
         return render(request, template, _status_context(request, job))
 
     action = request.POST.get("action", "check")
@@ -138,7 +134,7 @@ def import_job(request, pk: int):
     importing.save_mapping(job, mapping, source)
     job.refresh_from_db()
     context = _mapping_context(request, job, form)
-    template = f"{TEMPLATE}#preview" if _is_htmx(request) else TEMPLATE
+    template = f"{TEMPLATE}#preview" if is_htmx(request) else TEMPLATE
     return render(request, template, context)
 
 
@@ -151,7 +147,7 @@ def _read_again(request, job: LeadImport, *, has_header: bool, action: str):
     except importing.FileProblem as problem:
         messages.error(request, str(problem))
         return redirect("prospects:import")
-    if not _is_htmx(request):
+    if not is_htmx(request):
         if action == "check":
             first_row = "column names" if has_header else "data"
             messages.info(

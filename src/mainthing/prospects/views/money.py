@@ -6,16 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mainthing.core import timekit
 from mainthing.core.forms import add_service_errors
 
 from .. import queries_money, services
 from ..forms.money import IncomeForm, SourceEditForm, SourceForm, SpendForm
 from ..models import Income, LeadSource, Spend
+from . import is_htmx, local_today
 from .prospects import get_prospect
 
 
@@ -34,10 +33,6 @@ def get_income(request, pk: int) -> Income:
     return get_object_or_404(Income, pk=pk, user=request.user)
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _safe_next(request) -> str:
     """The `next` the form carries when it is a local URL of this site, else ""."""
     target = request.POST.get("next") or ""
@@ -45,10 +40,6 @@ def _safe_next(request) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return target if allowed else ""
-
-
-def _today(user):
-    return timekit.local_date(timezone.now(), timekit.zone(user.time_zone))
 
 
 # --- lead sources --------------------------------------------------------------------------------
@@ -75,19 +66,26 @@ def sources(request):
     )
 
 
-def _source_page(request, source: LeadSource, *, form=None, spend_form=None, status=200):
+def _spend_context(request, source: LeadSource) -> dict:
+    """What the source page's spend list shows (the whole page and its htmx partial)."""
     spends = list(source.spends.order_by("-date", "-pk"))
-    context = {
+    return {
         "source": source,
+        "spends": spends,
+        "spend_total": sum((s.amount for s in spends), queries_money.ZERO),
+        "currency": request.user.currency,
+    }
+
+
+def _source_page(request, source: LeadSource, *, form=None, spend_form=None, status=200):
+    context = {
+        **_spend_context(request, source),
         "form": form
         or SourceEditForm(
             initial={"campaign": source.campaign, "key": source.key, "archived": source.archived}
         ),
-        "spend_form": spend_form or SpendForm(initial={"date": _today(request.user)}),
-        "spends": spends,
-        "spend_total": sum((s.amount for s in spends), queries_money.ZERO),
+        "spend_form": spend_form or SpendForm(initial={"date": local_today(request.user)}),
         "prospect_count": source.prospects.count(),
-        "currency": request.user.currency,
     }
     return render(request, "prospects/source_edit.html", context, status=status)
 
@@ -138,24 +136,11 @@ def delete_spend(request, pk: int):
     spend = get_spend(request, pk)
     source = spend.source
     services.delete_spend(spend)
-    if _is_htmx(request):
-        return _source_page_partial(request, source)
+    if is_htmx(request):
+        context = _spend_context(request, source)
+        return render(request, "prospects/source_edit.html#spend-list", context)
     messages.success(request, "Spend deleted.")
     return redirect("prospects:edit-source", source.pk)
-
-
-def _source_page_partial(request, source: LeadSource):
-    spends = list(source.spends.order_by("-date", "-pk"))
-    return render(
-        request,
-        "prospects/source_edit.html#spend-list",
-        {
-            "source": source,
-            "spends": spends,
-            "spend_total": sum((s.amount for s in spends), queries_money.ZERO),
-            "currency": request.user.currency,
-        },
-    )
 
 
 # --- income --------------------------------------------------------------------------------------
@@ -163,9 +148,9 @@ def _source_page_partial(request, source: LeadSource):
 
 def _income_page(request, form, *, year: int | None = None, status: int = 200):
     user = request.user
-    year = year or _today(user).year
+    year = year or local_today(user).year
     context = {"form": form, "income": queries_money.income_year(user, year)}
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "prospects/income.html#months", context, status=status)
     return render(request, "prospects/income.html", context, status=status)
 
@@ -176,7 +161,7 @@ def income_list(request):
     user = request.user
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() and 1900 <= int(year) <= 9999 else None
-    initial = {"date": _today(user)}
+    initial = {"date": local_today(user)}
     if request.GET.get("prospect", "").isdigit():
         initial["prospect"] = get_prospect(request, int(request.GET["prospect"])).pk
     form = IncomeForm(initial=initial, user=user)
@@ -228,7 +213,7 @@ def delete_income(request, pk: int):
     income = get_income(request, pk)
     year = income.date.year
     services.delete_income(income)
-    if _is_htmx(request):
+    if is_htmx(request):
         return _income_page(request, IncomeForm(user=request.user), year=year)
     messages.success(request, "Income entry deleted.")
     return redirect(_safe_next(request) or f"{reverse('income:list')}?year={year}")

@@ -7,18 +7,15 @@ from urllib.parse import quote_plus
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mainthing.activity.models import Category
+from mainthing.activity import services as activity_services
 from mainthing.core import timekit
-from mainthing.core.enums import Tier
 from mainthing.core.forms import add_service_errors
 
 from .. import exporting, followups, queries, services
@@ -31,6 +28,7 @@ from ..forms.prospects import (
     StageForm,
 )
 from ..models import CLOSED_STAGES, IncomeKind, Prospect, Stage
+from . import is_htmx, local_today
 
 # Where a declined prospect goes next: the product or the affiliate program.
 AFFILIATE_OFFER = ("Offer the product / affiliate program", Stage.AFFILIATE_OFFERED)
@@ -47,16 +45,8 @@ def get_prospect(request, pk) -> Prospect:
     if not str(pk).isdigit():
         raise Http404("No such prospect.")
     return get_object_or_404(
-        Prospect.objects.select_related("source__category"), pk=pk, user=request.user
+        Prospect.objects.select_related("user", "source__category"), pk=pk, user=request.user
     )
-
-
-def _today(user) -> date:
-    return timekit.local_date(timezone.now(), timekit.zone(user.time_zone))
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 # --- the list and the export -------------------------------------------------------------------
@@ -85,7 +75,7 @@ def _tag_href(params: QueryDict) -> str:
 
 
 def _rows_html(rows: list[queries.Row], *, params: QueryDict, today: date, tz) -> SafeString:
-    card_url = reverse("prospects:card", args=[0]).replace("/0/", "/{}/")
+    card_url = queries.card_url_pattern()
     tag_href = _tag_href(params)
     labels = dict(Stage.choices)
 
@@ -140,7 +130,7 @@ def prospect_list(request):
     sources = queries.sources(user)
     form = ListFilterForm(request.GET or None, sources=sources)
     filters = form.filters()
-    today = _today(user)
+    today = local_today(user)
     listing = queries.prospect_list(user, filters, today=today, page=request.GET.get("page") or 1)
     context = {
         "form": form,
@@ -150,7 +140,7 @@ def prospect_list(request):
             listing.rows, params=request.GET, today=today, tz=timekit.zone(user.time_zone)
         ),
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "prospects/list.html#results", context)
     return render(request, "prospects/list.html", context)
 
@@ -162,12 +152,13 @@ def export_prospects(request):
     of memory at a time."""
     user = request.user
     filters = ListFilterForm(request.GET or None, sources=queries.sources(user)).filters()
-    rows = queries.export_rows(user, filters, today=_today(user))
+    today = local_today(user)
+    rows = queries.export_rows(user, filters, today=today)
     response = StreamingHttpResponse(
         exporting.stream(rows.iterator(chunk_size=2000), tz=timekit.zone(user.time_zone)),
         content_type="text/csv; charset=utf-8",
     )
-    name = f"prospects-{_today(user):%Y-%m-%d}.csv"
+    name = f"prospects-{today:%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -190,16 +181,14 @@ def _card_context(request, prospect: Prospect, **extra) -> dict:
         ),
         "closed": prospect.stage in CLOSED_STAGES,
         "quick_picks": followups.QUICK_PICKS,
-        "today": _today(user),
+        "today": local_today(user),
         "timeline": queries.timeline(
             prospect,
             tz=timekit.zone(user.time_zone),
             limit=None if whole else queries.TIMELINE_LIMIT,
         ),
         # For "Start a call": the timer is then linked to this prospect.
-        "call_categories": list(
-            Category.objects.filter(user=user, tier=Tier.INCOME, archived=False).only("pk", "name")
-        ),
+        "call_categories": activity_services.income_categories(user),
         "income_kinds": IncomeKind.choices,
         "income_kind": INCOME_KIND_BY_STAGE.get(prospect.stage, IncomeKind.OTHER),
         **extra,
@@ -216,7 +205,7 @@ def prospect_card(request, pk: int):
 def _card_answer(request, prospect: Prospect, *, error: str = "", done: str = ""):
     """After a change on the card: htmx gets the card's main part again (with the error, if
     any); a plain form post is redirected back to the card with a message."""
-    if _is_htmx(request):
+    if is_htmx(request):
         # The services changed `prospect` in place: no need to read it again.
         context = _card_context(request, prospect, error=error, done=done)
         return render(request, "prospects/card.html#main", context)
@@ -269,7 +258,7 @@ def set_follow_up(request, pk: int):
     if data["clear"]:
         on = None
     elif data["days"]:
-        on = followups.quick_pick(_today(request.user), data["days"])
+        on = followups.quick_pick(local_today(request.user), data["days"])
     else:
         on = data["on"]
     try:
@@ -294,9 +283,8 @@ def add_prospect(request):
     matches: list[Prospect] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        now = timezone.now()
         fields = {
-            "now": now,
+            "now": timezone.now(),
             "source": data["source"],
             "stage": data["stage"],
             "follow_up_on": data["follow_up_on"],
@@ -305,13 +293,7 @@ def add_prospect(request):
         try:
             if into:
                 existing = get_prospect(request, into)
-                # Nothing new is left behind: the new details go through the merge rules
-                # (empty fields filled, tags and notes joined, a merge event) in one step.
-                with transaction.atomic():
-                    new = services.add_prospect(
-                        user, data["contact"], allow_duplicate=True, **fields
-                    )
-                    prospect = services.merge(existing, new, now=now)
+                prospect = services.add_into(user, existing, data["contact"], **fields)
                 messages.success(request, f"Merged the new details into {prospect.name}.")
                 return redirect("prospects:card", pk=prospect.pk)
             prospect = services.add_prospect(
@@ -362,12 +344,11 @@ def edit_prospect(request, pk: int):
                 user, email=contact.email, phone=contact.phone, exclude=prospect.pk
             )
         if not matches:
+            other = get_prospect(request, merge_from) if merge_from else None
             try:
-                with transaction.atomic():
-                    services.update_prospect(prospect, contact, source=data["source"])
-                    if merge_from:
-                        other = get_prospect(request, merge_from)
-                        services.merge(prospect, other, now=timezone.now())
+                services.update_and_merge(
+                    prospect, contact, now=timezone.now(), source=data["source"], merge_from=other
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
