@@ -356,3 +356,21 @@ def test_link_time_counts_a_call_as_contact(owner):
     services.link_time(work, prospect)
     prospect.refresh_from_db()
     assert prospect.last_contacted_at == NOW - timedelta(minutes=30)
+
+
+def test_clean_tags_longer_than_the_column_together_is_refused():
+    with pytest.raises(ValidationError) as error:
+        services.clean_tags([f"{n:02d}" + "x" * 38 for n in range(15)])
+    assert error.value.message_dict == {"tags": ["Tags take at most 500 characters together."]}
+
+
+def test_merge_of_two_full_tag_sets_keeps_what_fits_and_names_the_rest(owner):
+    keep = add(owner, email="ann@example.com", tags=[f"keep {n}" for n in range(12)])
+    other = add(owner, name="Ann", tags=[f"other {n}" for n in range(12)], allow_duplicate=True)
+
+    merged = services.merge(keep, other, now=NOW)
+
+    assert merged.tag_list == [f"keep {n}" for n in range(12)] + [f"other {n}" for n in range(8)]
+    assert merged.events.get(kind="merge").text.endswith(
+        "; tags that didn't fit: other 8, other 9, other 10, other 11"
+    )

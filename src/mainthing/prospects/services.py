@@ -44,6 +44,7 @@ AFFILIATE_PATH = {
     Stage.AFFILIATE_JOINED: {Stage.AFFILIATE_OFFERED, Stage.AFFILIATE_JOINED},
 }
 MAX_TAGS = 20
+TAGS_MAX_LENGTH = Prospect._meta.get_field("tags").max_length
 
 
 class DuplicateProspect(Exception):
@@ -135,7 +136,21 @@ def clean_tags(value: str | list[str]) -> str:
             tags.append(tag)
     if len(tags) > MAX_TAGS:
         raise ValidationError({"tags": f"At most {MAX_TAGS} tags."})
-    return f",{','.join(tags)}," if tags else ""
+    stored = f",{','.join(tags)}," if tags else ""
+    if len(stored) > TAGS_MAX_LENGTH:
+        raise ValidationError({"tags": f"Tags take at most {TAGS_MAX_LENGTH} characters together."})
+    return stored
+
+
+def _tags_that_fit(tags: list[str]) -> tuple[str, list[str]]:
+    """As many of `tags` (in order, unique) as fit the tags column; and those left out."""
+    kept: list[str] = []
+    for tag in dict.fromkeys(tags):
+        if len(kept) < MAX_TAGS and len(",".join([*kept, tag])) + 2 <= TAGS_MAX_LENGTH:
+            kept.append(tag)
+    return (f",{','.join(kept)}," if kept else ""), [
+        t for t in dict.fromkeys(tags) if t not in kept
+    ]
 
 
 def clean_zone(name: str) -> str:
@@ -536,7 +551,8 @@ def merge(keep: Prospect, other: Prospect, *, now: datetime) -> Prospect:
             if not getattr(keep, field) and getattr(other, field):
                 setattr(keep, field, getattr(other, field))
         keep.email_key = email_key(keep.email)
-        keep.tags = clean_tags(keep.tag_list + other.tag_list)[:500]
+        # Both tag sets may be full; the merge never fails for that, it says what it left out.
+        keep.tags, tags_left_out = _tags_that_fit(keep.tag_list + other.tag_list)
         if other.notes.strip() and other.notes.strip() not in keep.notes:
             keep.notes = f"{keep.notes.strip()}\n\n{other.notes.strip()}".strip()
         if other.follow_up_on and (not keep.follow_up_on or other.follow_up_on < keep.follow_up_on):
@@ -552,6 +568,8 @@ def merge(keep: Prospect, other: Prospect, *, now: datetime) -> Prospect:
             if v
         )
         summary += f" (source: {other.source.label})"
+        if tags_left_out:
+            summary += f"; tags that didn't fit: {', '.join(tags_left_out)}"
         other.delete()
         # The import fingerprint moves too, once its row is gone (it is unique per user), so
         # re-importing the file the duplicate came from still adds nothing.
