@@ -32,8 +32,10 @@ def write(tmp_path: Path, text: str, name: str = "import.csv") -> Path:
 def snapshot(user) -> tuple:
     """Everything an import may write, to prove a failed one wrote nothing."""
     return (
-        sorted(Activity.objects.filter(user=user).values_list("start", "end", "category__name")),
-        sorted(Category.objects.filter(user=user).values_list("name", "tier")),
+        sorted(
+            Activity.with_staged.filter(user=user).values_list("start", "end", "category__name")
+        ),
+        sorted(Category.with_staged.filter(user=user).values_list("name", "tier")),
         sorted(DayTotal.objects.filter(user=user).values_list("day", "category_id", "seconds")),
     )
 
@@ -486,7 +488,7 @@ def test_a_crash_while_writing_leaves_the_database_unchanged(owner, monkeypatch)
     def crash(self):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing._Writer, "flush", crash)
+    monkeypatch.setattr(importing._Writer, "add_day_totals", crash)
     before = snapshot(owner)
 
     with pytest.raises(RuntimeError):

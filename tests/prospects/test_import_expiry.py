@@ -50,10 +50,9 @@ def stored_file(settings, name: str) -> Path:
 
 
 def lead_job(settings, frozen, user, *, hours: float, status=LeadImport.Status.MAPPING):
-    """A lead import created `hours` before NOW, with its upload and both side files."""
+    """A lead import created `hours` before NOW, with its upload and the file of checked rows."""
     path = stored_file(settings, f"{user.pk}-leads")
     Path(f"{path}.checked").write_text("rows")
-    Path(f"{path}.progress").write_text("0")
     frozen.move_to(NOW - timedelta(hours=hours))
     job = LeadImport.objects.create(
         user=user, filename="leads.csv", path=str(path), size=11, status=status
@@ -81,9 +80,7 @@ def time_job(settings, frozen, user, *, hours: float, status=ImportJob.Status.RE
 
 def files_left(job) -> list[str]:
     """The suffixes of the job's files still on disk ("" for the upload itself)."""
-    return [
-        suffix for suffix in ("", ".checked", ".progress") if Path(f"{job.path}{suffix}").exists()
-    ]
+    return [suffix for suffix in ("", ".checked") if Path(f"{job.path}{suffix}").exists()]
 
 
 def state(job) -> tuple:
@@ -113,7 +110,7 @@ def test_lead_import_waiting_under_a_day_is_untouched(settings, frozen, owner):
 
     assert (expired, state(job)) == (
         0,
-        (LeadImport.Status.MAPPING, "", None, ["", ".checked", ".progress"]),
+        (LeadImport.Status.MAPPING, "", None, ["", ".checked"]),
     )
 
 
@@ -123,7 +120,7 @@ def test_running_lead_import_is_never_expired(settings, frozen, owner, status):
 
     expired = importing.expire_uploads()
 
-    assert (expired, state(job)) == (0, (status, "", None, ["", ".checked", ".progress"]))
+    assert (expired, state(job)) == (0, (status, "", None, ["", ".checked"]))
 
 
 def test_lead_import_refused_at_upload_keeps_its_message(settings, frozen, owner):
@@ -142,7 +139,7 @@ def test_lead_import_refused_at_upload_keeps_its_message(settings, frozen, owner
             LeadImport.Status.INVALID,
             "The file can't be read; nothing was imported.",
             NOW - timedelta(hours=25),
-            [".checked", ".progress"],
+            [".checked"],
         ),
     )
 
@@ -270,7 +267,8 @@ def test_expire_imports_command_expires_every_users_and_says_how_many(
     call_command("expire_imports")
 
     assert (capsys.readouterr().out, state(leads)[0], state(entries)[0], state(recent)[0]) == (
-        "Expired 2 unused imports: 1 of time entries, 1 of leads.\n",
+        "Expired 2 unused imports: 1 of time entries, 1 of leads.\n"
+        "Failed 0 imports whose worker stopped; discarded 0 unfinished imports.\n",
         LeadImport.Status.FAILED,
         ImportJob.Status.FAILED,
         LeadImport.Status.MAPPING,
@@ -280,7 +278,10 @@ def test_expire_imports_command_expires_every_users_and_says_how_many(
 def test_expire_imports_command_with_nothing_to_do_says_so(db, frozen, capsys):
     call_command("expire_imports")
 
-    assert capsys.readouterr().out == "Expired 0 unused imports: 0 of time entries, 0 of leads.\n"
+    assert capsys.readouterr().out == (
+        "Expired 0 unused imports: 0 of time entries, 0 of leads.\n"
+        "Failed 0 imports whose worker stopped; discarded 0 unfinished imports.\n"
+    )
 
 
 def test_expire_imports_command_is_reachable_through_mainthing_manage(capsys):

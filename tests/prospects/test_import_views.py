@@ -284,8 +284,14 @@ def test_polling_gets_the_status_partial(owner, owner_client):
 def test_the_import_shows_its_progress_while_it_runs(owner, owner_client, tmp_path):
     path = tmp_path / "upload"
     path.write_text("Name\nAnn\n")
-    Path(f"{path}.progress").write_text("5000")
-    job = make_job(owner, status=LeadImport.Status.APPLYING, path=str(path), total_rows=20000)
+    job = make_job(
+        owner,
+        status=LeadImport.Status.APPLYING,
+        path=str(path),
+        total_rows=20000,
+        processed_rows=5000,
+        heartbeat_at=timezone.now(),
+    )
 
     page = owner_client.get(job_url(job)).content.decode()
 

@@ -4,8 +4,10 @@ A file is read twice and never held in memory:
 
 1. `validate_file` reads every row, checks it and reports per-row errors and the categories the
    file would create. It writes nothing.
-2. `apply_file` reads it again and writes the entries in chunks inside one transaction, so a
-   failure (or a killed process) leaves nothing behind. Day totals are kept in step as it goes.
+2. `apply_file` reads it again and writes the entries in committed chunks of an import batch
+   that nobody sees until it is published at the end, with the day totals it adds, in one
+   short transaction (`core.importing` says why and how); a failure (or a killed process)
+   leaves nothing visible, and its rows are deleted.
 
 The web page runs both passes as background jobs (`validate_job`, `apply_job`); the command
 line runs them in place (`run_cli_import`).
@@ -18,17 +20,14 @@ twice adds nothing.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import functools
-import gc
 import hashlib
 import io
 import json
 import logging
 import re
 import sys
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,13 +38,32 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
-from django.db.models import QuerySet
+from django.db import connections
 from django.utils import timezone
 
 from mainthing.accounts.models import User
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.core.importing import (
+    CHUNK_SIZE,
+    BaseValidation,
+    BatchWriter,
+    FileProblem,
+    beat_job,
+    claim_for_retry,
+    discard,
+    discard_upload,
+    expire_jobs,
+    fail_dead_jobs,
+    job_hooks,
+    no_gc_pauses,
+    open_batch,
+    publish,
+    run_apply,
+    run_check,
+    store_upload,
+)
+from mainthing.core.models import ImportBatch
 
 from . import services
 from .models import LONG_ENTRY_SECONDS, Activity, Category, ImportJob, Origin
@@ -53,10 +71,6 @@ from .models import LONG_ENTRY_SECONDS, Activity, Category, ImportJob, Origin
 logger = logging.getLogger(__name__)
 
 FORMATS = ("csv", "watson", "toggl")
-CHUNK_SIZE = 5000
-# Day totals are merged into the database when this many (day, category) pairs are pending,
-# and at the end; a file sorted by time touches few pairs per chunk.
-TOTALS_FLUSH = 20_000
 # `import_key__in` lists stay under SQLite's historical limit of 999 variables per statement.
 KEY_LOOKUP_SLICE = 900
 MAX_LISTED_ERRORS = 200
@@ -69,10 +83,6 @@ _SNIFF_BYTES = 8192
 # Tier.values builds a new list on every access: too slow for a per-row check.
 TIERS = frozenset(Tier.values)
 _JSON_ITEM_LIMIT = 1 << 20
-# Uploads can hold personal data (a lead list is names, phones and emails): one nobody goes on
-# with is deleted after this long, and its import marked failed.
-UPLOAD_KEEP_HOURS = 24
-EXPIRED_MESSAGE = "The uploaded file was removed after a day unused; upload it again to import."
 # The statuses in which a job waits on the user; never a running one. (An "invalid" time
 # import is finished, its file deleted at once, so only "ready" ones are expired today.)
 WAITING = (ImportJob.Status.INVALID, ImportJob.Status.READY)
@@ -80,10 +90,6 @@ WAITING = (ImportJob.Status.INVALID, ImportJob.Status.READY)
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
 V = TypeVar("V", bound="BaseValidation")
-
-
-class FileProblem(Exception):
-    """The file as a whole can't be read (empty, not text, wrong format); no row is usable."""
 
 
 class _BadValue(Exception):
@@ -104,28 +110,6 @@ class Row:
 class RowError:
     number: int | None  # None: the file as a whole
     message: str
-
-
-@dataclass
-class BaseValidation:
-    """What a validation pass found (of time entries or of leads): the rows read and the errors,
-    which `run_check` and `print_errors` report."""
-
-    rows: int
-    errors: list[dict]  # the first MAX_LISTED_ERRORS, as {"row": n or None, "message": ...}
-    error_count: int
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
-    def as_dict(self) -> dict:
-        return {
-            "ok": self.ok,
-            "rows": self.rows,
-            "error_count": self.error_count,
-            "errors": self.errors,
-        }
 
 
 @dataclass
@@ -692,21 +676,6 @@ class _UtcTexts:
         )
 
 
-@contextlib.contextmanager
-def no_gc_pauses():
-    """Pauses the cyclic garbage collector while a file is read. Rows make no reference
-    cycles, so it would find nothing, yet its passes over a heap that churns through millions
-    of small objects cost a fifth of a million-row import. Reference counting still frees
-    everything; cycles made meanwhile are collected once it is back on."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 # --- validation ----------------------------------------------------------------------------------
 
 
@@ -815,7 +784,8 @@ def _clean_tier_map(tier_map: dict[str, str]) -> dict[str, str]:
 
 
 class _Writer:
-    """Writes checked rows chunk by chunk: categories on first sight, entries, day totals.
+    """Writes checked rows chunk by chunk into an import batch: categories on first sight and
+    entries; the day totals they add are kept until the batch is published.
 
     Entries go in with one prepared INSERT per chunk (`executemany`) rather than `bulk_create`:
     building model instances and compiling a statement per 83 rows (SQLite's 999 variables)
@@ -827,7 +797,7 @@ class _Writer:
 
     COLUMNS = (
         "user", "category", "start", "end", "seconds", "note", "import_key", "created_at",
-        "updated_at",
+        "updated_at", "import_batch",
     )  # fmt: skip
     # Columns every imported row has the same value in, written as SQL literals.
     CONSTANTS = {
@@ -836,8 +806,9 @@ class _Writer:
         "iga_override": "FALSE",
     }
 
-    def __init__(self, user: User, tier_map: dict[str, str]):
+    def __init__(self, user: User, tier_map: dict[str, str], *, batch: int):
         self.user = user
+        self.batch = batch
         self.tz = timekit.zone(user.time_zone)
         self.tier_map = tier_map
         self.categories = {c.name.lower(): c for c in Category.objects.filter(user=user)}
@@ -878,7 +849,9 @@ class _Writer:
                 raise ValidationError(
                     f"Row {row.number}: no tier was chosen for the new category {row.category!r}."
                 )
-            category = services.add_category(self.user, name=row.category, tier=tier)
+            category = services.add_category(
+                self.user, name=row.category, tier=tier, import_batch=self.batch
+            )
             self.categories[key] = category
             self.created_here.add(key)
             self.new_categories.append({"name": category.name, "tier": tier})
@@ -908,7 +881,7 @@ class _Writer:
         found: set[str] = set()
         for index in range(0, len(keys), KEY_LOOKUP_SLICE):
             found.update(
-                Activity.objects.filter(
+                Activity.with_staged.filter(
                     user=self.user,
                     pk__gt=last_id,
                     import_key__in=keys[index : index + KEY_LOOKUP_SLICE],
@@ -923,7 +896,7 @@ class _Writer:
         texts, sha1, categories = self.texts.pair, hashlib.sha1, self.categories
         store_text, adapt = self.store_text, self.connection.ops.adapt_datetimefield_value
         stamp = adapt(timezone.now())
-        user_id = self.user.pk
+        user_id, batch = self.user.pk, self.batch
         seen: set[str] = set()
         params: list[tuple] = []
         days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
@@ -950,8 +923,11 @@ class _Writer:
             else:
                 start_value, end_value = adapt(row.start), adapt(row.end)
             params.append(
-                (user_id, category_id, start_value, end_value, seconds, row.note, key, stamp, stamp)
-            )
+                (
+                    user_id, category_id, start_value, end_value, seconds, row.note, key, stamp,
+                    stamp, batch,
+                )
+            )  # fmt: skip
             for index, (day, part) in enumerate(self._split(row, start_ts, end_ts)):
                 total = days[(day, category_id)]
                 total[0] += part
@@ -978,8 +954,6 @@ class _Writer:
             total = totals[pair]
             total[0] += seconds
             total[1] += entries
-        if len(totals) >= TOTALS_FLUSH:
-            self.flush()
 
     def _days_of(self, params: list[tuple], chunk: list[Row]) -> dict:
         """Day totals of the rows of `chunk` that `params` inserted (the slow path, for the
@@ -999,7 +973,8 @@ class _Writer:
                     total[1] += 1
         return days
 
-    def flush(self) -> None:
+    def add_day_totals(self) -> None:
+        """Adds what the import's entries count to the day totals (when it is published)."""
         if self.totals:
             services.add_to_day_totals(self.user, dict(self.totals))
             self.totals.clear()
@@ -1014,14 +989,20 @@ def apply_file(
     progress: Progress | None = None,
     total: int = 0,
     now: datetime | None = None,
+    on_open: Callable[[ImportBatch], None] | None = None,
+    on_publish: Callable[[Result], None] | None = None,
 ) -> Result:
-    """Imports a validated file in one transaction: all of it, or nothing.
+    """Imports a validated file: all of it, or nothing, never holding the write lock long.
 
     `tier_map` gives the tier ({name: tier}, names case-insensitive) of every category the user
     doesn't have yet; those categories are created. Rows whose fingerprint the user already has,
     or that repeat an earlier row of the file, are skipped. Entries get origin "import"; day
-    totals are updated. `progress(rows_done, total)` is called after every chunk. Raises
-    ValidationError, having written nothing, when a row or the file turns out to be wrong.
+    totals are updated. The rows are written in committed chunks of an import batch
+    (`on_open(batch)` is told which), invisible until the batch is published in one short
+    transaction, which also runs `on_publish(result)`. `progress(rows_done, total)` is called
+    after every chunk. Raises ValidationError, having left nothing visible (the batch's rows
+    are deleted), when a row or the file turns out to be wrong, or another import of time
+    entries is running for the user.
     """
     tz = timekit.zone(user.time_zone)
     now = now or timezone.now()
@@ -1030,10 +1011,15 @@ def apply_file(
         source = Source(path)
     except FileProblem as problem:
         raise ValidationError(f"{problem} Nothing was imported.") from None
+    batch = None
     last = 0
     try:
-        with no_gc_pauses(), transaction.atomic():
-            writer = _Writer(user, cleaned_map)
+        batch = open_batch(user, "activities")
+        if on_open:
+            on_open(batch)
+        chunks = BatchWriter(batch)
+        with no_gc_pauses():
+            writer = _Writer(user, cleaned_map, batch=batch.pk)
             chunk: list[Row] = []
             done = 0
             for item in _rows(source, fmt, tz, now):
@@ -1043,46 +1029,67 @@ def apply_file(
                     raise ValidationError(f"{where}{item.message} Nothing was imported.")
                 chunk.append(item)
                 if len(chunk) >= CHUNK_SIZE:
-                    writer.write(chunk)
+                    with chunks.chunk():
+                        writer.write(chunk)
                     done += len(chunk)
                     chunk = []
                     if progress:
                         progress(done, total)
             if chunk:
-                writer.write(chunk)
+                with chunks.chunk():
+                    writer.write(chunk)
                 done += len(chunk)
             if done == 0:
                 raise FileProblem("The file has no entries.")
-            writer.flush()
-            if progress:
-                progress(done, total or done)
+        result = Result(writer.created, writer.skipped, writer.new_categories)
+
+        def also() -> None:
+            writer.add_day_totals()
+            if on_publish:
+                on_publish(result)
+
+        publish(batch, also=also, rows=writer.created)
+        if progress:
+            progress(done, total or done)
     except FileProblem as problem:
+        _give_up(batch)
         raise ValidationError(f"{problem} Nothing was imported.") from None
     except UnicodeDecodeError:
+        _give_up(batch)
         raise ValidationError(f"{_not_utf8(last)} Nothing was imported.") from None
+    except BaseException:
+        _give_up(batch)
+        raise
     finally:
         source.close()
-    return Result(writer.created, writer.skipped, writer.new_categories)
+    return result
+
+
+def _give_up(batch: ImportBatch | None) -> None:
+    """Deletes what an import that can't finish wrote (nothing of it was ever visible)."""
+    if batch is not None and batch.state != ImportBatch.State.PUBLISHED:
+        discard(batch)
 
 
 # --- web uploads and background jobs -------------------------------------------------------------
 
 
-def store_upload(user: User, upload, *, kind: str = "") -> dict[str, Any]:
-    """Writes an uploaded file (of time entries or of leads) under MEDIA_ROOT/imports/, named
-    after the user, `kind` and a random id, and returns the job fields that describe it:
-    filename, path and size."""
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{user.pk}-{kind}{uuid.uuid4().hex}"
-    with path.open("wb") as handle:
-        for piece in upload.chunks():
-            handle.write(piece)
-    return {
-        "filename": Path(upload.name or "upload").name[:255],
-        "path": str(path),
-        "size": path.stat().st_size,
-    }
+def _discard_file(job: ImportJob) -> None:
+    discard_upload(job)
+
+
+def expire_uploads(*, user: User | None = None, now: datetime | None = None) -> int:
+    """Expires the time imports left waiting over UPLOAD_KEEP_HOURS (see
+    `core.importing.expire_jobs`): the user's, or everybody's when `user` is None. Deletes their
+    files and marks them failed; returns how many."""
+    jobs = ImportJob.objects.all() if user is None else ImportJob.objects.filter(user=user)
+    return expire_jobs(jobs, waiting=WAITING, discard_files=_discard_file, now=now)
+
+
+def fail_dead(*, user: User | None = None, now: datetime | None = None) -> int:
+    """Fails the time imports whose worker stopped (see `core.importing.fail_dead_jobs`)."""
+    jobs = ImportJob.objects.all() if user is None else ImportJob.objects.filter(user=user)
+    return fail_dead_jobs(jobs, now=now)
 
 
 def save_upload(user: User, upload, *, fmt: str) -> ImportJob:
@@ -1092,100 +1099,25 @@ def save_upload(user: User, upload, *, fmt: str) -> ImportJob:
     if fmt not in FORMATS:
         raise ValidationError(f"Unknown import format {fmt!r}.")
     expire_uploads(user=user)
-    return ImportJob.objects.create(user=user, format=fmt, **store_upload(user, upload))
-
-
-def fail_job(job, message: str) -> None:
-    """Marks an import job (of time entries or of leads) failed, with the reason shown to the
-    user. Nothing of the file was written when this is called."""
-    job.status = job.Status.FAILED
-    job.message = message[:500]
-    job.finished_at = timezone.now()
-    job.save()
-
-
-def _discard_file(job: ImportJob) -> None:
-    try:
-        Path(job.path).unlink(missing_ok=True)
-    except OSError:
-        logger.warning("Could not remove import file %s", job.path)
-
-
-def expire_jobs(
-    jobs: QuerySet,
-    *,
-    waiting: Iterable[str],
-    discard: Callable[[Any], None],
-    now: datetime | None = None,
-) -> int:
-    """Expires the jobs of `jobs` (time imports or lead imports) left in a `waiting` status,
-    unfinished, since more than UPLOAD_KEEP_HOURS before `now`: each is marked failed with
-    EXPIRED_MESSAGE, then `discard` deletes its files. Returns how many were expired.
-
-    A finished job (one refused for errors, whose file is already gone) keeps its message.
-    Each job is claimed by a guarded update first, so one the user moves on meanwhile (to a
-    check or an import) is left alone and never loses its file while a pass reads it."""
-    waiting = list(waiting)
-    cutoff = (now or timezone.now()) - timedelta(hours=UPLOAD_KEEP_HOURS)
-    unfinished = {"status__in": waiting, "finished_at__isnull": True}
-    expired = 0
-    for job in jobs.filter(created_at__lt=cutoff, **unfinished):
-        if not jobs.filter(pk=job.pk, **unfinished).update(status=job.Status.FAILED):
-            continue
-        fail_job(job, EXPIRED_MESSAGE)
-        discard(job)
-        expired += 1
-    return expired
-
-
-def expire_uploads(*, user: User | None = None, now: datetime | None = None) -> int:
-    """Expires the time imports left waiting over UPLOAD_KEEP_HOURS (see `expire_jobs`): the
-    user's, or everybody's when `user` is None. Deletes their files and marks them failed;
-    returns how many."""
-    jobs = ImportJob.objects.all() if user is None else ImportJob.objects.filter(user=user)
-    return expire_jobs(jobs, waiting=WAITING, discard=_discard_file, now=now)
-
-
-def run_check(job, check: Callable[[], V], *, discard: Callable[[Any], None]) -> V:
-    """Runs `check()`, the validation pass of a web import (time entries or leads), and returns
-    its Validation. On an unexpected error the job is failed, `discard` deletes its files and
-    the error goes on up. Otherwise the job takes the file's size, the row and error counts,
-    the listed errors, and the status "ready" or "invalid" with its message; the caller adds
-    what its importer reports besides, then saves it."""
-    try:
-        validation = check()
-    except Exception:
-        fail_job(job, "Checking the file stopped on an unexpected error; nothing was imported.")
-        discard(job)
-        raise
-    job.refresh_from_db(fields=["size"])
-    job.checked_bytes = job.size
-    job.total_rows = validation.rows
-    job.error_count = validation.error_count
-    job.errors = validation.errors
-    if validation.ok:
-        job.status = job.Status.READY
-        job.message = ""
-    else:
-        job.status = job.Status.INVALID
-        s = "" if validation.error_count == 1 else "s"
-        job.message = f"The file has {validation.error_count} error{s}; nothing was imported."
-    return validation
+    return ImportJob.objects.create(
+        user=user, format=fmt, heartbeat_at=timezone.now(), **store_upload(user, upload)
+    )
 
 
 def validate_job(job: ImportJob) -> ImportJob:
     """Runs the validation pass of a web import. Progress (bytes read) is written to the job
-    row after every chunk; no transaction is open, so each write is seen at once. Ends in
-    "ready" (with the new categories and the tiers the file proposes) or "invalid" (with the
-    errors; the file is deleted)."""
+    row after every chunk, with the heartbeat; no transaction is open, so each write is seen at
+    once. Ends in "ready" (with the new categories and the tiers the file proposes) or
+    "invalid" (with the errors; the file is deleted)."""
 
     def progress(done: int, size: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(checked_bytes=done, size=size)
+        beat_job(job, checked_bytes=done, size=size)
 
+    beat_job(job)
     validation = run_check(
         job,
         lambda: validate_file(job.user, Path(job.path), job.format, progress=progress),
-        discard=_discard_file,
+        discard_files=_discard_file,
     )
     job.new_categories = validation.new_categories
     if not validation.ok:
@@ -1200,49 +1132,42 @@ def claim_for_apply(job: ImportJob, *, tier_map: dict[str, str]) -> bool:
     double-clicked button imports once. False when the job was not ready."""
     tier_map = {name: tier for name, tier in tier_map.items() if tier in TIERS}
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
-        status=ImportJob.Status.APPLYING, tier_map=tier_map
+        status=ImportJob.Status.APPLYING,
+        tier_map=tier_map,
+        processed_rows=0,
+        heartbeat_at=timezone.now(),
     )
     return bool(claimed)
 
 
-def run_apply(job, apply: Callable[[], None], *, discard: Callable[[Any], None]):
-    """Runs `apply()`, the apply pass of a claimed ("applying") web import (time entries or
-    leads), which imports the file and sets the job's counts. The job row is finished in the
-    same transaction as the rows, so "done" and the rows appear together. A ValidationError
-    fails the job with its message; an unexpected error fails it too and goes on up. Either
-    way the job's files are deleted by `discard` once it has ended."""
-    if job.status != job.Status.APPLYING:
-        return job
-    try:
-        with transaction.atomic():
-            apply()
-            job.status = job.Status.DONE
-            job.processed_rows = job.total_rows
-            job.finished_at = timezone.now()
-            job.message = ""
-            job.save()
-    except ValidationError as error:
-        fail_job(job, " ".join(error.messages))
-    except Exception:
-        fail_job(job, "The import stopped on an unexpected error; nothing was imported.")
-        raise
-    finally:
-        if job.status in (job.Status.DONE, job.Status.FAILED):
-            discard(job)
-    return job
+def claim_retry(job: ImportJob) -> bool:
+    """Puts a job whose worker stopped back where it was: checking the file again, or ready
+    to import (the user presses Import again). False when it can't run again."""
+    back_to = ImportJob.Status.READY if job.total_rows else ImportJob.Status.VALIDATING
+    return claim_for_retry(job, back_to=back_to)
+
+
+def _record(job: ImportJob, result: Result) -> None:
+    job.created_count = result.created
+    job.skipped_count = result.skipped
 
 
 def apply_job(job: ImportJob) -> ImportJob:
-    """Runs the apply pass of a claimed ("applying") web import (see `run_apply`)."""
+    """Runs the apply pass of a claimed ("applying") web import (see
+    `core.importing.run_apply`)."""
 
-    def apply() -> None:
-        result = apply_file(
-            job.user, Path(job.path), job.format, tier_map=job.tier_map, total=job.total_rows
+    def apply(finish) -> None:
+        apply_file(
+            job.user,
+            Path(job.path),
+            job.format,
+            tier_map=job.tier_map,
+            total=job.total_rows,
+            on_publish=finish,
+            **job_hooks(job),
         )
-        job.created_count = result.created
-        job.skipped_count = result.skipped
 
-    return run_apply(job, apply, discard=_discard_file)
+    return run_apply(job, apply, record=_record, discard_files=_discard_file)
 
 
 # --- the command line ----------------------------------------------------------------------------

@@ -4,14 +4,14 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from mainthing.core.enums import Tier
-from mainthing.core.models import ImportProgress
+from mainthing.core.models import ImportProgress, Staged
 
 # Entries longer than this are rare (a forgotten timer); overlap checks look them up separately
 # so the common query stays a short index range scan on (user, start).
 LONG_ENTRY_SECONDS = 24 * 3600
 
 
-class Category(models.Model):
+class Category(Staged):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     tier = models.CharField(max_length=10, choices=Tier.choices)
     name = models.CharField(max_length=60)
@@ -42,7 +42,7 @@ class Origin(models.TextChoices):
     APPOINTMENT = "appointment", "Appointment"
 
 
-class Activity(models.Model):
+class Activity(Staged):
     """A time entry. `end` is empty while its timer runs; `seconds` is the real elapsed time,
     kept on the row because reports sum it over millions of entries."""
 
@@ -86,6 +86,12 @@ class Activity(models.Model):
                 condition=Q(seconds__gt=LONG_ENTRY_SECONDS),
                 name="activity_long_entries",
             ),
+            # Finds an import's rows to delete them when it is discarded.
+            models.Index(
+                fields=["import_batch"],
+                condition=Q(import_batch__isnull=False),
+                name="activity_import_batch",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,7 +124,7 @@ class DayTotal(models.Model):
         return f"{self.day} {self.category_id}: {self.seconds}s"
 
 
-class ImportJob(ImportProgress, models.Model):
+class ImportJob(ImportProgress):
     class Status(models.TextChoices):
         VALIDATING = "validating", "Checking the file"
         INVALID = "invalid", "The file has errors"
@@ -134,27 +140,11 @@ class ImportJob(ImportProgress, models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     format = models.CharField(max_length=10, choices=Format.choices)
-    filename = models.CharField(max_length=255)
-    path = models.CharField(max_length=500)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.VALIDATING)
-    # Validation progress is measured in bytes: the number of rows is known only at the end.
-    size = models.PositiveBigIntegerField(default=0)
-    checked_bytes = models.PositiveBigIntegerField(default=0)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    # The first errors, [{"row": n or None, "message": ...}]; error_count counts them all.
-    errors = models.JSONField(default=list, blank=True)
-    error_count = models.PositiveIntegerField(default=0)
     new_categories = models.JSONField(default=list, blank=True)
     tier_map = models.JSONField(default=dict, blank=True)
     created_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
-    message = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.status})"
+    class Meta(ImportProgress.Meta):
+        pass

@@ -103,8 +103,16 @@ def _check_color(color: str) -> str:
     return color.lower()
 
 
-def add_category(user: User, *, name: str, tier: str, color: str | None = None) -> Category:
-    """Creates a category at the end of the user's list. Names are unique per user."""
+def add_category(
+    user: User,
+    *,
+    name: str,
+    tier: str,
+    color: str | None = None,
+    import_batch: int | None = None,
+) -> Category:
+    """Creates a category at the end of the user's list. Names are unique per user. An
+    import passes its batch, so the category appears with the import's entries."""
     name = _clean_category_name(name)
     if tier not in Tier.values:
         raise ValidationError({"tier": f"Tier must be one of {', '.join(Tier.values)}."})
@@ -122,6 +130,7 @@ def add_category(user: User, *, name: str, tier: str, color: str | None = None) 
         tier=tier,
         color=_check_color(color) if color else TIER_COLORS[Tier(tier)],
         position=(last or 0) + 1,
+        import_batch=import_batch,
     )
 
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("import/", views.import_activities, name="import"),
     path("import/<int:pk>/", views.import_job, name="import-job"),
     path("import/<int:pk>/apply/", views.apply_import, name="import-apply"),
+    path("import/<int:pk>/retry/", views.retry_import, name="import-retry"),
 ]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.forms import add_service_errors
+from mainthing.core.importing import is_dead
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import ProspectTime
 from mainthing.prospects.views.prospects import get_prospect
@@ -292,6 +293,9 @@ def import_activities(request):
 @login_required
 def import_job(request, pk: int):
     job = get_import_job(request, pk)
+    if is_dead(job):
+        importing.fail_dead(user=request.user)
+        job.refresh_from_db()
     tiers = ImportTiersForm(new_categories=job.new_categories)
     template = (
         "activity/import_job.html#status"
@@ -313,4 +317,16 @@ def apply_import(request, pk: int):
         return render(request, "activity/import_job.html", {"job": job, "tiers": tiers})
     if importing.claim_for_apply(job, tier_map=tiers.tier_map()):
         transaction.on_commit(lambda: tasks.apply_import.enqueue(job.pk))
+    return redirect("activity:import-job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def retry_import(request, pk: int):
+    """Runs an import whose worker stopped again: its check, or back to "ready" to import."""
+    job = get_import_job(request, pk)
+    if not importing.claim_retry(job):
+        messages.info(request, "This import can't run again; upload the file again.")
+    elif job.total_rows == 0:
+        transaction.on_commit(lambda: tasks.validate_import.enqueue(job.pk))
     return redirect("activity:import-job", pk=job.pk)

@@ -40,35 +40,46 @@ import json
 import logging
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, connections
 from django.utils import timezone
 
 from mainthing.accounts.models import User
 from mainthing.activity.importing import (
-    CHUNK_SIZE,
     MAX_LISTED_ERRORS,
-    BaseValidation,
-    FileProblem,
     Progress,
     Source,
-    expire_jobs,
-    fail_job,
-    no_gc_pauses,
     print_errors,
     progress_bar,
-    run_apply,
-    run_check,
     say,
-    store_upload,
     with_progress,
 )
 from mainthing.activity.importing import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES
+from mainthing.core.importing import (
+    CHUNK_SIZE,
+    BaseValidation,
+    BatchWriter,
+    FileProblem,
+    beat_job,
+    claim_for_retry,
+    discard,
+    expire_jobs,
+    fail_dead_jobs,
+    fail_job,
+    job_hooks,
+    no_gc_pauses,
+    open_batch,
+    publish,
+    run_apply,
+    run_check,
+    store_upload,
+)
+from mainthing.core.models import ImportBatch
 
 from . import services
 from .models import CLOSED_STAGES, ColumnMapping, Event, LeadImport, LeadSource, Prospect, Stage
@@ -1206,7 +1217,9 @@ def validate_file(
 
 
 class _Writer:
-    """Writes new prospects chunk by chunk, each with its "added" event.
+    """Writes new prospects chunk by chunk into an import batch, each with its "added" event
+    (the events are reached only through their prospects, which stay hidden until the batch is
+    published).
 
     Prospects go in with one prepared INSERT per chunk (`executemany`) rather than
     `bulk_create`, as the activity importer does: on SQLite Django cuts a bulk_create into
@@ -1222,12 +1235,13 @@ class _Writer:
     COLUMNS = (
         "user", "name", "email", "email_key", "phone", "social", "time_zone", "source", "stage",
         "follow_up_on", "tags", "notes", "import_key", "created_at", "stage_changed_at",
-        "updated_at",
+        "updated_at", "import_batch",
     )  # fmt: skip
     NULL_COLUMNS = ("last_contacted_at",)
 
-    def __init__(self, user: User, *, now: datetime, note: str):
+    def __init__(self, user: User, *, now: datetime, note: str, batch: int):
         self.user = user
+        self.batch = batch
         self.user_id = user.pk
         self.unknown: int | None = None
         connection = connections[Prospect.objects.db]
@@ -1262,20 +1276,30 @@ class _Writer:
             f"AND {column['created_at']} = %s AND {column['import_key']} IS NOT NULL"
         )
         self.created = 0
+        self.made_unknown = False
+
+    def take_back(self) -> None:
+        """Removes what the writer made outside the batch (the Unknown source), once the
+        batch's rows are gone."""
+        if self.made_unknown:
+            LeadSource.objects.filter(pk=self.unknown, prospects__isnull=True).delete()
 
     def write(self, chunk: list[Lead]) -> None:
         if not chunk:
             return
         stamp, user_id, adapt_date = self.stamp, self.user_id, self.adapt_date
         if self.unknown is None and any(lead.source_id is None for lead in chunk):
-            self.unknown = services.unknown_source(self.user).pk  # made on first need
+            # Made on first need; taken back with the import if it fails.
+            had = LeadSource.objects.filter(user=self.user, category__isnull=True).exists()
+            self.unknown = services.unknown_source(self.user).pk
+            self.made_unknown = not had
         unknown = self.unknown
         params = [
             (
                 user_id, lead.name, lead.email, lead.email_key, lead.phone, lead.social,
                 lead.time_zone, lead.source_id or unknown, lead.stage,
                 adapt_date(lead.follow_up_on) if lead.follow_up_on else None,
-                lead.tags, lead.notes, lead.key, stamp, stamp, stamp,
+                lead.tags, lead.notes, lead.key, stamp, stamp, stamp, self.batch,
             )
             for lead in chunk
         ]  # fmt: skip
@@ -1300,19 +1324,6 @@ class _Writer:
         self.created += len(params)
 
 
-def _commit_without_waiting_for_disk() -> None:
-    """On PostgreSQL, lets this transaction's commit return before its WAL reaches the disk.
-
-    Waiting for the flush of 100k rows costs seconds. The import stays all-or-nothing: a crash
-    in the moment after the commit can lose the whole import (never a part of it, and never
-    anything committed before it), and running the same file again adds it then.
-    """
-    connection = transaction.get_connection()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
 def apply_file(
     user: User,
     path: Path,
@@ -1323,16 +1334,22 @@ def apply_file(
     now: datetime | None = None,
     note: str = "",
     checked: Path | None = None,
+    on_open: Callable[[ImportBatch], None] | None = None,
+    on_publish: Callable[[Result], None] | None = None,
 ) -> Result:
-    """Imports a lead file in one transaction: all of it, or nothing.
+    """Imports a lead file: all of it, or nothing, never holding the write lock long.
 
     Creates a prospect (stage from the file, else "new"; source from the file, else the
     plan's default, else Unknown, which is created if the user has none yet) and its "added"
     event for every row whose email, phone and fingerprint the user doesn't have and that
     doesn't repeat an earlier row. `note` goes into the events' text. `checked` names the rows
-    a validation pass kept (used only when still up to date). `progress(rows_done, total)` is
-    called after every chunk. Raises ValidationError, having written nothing, when a row or
-    the file turns out to be wrong, or when another write clashes with the import.
+    a validation pass kept (used only when still up to date). The prospects are written in
+    committed chunks of an import batch (`on_open(batch)` is told which), invisible until it is
+    published in one short transaction, which also runs `on_publish(result)`.
+    `progress(rows_done, total)` is called after every chunk. Raises ValidationError, having
+    left nothing visible (the batch's rows are deleted), when a row or the file turns out to be
+    wrong, another write clashes with the import, or another lead import is running for the
+    user.
     """
     now = now or timezone.now()
     try:
@@ -1341,10 +1358,14 @@ def apply_file(
     except FileProblem as problem:
         raise ValidationError(f"{problem} Nothing was imported.") from None
     counts = {"new": 0, "existing": 0, "duplicate": 0}
+    batch = writer = None
     try:
-        with no_gc_pauses(), transaction.atomic():
-            _commit_without_waiting_for_disk()
-            writer = _Writer(user, now=now, note=note)
+        batch = open_batch(user, "leads")
+        if on_open:
+            on_open(batch)
+        chunks = BatchWriter(batch)
+        with no_gc_pauses():
+            writer = _Writer(user, now=now, note=note, batch=batch.pk)
             seen = _Seen(user)
             items = _Checked.read(checked, _Checked.stamp(user, path, plan))
             chunk: list[Lead] = []
@@ -1358,33 +1379,46 @@ def apply_file(
                 if kind == "new":
                     chunk.append(item)
                     if len(chunk) >= CHUNK_SIZE:
-                        writer.write(chunk)
+                        with chunks.chunk():
+                            writer.write(chunk)
                         chunk = []
                 if progress and done % CHUNK_SIZE == 0:
                     progress(done, total)
-            writer.write(chunk)
+            with chunks.chunk():
+                writer.write(chunk)
             if done == 0:
                 raise FileProblem("The file has no rows.")
-            if progress:
-                progress(done, total or done)
+        result = Result(writer.created, counts["existing"], counts["duplicate"])
+        publish(batch, also=(lambda: on_publish(result)) if on_publish else None, rows=done)
+        if progress:
+            progress(done, total or done)
     except FileProblem as problem:
+        _give_up(batch, writer)
         raise ValidationError(f"{problem} Nothing was imported.") from None
     except IntegrityError as error:
+        _give_up(batch, writer)
         logger.warning("Lead import into user %s clashed: %s", user.pk, error)
         raise ValidationError(
             "Another change to your prospects or sources got in the way of the import; nothing "
             "was imported. Check the file again and import it."
         ) from None
+    except BaseException:
+        _give_up(batch, writer)
+        raise
     finally:
         source.close()
-    return Result(writer.created, counts["existing"], counts["duplicate"])
+    return result
+
+
+def _give_up(batch: ImportBatch | None, writer: _Writer | None) -> None:
+    """Deletes what an import that can't finish wrote (nothing of it was ever visible)."""
+    if batch is not None and batch.state != ImportBatch.State.PUBLISHED:
+        discard(batch)
+        if writer is not None:
+            writer.take_back()
 
 
 # --- web uploads and background jobs -------------------------------------------------------------
-
-
-def _progress_path(job: LeadImport) -> Path:
-    return Path(f"{job.path}.progress")
 
 
 def _checked_path(job: LeadImport) -> Path:
@@ -1394,7 +1428,7 @@ def _checked_path(job: LeadImport) -> Path:
 def _discard_file(job: LeadImport, *, upload: bool = True) -> None:
     """Removes the files of a job: the upload (unless `upload` is False) and the files the
     passes keep beside it."""
-    paths = [_progress_path(job), _checked_path(job)]
+    paths = [_checked_path(job)]
     if upload:
         paths.append(Path(job.path))
     for path in paths:
@@ -1409,7 +1443,13 @@ def expire_uploads(*, user: User | None = None, now: datetime | None = None) -> 
     importer's `expire_jobs`): the user's, or everybody's when `user` is None. Deletes their
     uploads and the files kept beside them, and marks them failed; returns how many."""
     jobs = LeadImport.objects.all() if user is None else LeadImport.objects.filter(user=user)
-    return expire_jobs(jobs, waiting=WAITING, discard=_discard_file, now=now)
+    return expire_jobs(jobs, waiting=WAITING, discard_files=_discard_file, now=now)
+
+
+def fail_dead(*, user: User | None = None, now: datetime | None = None) -> int:
+    """Fails the lead imports whose worker stopped (see `core.importing.fail_dead_jobs`)."""
+    jobs = LeadImport.objects.all() if user is None else LeadImport.objects.filter(user=user)
+    return fail_dead_jobs(jobs, now=now)
 
 
 def set_header(job: LeadImport, has_header: bool) -> bool:
@@ -1468,6 +1508,7 @@ def claim_for_check(job: LeadImport, mapping: dict[int, str], source: LeadSource
     job was not waiting for a mapping."""
     claimed = LeadImport.objects.filter(pk=job.pk, status=LeadImport.Status.MAPPING).update(
         status=LeadImport.Status.VALIDATING,
+        heartbeat_at=timezone.now(),
         mapping={str(i): f for i, f in sorted(mapping.items())},
         source=source,
         checked_bytes=0,
@@ -1518,9 +1559,7 @@ def validate_job(job: LeadImport) -> LeadImport:
     def progress(done: int, size: int) -> None:
         nonlocal rows_seen
         rows_seen += CHUNK_SIZE
-        LeadImport.objects.filter(pk=job.pk).update(
-            checked_bytes=done, size=size, processed_rows=rows_seen
-        )
+        beat_job(job, checked_bytes=done, size=size, processed_rows=rows_seen)
 
     try:
         plan = plan_of(job)
@@ -1532,7 +1571,7 @@ def validate_job(job: LeadImport) -> LeadImport:
         lambda: validate_file(
             job.user, Path(job.path), plan, progress=progress, keep=_checked_path(job)
         ),
-        discard=_discard_file,
+        discard_files=_discard_file,
     )
     job.processed_rows = 0
     job.existing_count = validation.existing
@@ -1546,46 +1585,41 @@ def claim_for_apply(job: LeadImport) -> bool:
     imports once. False when the job was not ready."""
     return bool(
         LeadImport.objects.filter(pk=job.pk, status=LeadImport.Status.READY).update(
-            status=LeadImport.Status.APPLYING, processed_rows=0
+            status=LeadImport.Status.APPLYING, processed_rows=0, heartbeat_at=timezone.now()
         )
     )
 
 
-def applied_rows(job: LeadImport) -> int:
-    """Rows an import in progress has got through. The import writes in one transaction that
-    other connections can't see into (and on SQLite holds the only write lock), so it reports
-    progress in a small file beside the upload instead of the job row."""
-    if job.status != LeadImport.Status.APPLYING:
-        return job.processed_rows
-    try:
-        return int(_progress_path(job).read_text() or 0)
-    except (OSError, ValueError):
-        return 0
+def claim_retry(job: LeadImport) -> bool:
+    """Puts a job whose worker stopped back where it was: checking the file again, or ready
+    to import (the user presses Import again). False when it can't run again."""
+    back_to = LeadImport.Status.READY if job.total_rows else LeadImport.Status.VALIDATING
+    return claim_for_retry(job, back_to=back_to)
+
+
+def _record(job: LeadImport, result: Result) -> None:
+    job.created_count = result.created
+    job.existing_count = result.existing
+    job.duplicate_in_file = result.duplicates
 
 
 def apply_job(job: LeadImport) -> LeadImport:
-    """Runs the apply pass of a claimed ("applying") web import (see the activity importer's
-    `run_apply`). Progress goes to a file beside the upload (see `applied_rows`)."""
-    progress_file = _progress_path(job)
+    """Runs the apply pass of a claimed ("applying") web import (see
+    `core.importing.run_apply`). Progress goes to the job row with each chunk."""
 
-    def progress(done: int, total: int) -> None:
-        progress_file.write_text(str(done))
-
-    def apply() -> None:
-        result = apply_file(
+    def apply(finish) -> None:
+        apply_file(
             job.user,
             Path(job.path),
             plan_of(job),
-            progress=progress,
             total=job.total_rows,
             note=f"Imported from {job.filename}",
             checked=_checked_path(job),
+            on_publish=finish,
+            **job_hooks(job),
         )
-        job.created_count = result.created
-        job.existing_count = result.existing
-        job.duplicate_in_file = result.duplicates
 
-    return run_apply(job, apply, discard=_discard_file)
+    return run_apply(job, apply, record=_record, discard_files=_discard_file)
 
 
 # --- the command line ----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from mainthing.activity.models import Activity, Category
-from mainthing.core.models import ImportProgress
+from mainthing.core.models import ImportProgress, Staged
 
 
 class Stage(models.TextChoices):
@@ -74,7 +74,7 @@ class Spend(models.Model):
         return f"{self.amount} on {self.date}"
 
 
-class Prospect(models.Model):
+class Prospect(Staged):
     """A person to talk to. The phone is stored in E.164 and the email lower-cased in
     `email_key`, so duplicates and phone searches are index lookups."""
 
@@ -117,6 +117,12 @@ class Prospect(models.Model):
             models.Index(fields=["user", "phone"], name="prospect_user_phone"),
             models.Index(fields=["user", "email_key"], name="prospect_user_email"),
             models.Index(fields=["user", "source"], name="prospect_user_source"),
+            # Finds an import's rows to delete them when it is discarded.
+            models.Index(
+                fields=["import_batch"],
+                condition=Q(import_batch__isnull=False),
+                name="prospect_import_batch",
+            ),
             # The list sorted by name, page after page.
             models.Index("user", Lower("name"), name="prospect_user_name"),
         ]
@@ -225,7 +231,7 @@ class ColumnMapping(models.Model):
         return f"mapping {self.headers_key[:8]}"
 
 
-class LeadImport(ImportProgress, models.Model):
+class LeadImport(ImportProgress):
     """A lead CSV on its way in: checked, mapped, previewed, then applied all at once."""
 
     class Status(models.TextChoices):
@@ -238,8 +244,6 @@ class LeadImport(ImportProgress, models.Model):
         FAILED = "failed", "Failed"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    filename = models.CharField(max_length=255)
-    path = models.CharField(max_length=500)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.MAPPING)
     encoding = models.CharField(max_length=20, blank=True)
     delimiter = models.CharField(max_length=2, blank=True)
@@ -249,22 +253,9 @@ class LeadImport(ImportProgress, models.Model):
     # {column index as text: field name}
     mapping = models.JSONField(default=dict, blank=True)
     source = models.ForeignKey(LeadSource, null=True, blank=True, on_delete=models.SET_NULL)
-    size = models.PositiveBigIntegerField(default=0)
-    checked_bytes = models.PositiveBigIntegerField(default=0)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    # The first errors, [{"row": n or None, "message": ...}]; error_count counts them all.
-    errors = models.JSONField(default=list, blank=True)
-    error_count = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     duplicate_in_file = models.PositiveIntegerField(default=0)
     existing_count = models.PositiveIntegerField(default=0)
-    message = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.status})"
+    class Meta(ImportProgress.Meta):
+        pass

@@ -20,6 +20,7 @@ urlpatterns: list = [
     path("import/", importing.import_leads, name="import"),
     path("import/<int:pk>/", importing.import_job, name="import-job"),
     path("import/<int:pk>/apply/", importing.apply_import, name="import-apply"),
+    path("import/<int:pk>/retry/", importing.retry_import, name="import-retry"),
     # source routes (views/money.py)
     path("sources/", money.sources, name="sources"),
     path("sources/<int:pk>/", money.edit_source, name="edit-source"),

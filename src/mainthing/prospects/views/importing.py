@@ -11,6 +11,8 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mainthing.core.importing import is_dead
+
 from .. import importing, tasks
 from ..forms.importing import LeadUploadForm, MappingForm
 from ..models import LeadImport, LeadSource
@@ -65,7 +67,7 @@ def _status_context(request, job: LeadImport) -> dict:
         return _mapping_context(request, job)
     return {
         "job": job,
-        "applied_rows": importing.applied_rows(job),
+        "applied_rows": job.processed_rows,
         "new_rows": max(0, job.total_rows - job.existing_count - job.duplicate_in_file),
         "can_remap": job.status in (LeadImport.Status.INVALID, LeadImport.Status.READY)
         and bool(job.path)
@@ -97,6 +99,9 @@ def import_job(request, pk: int):
     `has_header` box differs from how the file is read reads it again instead (new columns,
     new mapping) and shows the whole step again."""
     job = get_lead_import(request, pk)
+    if is_dead(job):
+        importing.fail_dead(user=request.user)
+        job.refresh_from_db()
     if request.method == "GET":
         template = f"{TEMPLATE}#status" if is_htmx(request) else TEMPLATE
         return render(request, template, _status_context(request, job))
@@ -171,4 +176,16 @@ def apply_import(request, pk: int):
         transaction.on_commit(lambda: tasks.apply_lead_import.enqueue(job.pk))
     else:
         messages.info(request, "This import has already been started.")
+    return redirect("prospects:import-job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def retry_import(request, pk: int):
+    """Runs an import whose worker stopped again: its check, or back to "ready" to import."""
+    job = get_lead_import(request, pk)
+    if not importing.claim_retry(job):
+        messages.info(request, "This import can't run again; upload the file again.")
+    elif job.total_rows == 0:
+        transaction.on_commit(lambda: tasks.validate_lead_import.enqueue(job.pk))
     return redirect("prospects:import-job", pk=job.pk)
