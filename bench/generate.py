@@ -259,35 +259,31 @@ def write_ledger(user, entries: Iterable[Entry], *, chunk_size: int = 50_000):
     """Inserts planned entries in big chunks, then rebuilds the day totals.
 
     Returns the number written and the seconds spent inserting and rebuilding. Rows go in
-    through one prepared INSERT per chunk (`executemany`; `COPY` on PostgreSQL) rather than
-    `bulk_create`: on SQLite Django splits a bulk_create into 83-row statements (999
-    variables) and prepares every field of every object in Python, which is about four times
-    slower for a million rows.
+    through `core.bulk.BulkInsert`, the importers' writer, in one transaction (a bench set-up
+    has nobody else to wait for it).
 
     Side effects: Activity and DayTotal rows for `user`.
     """
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
     from mainthing.activity import services
     from mainthing.activity.models import Activity, Category
+    from mainthing.core.bulk import BulkInsert
 
     ids = {c.name: c.pk for c in Category.objects.filter(user=user)}
-    fields = [
-        "user", "category", "start", "end", "seconds", "note", "prospect_name", "origin",
-        "iga_override", "created_at", "updated_at",
-    ]  # fmt: skip
-    quote = connection.ops.quote_name
-    table = quote(Activity._meta.db_table)
-    columns = ", ".join(quote(Activity._meta.get_field(name).column) for name in fields)
-    copy = connection.vendor == "postgresql"
-    # psycopg adapts aware datetimes itself; SQLite wants Django's UTC text.
-    adapt = (lambda value: value) if copy else connection.ops.adapt_datetimefield_value
+    bulk = BulkInsert(
+        Activity,
+        (
+            "user", "category", "start", "end", "seconds", "note", "prospect_name", "origin",
+            "iga_override", "created_at", "updated_at",
+        ),
+    )  # fmt: skip
+    adapt = bulk.adapt
     stamp = adapt(timezone.now())
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     written = 0
     began = time_module.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic():
         rows = (
             (
                 user.pk, ids[e.category], adapt(e.start), adapt(e.end),
@@ -296,21 +292,13 @@ def write_ledger(user, entries: Iterable[Entry], *, chunk_size: int = 50_000):
             )
             for e in entries
         )  # fmt: skip
-        if copy:
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as stream:
-                for row in rows:
-                    stream.write_row(row)
-                    written += 1
-        else:
-            batch: list[tuple] = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) >= chunk_size:
-                    cursor.executemany(sql, batch)
-                    written += len(batch)
-                    batch.clear()
-            cursor.executemany(sql, batch)
-            written += len(batch)
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= chunk_size:
+                written += bulk.insert(batch)
+                batch = []
+        written += bulk.insert(batch)
     inserted = time_module.perf_counter()
     day_totals = services.rebuild_day_totals(user)
     rebuilt = time_module.perf_counter()

@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -62,9 +62,13 @@ from mainthing.accounts import services as account_services
 from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category, Origin
+from mainthing.activity.services import DayTotals
 from mainthing.bookings.models import Appointment, MadeVia, Status
 from mainthing.core import timekit
+from mainthing.core.bulk import BulkInsert
 from mainthing.core.enums import Tier
+from mainthing.core.importing import CHUNK_SIZE, BatchWriter, discard, open_batch, publish
+from mainthing.core.models import ImportBatch
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import (
     ColumnMapping,
@@ -158,7 +162,7 @@ ACTIVITY_FIELDS = (
     "iga_override",
     "import_key",
 )
-CHUNK = 20_000
+CHUNK = CHUNK_SIZE
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 _WEEKDAYS = re.compile(r"[01]{7}")
 _KEY = re.compile(r"[-a-zA-Z0-9_]{1,32}")
@@ -669,54 +673,36 @@ def _activity(row: Any, index: int, categories: dict[str, int]) -> tuple:
 
 
 class _EntryWriter:
-    """Inserts checked entries in chunks: one prepared INSERT per chunk (COPY on PostgreSQL).
-
-    `bulk_create` would build a model instance per entry and, on SQLite, cut each chunk into
-    83-row statements, preparing every field in Python: for a million entries that is most
-    of a restore's time. The rows here are already checked, so they go in as plain tuples;
-    the database's constraints still apply.
+    """Inserts checked entries in chunks of the restore's import batch (`core.bulk`), each in
+    its own short transaction, and adds up the day totals they make for when it is published.
     """
 
     FIELDS = (
         "user", "category", "start", "end", "seconds", "note", "prospect_name", "origin",
-        "iga_override", "import_key", "created_at", "updated_at",
+        "iga_override", "import_key", "created_at", "updated_at", "import_batch",
     )  # fmt: skip
 
-    def __init__(self, user: User):
-        quote = connection.ops.quote_name
-        self.table = quote(Activity._meta.db_table)
-        self.columns = ", ".join(
-            quote(Activity._meta.get_field(name).column) for name in self.FIELDS
-        )
-        self.copy = connection.vendor == "postgresql"
-        # psycopg adapts aware datetimes itself; SQLite takes Django's UTC text.
-        self.adapt = (lambda value: value) if self.copy else self._adapt_sqlite
+    def __init__(self, user: User, batch: BatchWriter):
+        self.bulk = BulkInsert(Activity, self.FIELDS)
+        self.batch = batch
         self.user_id = user.pk
-        self.stamp = self.adapt(timezone.now())
+        self.stamp = self.bulk.adapt(timezone.now())
         self.count = 0
+        self.totals = DayTotals(timekit.zone(user.time_zone))
         self._ids: list[int] | None = None
 
-    @staticmethod
-    def _adapt_sqlite(value: datetime | None):
-        return connection.ops.adapt_datetimefield_value(value)
-
     def write(self, entries: list[tuple]) -> None:
-        adapt, stamp, user_id = self.adapt, self.stamp, self.user_id
+        adapt, stamp, user_id = self.bulk.adapt, self.stamp, self.user_id
+        batch_id = self.batch.batch.pk
         rows = [
-            (user_id, category, adapt(start), adapt(end), *rest, stamp, stamp)
+            (user_id, category, adapt(start), adapt(end), *rest, stamp, stamp, batch_id)
             for category, start, end, *rest in entries
         ]
-        with connection.cursor() as cursor:
-            if self.copy:
-                sql = f"COPY {self.table} ({self.columns}) FROM STDIN"
-                with connection.wrap_database_errors, cursor.cursor.copy(sql) as out:
-                    for row in rows:
-                        out.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(self.FIELDS))
-                cursor.executemany(
-                    f"INSERT INTO {self.table} ({self.columns}) VALUES ({marks})", rows
-                )
+        with self.batch.chunk():
+            self.bulk.insert(rows)
+        for category, start, end, *_ in entries:
+            if end is not None:
+                self.totals.add(start, end, category)
         self.count += len(rows)
 
     def ids(self) -> list[int]:
@@ -724,27 +710,41 @@ class _EntryWriter:
         once, after the last entry is written."""
         if self._ids is None:
             self._ids = list(
-                Activity.objects.filter(user_id=self.user_id)
+                Activity.with_staged.filter(user_id=self.user_id)
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
         return self._ids
 
 
-def _apply_categories(user: User, rows: list[dict]) -> dict[str, int]:
+class _Categories:
     """Makes the user's categories exactly the file's: same-named ones are reused (the
-    untouched defaults of a new account), the rest created, any others removed."""
-    existing = {c.name.lower(): c for c in Category.objects.filter(user=user)}
-    ids = {}
-    for row in rows:
-        category = existing.pop(row["name"].lower(), None) or Category(user=user)
-        for field, value in row.items():
-            setattr(category, field, value)
-        category.save()
-        ids[row["name"].lower()] = category.pk
-    # Nothing refers to them: restore only runs on an account without entries.
-    Category.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
-    return ids
+    untouched defaults of a new account), the rest created, any others removed. New ones are
+    created at once in the restore's batch (hidden until it is published), so entries can
+    point at them; the changes to existing ones wait for the publishing transaction."""
+
+    def __init__(self, user: User, rows: list[dict], batch: BatchWriter):
+        existing = {c.name.lower(): c for c in Category.objects.filter(user=user)}
+        self.ids: dict[str, int] = {}
+        self.updated: list[Category] = []
+        with batch.chunk():
+            for row in rows:
+                category = existing.pop(row["name"].lower(), None)
+                if category is None:
+                    category = Category(user=user, import_batch=batch.batch.pk, **row)
+                    category.save()
+                else:
+                    for field, value in row.items():
+                        setattr(category, field, value)
+                    self.updated.append(category)
+                self.ids[row["name"].lower()] = category.pk
+        self.removed = [c.pk for c in existing.values()]
+
+    def apply(self) -> None:
+        for category in self.updated:
+            category.save()
+        # Nothing refers to them: restore only runs on an account without entries.
+        Category.objects.filter(pk__in=self.removed).delete()
 
 
 def _apply_routine(user: User, data: Any) -> int:
@@ -1083,30 +1083,36 @@ def _apply_column_mappings(user: User, data: Any) -> int:
 
 def restore_user(user: User, path: Path) -> dict[str, int]:
     """Loads an export into an account that has no entries, appointments, prospects, income or
-    spend yet, in one transaction, and returns how many of each part it restored.
+    spend yet, and returns how many of each part it restored.
 
-    Raises ValidationError, writing nothing, when the account has any of those, the file is
-    not a Mainthing export of a known version, or any part of it is malformed.
+    The entries (the bulk of a file) go in as committed chunks of an import batch, hidden until
+    everything else is written with them in one short publishing transaction
+    (`core.importing`), so a restore never holds the write lock for long and nobody sees part
+    of it. Raises ValidationError, leaving nothing visible (the batch's rows are deleted), when
+    the account has any of those, the file is not a Mainthing export of a known version, or any
+    part of it is malformed.
     Side effects: the profile, categories, routine, lead sources and spend, prospects with
     their history, appointments, income, column mappings and entries of `user` (its lead
-    sources and column mappings replaced), then its day totals rebuilt.
+    sources and column mappings replaced), with their day totals.
     """
     path = Path(path)
+    if (
+        Activity.objects.filter(user=user).exists()
+        or Appointment.objects.filter(user=user).exists()
+        or Prospect.objects.filter(user=user).exists()
+        or Income.objects.filter(user=user).exists()
+        or Spend.objects.filter(user=user).exists()
+    ):
+        raise ValidationError(
+            f"{user.email} already has time entries, appointments, prospects, income "
+            "or spend; restore only into an empty account (create a new one with "
+            "`mainthing createuser`)."
+        )
+    batch = None
     try:
-        with path.open(encoding="utf-8") as handle, transaction.atomic():
-            if (
-                Activity.objects.filter(user=user).exists()
-                or Appointment.objects.filter(user=user).exists()
-                or Prospect.objects.filter(user=user).exists()
-                or Income.objects.filter(user=user).exists()
-                or Spend.objects.filter(user=user).exists()
-            ):
-                raise ValidationError(
-                    f"{user.email} already has time entries, appointments, prospects, income "
-                    "or spend; restore only into an empty account (create a new one with "
-                    "`mainthing createuser`)."
-                )
-            return _restore(user, _Stream(handle))
+        with path.open(encoding="utf-8") as handle:
+            batch = open_batch(user, "restore")
+            return _restore(user, _Stream(handle), batch)
     except FileNotFoundError:
         raise ValidationError(f"There is no file {path}.") from None
     except UnicodeDecodeError:
@@ -1117,6 +1123,9 @@ def restore_user(user: User, path: Path) -> dict[str, int]:
         raise ValidationError(
             f"{path} holds entries that contradict each other ({error})."
         ) from None
+    finally:
+        if batch is not None and batch.state != ImportBatch.State.PUBLISHED:
+            discard(batch)
 
 
 def _check_header(header: dict) -> None:
@@ -1132,26 +1141,40 @@ def _check_header(header: dict) -> None:
         )
 
 
-def _restore(user: User, stream: _Stream) -> dict[str, int]:
+def _restore(user: User, stream: _Stream, batch: ImportBatch) -> dict[str, int]:
     header: dict[str, Any] = {}
-    category_ids: dict[str, int] = {}
+    categories: _Categories | None = None
     buffered: list | None = None
-    writer = _EntryWriter(user)
+    chunks = BatchWriter(batch)
+    writer = _EntryWriter(user, chunks)
 
     def insert(rows: Iterable) -> None:
-        batch: list[tuple] = []
+        ids = categories.ids
+        entries: list[tuple] = []
         running = 0
         for row in rows:
-            number = writer.count + len(batch) + 1
-            entry = _activity(row, number, category_ids)
+            number = writer.count + len(entries) + 1
+            entry = _activity(row, number, ids)
             running += entry[2] is None
             if running > 1:
                 raise ValidationError(f"Entry {number}: only one timer can be running.")
-            batch.append(entry)
-            if len(batch) >= CHUNK:
-                writer.write(batch)
-                batch.clear()
-        writer.write(batch)
+            entries.append(entry)
+            if len(entries) >= CHUNK:
+                writer.write(entries)
+                entries.clear()
+        writer.write(entries)
+
+    def prepare() -> None:
+        nonlocal categories
+        _check_header(header)
+        # Day totals are counted in the zone the file's profile brings, when it says.
+        # (A zone the profile can't take is refused with the profile, when it is written.)
+        try:
+            zone = timekit.zone(_profile(header.get("user", {})).get("time_zone") or "")
+        except ValueError:
+            zone = timekit.zone(user.time_zone)
+        writer.totals = DayTotals(zone)
+        categories = _Categories(user, _categories(header["categories"]), chunks)
 
     first = stream.peek()
     if not first:
@@ -1170,10 +1193,9 @@ def _restore(user: User, stream: _Stream) -> dict[str, int]:
             continue
         if stream.peek() != "[":
             raise ValidationError("The file's activities must be a list.")
-        if {"format", "version", "categories"} <= seen:
+        if {"format", "version", "categories", "user"} <= seen:
             # The usual order: header and categories first, so the entries can stream in.
-            _check_header(header)
-            category_ids = _apply_categories(user, _categories(header["categories"]))
+            prepare()
             insert(stream.elements())
         else:
             # An unusual key order (a hand-edited file): hold the entries until the end.
@@ -1183,29 +1205,39 @@ def _restore(user: User, stream: _Stream) -> dict[str, int]:
     if missing:
         raise ValidationError(f"The file has no {', '.join(repr(k) for k in missing)}.")
     if buffered is not None:
-        category_ids = _apply_categories(user, _categories(header["categories"]))
+        prepare()
         insert(buffered)
-    account_services.update_profile(user, **_profile(header["user"]))
-    blocks = _apply_routine(user, header.get("routine", []))
-    # Version 1 files have none of these parts; they restore as empty.
-    sources = _apply_sources(user, header.get("sources", []), category_ids)
-    prospect_ids, events, links = _apply_prospects(
-        user, header.get("prospects", []), sources, writer
-    )
-    appointments = _apply_appointments(user, header.get("appointments", []), writer, prospect_ids)
-    income = _apply_income(user, header.get("income", []), prospect_ids)
-    mappings = _apply_column_mappings(user, header.get("column_mappings", []))
-    activity_services.rebuild_day_totals(user)
+    counts: dict[str, int] = {}
+
+    def rest() -> None:
+        """Everything but the entries, written with the publishing of the batch."""
+        categories.apply()
+        account_services.update_profile(user, **_profile(header["user"]))
+        counts["blocks"] = _apply_routine(user, header.get("routine", []))
+        # Version 1 files have none of these parts; they restore as empty.
+        sources = _apply_sources(user, header.get("sources", []), categories.ids)
+        prospect_ids, counts["events"], counts["time_links"] = _apply_prospects(
+            user, header.get("prospects", []), sources, writer
+        )
+        counts["appointments"] = _apply_appointments(
+            user, header.get("appointments", []), writer, prospect_ids
+        )
+        counts["income"] = _apply_income(user, header.get("income", []), prospect_ids)
+        counts["column_mappings"] = _apply_column_mappings(user, header.get("column_mappings", []))
+        activity_services.add_to_day_totals(user, writer.totals.pairs)
+        counts.update(sources=len(sources), prospects=len(prospect_ids))
+
+    publish(batch, also=rest, rows=writer.count)
     return {
-        "categories": len(category_ids),
-        "blocks": blocks,
-        "sources": len(sources),
+        "categories": len(categories.ids),
+        "blocks": counts["blocks"],
+        "sources": counts["sources"],
         "spend": Spend.objects.filter(user=user).count(),
-        "prospects": len(prospect_ids),
-        "events": events,
-        "time_links": links,
-        "appointments": appointments,
-        "income": income,
-        "column_mappings": mappings,
+        "prospects": counts["prospects"],
+        "events": counts["events"],
+        "time_links": counts["time_links"],
+        "appointments": counts["appointments"],
+        "income": counts["income"],
+        "column_mappings": counts["column_mappings"],
         "activities": writer.count,
     }

@@ -28,7 +28,6 @@ import json
 import logging
 import re
 import sys
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -43,6 +42,7 @@ from django.utils import timezone
 
 from mainthing.accounts.models import User
 from mainthing.core import timekit
+from mainthing.core.bulk import BulkInsert
 from mainthing.core.enums import Tier
 from mainthing.core.importing import (
     CHUNK_SIZE,
@@ -787,12 +787,10 @@ class _Writer:
     """Writes checked rows chunk by chunk into an import batch: categories on first sight and
     entries; the day totals they add are kept until the batch is published.
 
-    Entries go in with one prepared INSERT per chunk (`executemany`) rather than `bulk_create`:
-    building model instances and compiling a statement per 83 rows (SQLite's 999 variables)
-    cost several times the budget of a million-row import. The statement fills the columns
-    `Activity.objects.create` would. Its ON CONFLICT clause skips rows whose fingerprint the
-    user already has (from an earlier import or an earlier chunk of this file), so no lookup
-    is needed when nothing is skipped; when some rows are, the chunk's new rows are found by id.
+    Entries go in through `core.bulk.BulkInsert`. Its ON CONFLICT clause skips rows whose
+    fingerprint the user already has (from an earlier import or an earlier chunk of this file),
+    so no lookup is needed when nothing is skipped; when some rows are, the chunk's new rows
+    are found by id.
     """
 
     COLUMNS = (
@@ -814,26 +812,20 @@ class _Writer:
         self.categories = {c.name.lower(): c for c in Category.objects.filter(user=user)}
         self.created_here: set[str] = set()
         self.new_categories: list[dict] = []
-        self.totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        self.totals = services.DayTotals(self.tz)
         self.created = 0
         self.skipped = 0
         self.texts = _UtcTexts()
         self._day: tuple[int, int, date] = (0, 0, _EPOCH_DAY)
-        connection = connections[Activity.objects.db]
-        quote = connection.ops.quote_name
-        meta = Activity._meta
-        table = quote(meta.db_table)
-        column = {name: quote(meta.get_field(name).column) for name in self.COLUMNS}
-        names = [*column.values()]
-        names += [quote(meta.get_field(name).column) for name in self.CONSTANTS]
-        values = ["%s"] * len(column) + list(self.CONSTANTS.values())
-        self.insert_sql = (
-            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(values)}) "
+        self.bulk = BulkInsert(
+            Activity,
+            self.COLUMNS,
+            constants=self.CONSTANTS,
             # The target names the partial unique index (user, import_key).
-            f"ON CONFLICT ({column['user']}, {column['import_key']}) "
-            f"WHERE {column['import_key']} IS NOT NULL DO NOTHING"
+            skip_conflicts=("user", "import_key"),
+            where=f"{connections[Activity.objects.db].ops.quote_name('import_key')} IS NOT NULL",
         )
-        self.max_id_sql = f"SELECT MAX({quote(meta.pk.column)}) FROM {table}"
+        connection = self.bulk.connection
         self.connection = connection
         # SQLite stores instants as UTC text: hand it the text already made for the key.
         self.store_text = (
@@ -899,7 +891,7 @@ class _Writer:
         user_id, batch = self.user.pk, self.batch
         seen: set[str] = set()
         params: list[tuple] = []
-        days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        days = services.DayTotals(self.tz)
         for row in chunk:
             start_text, end_text, start_ts, end_ts = texts(row.start, row.end)
             lowered = row.category.lower()
@@ -928,37 +920,25 @@ class _Writer:
                     stamp, batch,
                 )
             )  # fmt: skip
-            for index, (day, part) in enumerate(self._split(row, start_ts, end_ts)):
-                total = days[(day, category_id)]
-                total[0] += part
-                # An entry counts once, on the day it starts (as services._count does).
-                if index == 0:
-                    total[1] += 1
+            days.add(row.start, row.end, category_id, parts=self._split(row, start_ts, end_ts))
         if not params:
             return
-        with self.connection.cursor() as cursor:
-            cursor.execute(self.max_id_sql)
-            last_id = cursor.fetchone()[0] or 0
-            cursor.executemany(self.insert_sql, params)
-            inserted = cursor.rowcount
+        last_id = self.bulk.max_id()
+        inserted = self.bulk.insert(params)
         if inserted != len(params):
             # Some rows were already there (or the driver didn't say, -1): count only those
             # this chunk added.
             added = self._inserted_since(last_id, list(seen)) if inserted else set()
             params = [p for p in params if p[6] in added]
-            days = self._days_of(params, chunk) if params else {}
+            days = self._days_of(params, chunk)
         self.created += len(params)
         self.skipped += len(seen) - len(params)
-        totals = self.totals
-        for pair, (seconds, entries) in days.items():
-            total = totals[pair]
-            total[0] += seconds
-            total[1] += entries
+        self.totals.merge(days)
 
-    def _days_of(self, params: list[tuple], chunk: list[Row]) -> dict:
+    def _days_of(self, params: list[tuple], chunk: list[Row]) -> services.DayTotals:
         """Day totals of the rows of `chunk` that `params` inserted (the slow path, for the
         rare chunk holding entries the user already had)."""
-        days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        days = services.DayTotals(self.tz)
         category_of = {p[6]: p[1] for p in params}
         for row in chunk:
             _, _, start_ts, end_ts = self.texts.pair(row.start, row.end)
@@ -966,18 +946,13 @@ class _Writer:
             category_id = category_of.pop(key, None)
             if category_id is None:
                 continue  # not added, or a repeat within the chunk
-            for index, (day, part) in enumerate(self._split(row, start_ts, end_ts)):
-                total = days[(day, category_id)]
-                total[0] += part
-                if index == 0:
-                    total[1] += 1
+            days.add(row.start, row.end, category_id, parts=self._split(row, start_ts, end_ts))
         return days
 
     def add_day_totals(self) -> None:
         """Adds what the import's entries count to the day totals (when it is published)."""
         if self.totals:
-            services.add_to_day_totals(self.user, dict(self.totals))
-            self.totals.clear()
+            services.add_to_day_totals(self.user, self.totals.pairs)
 
 
 def apply_file(

@@ -165,20 +165,45 @@ def income_categories(user: User) -> list[Category]:
 # --- day totals --------------------------------------------------------------------------------
 
 
+class DayTotals:
+    """The one rule for what an entry adds to the day totals, kept as
+    {(day, category_id): [seconds, entries]}: its real elapsed seconds split at each local
+    midnight of `tz`, and one entry on the day it starts. Used by every write of entries: the
+    services, the importers, restore and `rebuild_day_totals`."""
+
+    def __init__(self, tz):
+        self.tz = tz
+        self.pairs: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(self, start, end, category_id: int, *, sign: int = 1, parts=None) -> None:
+        """Counts a stopped entry in (sign=1) or out (sign=-1). `parts`, when the caller has
+        already split the entry, is [(day, seconds), ...] in order."""
+        if parts is None:
+            parts = timekit.split_by_local_day(start, end, self.tz)
+        pairs = self.pairs
+        for index, (day, seconds) in enumerate(parts):
+            total = pairs[(day, category_id)]
+            total[0] += sign * seconds
+            total[1] += sign if index == 0 else 0
+
+    def merge(self, other: DayTotals) -> None:
+        for pair, (seconds, entries) in other.pairs.items():
+            total = self.pairs[pair]
+            total[0] += seconds
+            total[1] += entries
+
+    def __bool__(self) -> bool:
+        return bool(self.pairs)
+
+
 def _count(entries: list[Activity], *, tz, sign: int) -> None:
-    """Adds (sign=1) or removes (sign=-1) stopped entries from the day totals."""
-    deltas: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    """Adds (sign=1) or removes (sign=-1) stopped entries of one user from the day totals."""
+    totals = DayTotals(tz)
     for entry in entries:
-        if entry.end is None:
-            continue
-        for index, (day, seconds) in enumerate(
-            timekit.split_by_local_day(entry.start, entry.end, tz)
-        ):
-            delta = deltas[(entry.user_id, day, entry.category_id)]
-            delta[0] += sign * seconds
-            # An entry counts once, on the day it starts.
-            delta[1] += sign if index == 0 else 0
-    for (user_id, day, category_id), (seconds, count) in deltas.items():
+        if entry.end is not None:
+            totals.add(entry.start, entry.end, entry.category_id, sign=sign)
+    for (day, category_id), (seconds, count) in totals.pairs.items():
+        user_id = entries[0].user_id
         updated = DayTotal.objects.filter(user_id=user_id, day=day, category_id=category_id).update(
             seconds=F("seconds") + seconds, entries=F("entries") + count
         )
@@ -216,19 +241,16 @@ def rebuild_day_totals(user: User) -> int:
     """Recomputes every day total from the entries (after a time-zone change or a restore)."""
     tz = timekit.zone(user.time_zone)
     DayTotal.objects.filter(user=user).delete()
-    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    totals = DayTotals(tz)
     rows = (
         Activity.objects.filter(user=user, end__isnull=False)
         .values_list("start", "end", "category_id")
         .iterator(chunk_size=5000)
     )
     for start, end, category_id in rows:
-        for index, (day, seconds) in enumerate(timekit.split_by_local_day(start, end, tz)):
-            total = totals[(day, category_id)]
-            total[0] += seconds
-            total[1] += 1 if index == 0 else 0
-    add_to_day_totals(user, totals)
-    return len(totals)
+        totals.add(start, end, category_id)
+    add_to_day_totals(user, totals.pairs)
+    return len(totals.pairs)
 
 
 # --- the IGA question ----------------------------------------------------------------------------
