@@ -43,7 +43,7 @@ from typing import Any, TypeVar
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import OperationalError, connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -271,10 +271,14 @@ def reap_dead_batches(*, user=None, now: datetime | None = None) -> int:
 def checkpoint_wal() -> None:
     """Copies SQLite's write-ahead log into the database and truncates it. Readers that are
     still on an old snapshot can keep part of it; the next checkpoint takes the rest."""
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return  # (a checkpoint can't run inside a transaction)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except OperationalError as error:
+        # A busy database is no reason to fail an import that is in: the next one tries again.
+        logger.warning("Could not checkpoint the write-ahead log: %s", error)
 
 
 # --- web uploads and background jobs -------------------------------------------------------------
