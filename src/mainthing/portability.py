@@ -34,9 +34,10 @@ listed with the prospect, and appointments and income point at their prospect in
 Version 1 files (before prospects) have no sources, prospects, income or column mappings and
 restore as they did. Lead imports in progress are not part of the file. Both directions
 stream: an export writes one entry per line as the database hands them over, and a restore
-parses the activities array element by element, so a million entries never sit in memory at
-once. Day totals are not in the file; a restore rebuilds them. Row bookkeeping (ids,
-created/updated stamps, the password hash) is not part of the user's data and stays out.
+parses the activities array element by element (`core.jsonstream`), so a million entries
+never sit in memory at once. Day totals are not in the file; a restore counts them. Row
+bookkeeping (ids, created/updated stamps, the password hash) is not part of the user's data
+and stays out.
 
 Sits above the apps, like onboarding and the CLI.
 """
@@ -64,7 +65,7 @@ from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category, Origin
 from mainthing.activity.services import DayTotals
 from mainthing.bookings.models import Appointment, MadeVia, Status
-from mainthing.core import timekit
+from mainthing.core import jsonstream, timekit
 from mainthing.core.bulk import BulkInsert
 from mainthing.core.enums import Tier
 from mainthing.core.importing import CHUNK_SIZE, BatchWriter, discard, open_batch, publish
@@ -432,98 +433,6 @@ def _export_prospects(user: User, index_of: dict[int, int]) -> Iterator[tuple[in
 
 
 # --- reading -------------------------------------------------------------------------------------
-
-
-class _Malformed(Exception):
-    pass
-
-
-class _Stream:
-    """Just enough of an incremental JSON reader for one top-level object: keys and values
-    come one at a time, and an array value can be walked element by element."""
-
-    def __init__(self, handle: IO[str]):
-        self.handle = handle
-        self.buffer = ""
-        self.pos = 0
-        self.eof = False
-        self.decoder = json.JSONDecoder()
-
-    def _fill(self) -> bool:
-        if self.eof:
-            return False
-        chunk = self.handle.read(1 << 20)
-        if not chunk:
-            self.eof = True
-            return False
-        self.buffer = self.buffer[self.pos :] + chunk
-        self.pos = 0
-        return True
-
-    def _skip_space(self) -> None:
-        while True:
-            while self.pos < len(self.buffer) and self.buffer[self.pos] in " \t\r\n":
-                self.pos += 1
-            if self.pos < len(self.buffer) or not self._fill():
-                return
-
-    def peek(self) -> str:
-        self._skip_space()
-        return self.buffer[self.pos] if self.pos < len(self.buffer) else ""
-
-    def expect(self, char: str) -> None:
-        if self.peek() != char:
-            found = self.peek() or "the end of the file"
-            raise _Malformed(f"expected {char!r} but found {found!r}")
-        self.pos += 1
-
-    def value(self) -> Any:
-        self._skip_space()
-        while True:
-            try:
-                value, end = self.decoder.raw_decode(self.buffer, self.pos)
-            except json.JSONDecodeError:
-                if self._fill():
-                    continue
-                raise _Malformed("a value is cut short or is not valid JSON") from None
-            # A number or word at the very end of the buffer may continue in the next chunk.
-            if end == len(self.buffer) and self._fill():
-                continue
-            self.pos = end
-            return value
-
-    def members(self) -> Iterator[str]:
-        """Keys of the top-level object; the caller reads or walks each value in between."""
-        self.expect("{")
-        if self.peek() == "}":
-            self.pos += 1
-            return
-        while True:
-            key = self.value()
-            if not isinstance(key, str):
-                raise _Malformed("object keys must be strings")
-            self.expect(":")
-            yield key
-            if self.peek() == ",":
-                self.pos += 1
-                continue
-            self.expect("}")
-            break
-        if self.peek():
-            raise _Malformed("there is more after the end of the export")
-
-    def elements(self) -> Iterator[Any]:
-        self.expect("[")
-        if self.peek() == "]":
-            self.pos += 1
-            return
-        while True:
-            yield self.value()
-            if self.peek() == ",":
-                self.pos += 1
-                continue
-            self.expect("]")
-            return
 
 
 # --- checking values -----------------------------------------------------------------------------
@@ -1110,14 +1019,17 @@ def restore_user(user: User, path: Path) -> dict[str, int]:
         )
     batch = None
     try:
-        with path.open(encoding="utf-8") as handle:
+        with path.open("rb") as handle:
+            first = jsonstream.first_character(handle)
+            if not first:
+                raise jsonstream.BrokenJson("the file is empty")
+            if first != "{":
+                raise ValidationError("This is not a Mainthing export: it is not a JSON object.")
             batch = open_batch(user, "restore")
-            return _restore(user, _Stream(handle), batch)
+            return _restore(user, jsonstream.ObjectReader(handle), batch)
     except FileNotFoundError:
         raise ValidationError(f"There is no file {path}.") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"{path} is not a Mainthing export: it is not UTF-8 text.") from None
-    except _Malformed as error:
+    except jsonstream.BrokenJson as error:
         raise ValidationError(f"{path} is not valid JSON: {error}.") from None
     except IntegrityError as error:
         raise ValidationError(
@@ -1141,7 +1053,7 @@ def _check_header(header: dict) -> None:
         )
 
 
-def _restore(user: User, stream: _Stream, batch: ImportBatch) -> dict[str, int]:
+def _restore(user: User, reader: jsonstream.ObjectReader, batch: ImportBatch) -> dict[str, int]:
     header: dict[str, Any] = {}
     categories: _Categories | None = None
     buffered: list | None = None
@@ -1176,30 +1088,25 @@ def _restore(user: User, stream: _Stream, batch: ImportBatch) -> dict[str, int]:
         writer.totals = DayTotals(zone)
         categories = _Categories(user, _categories(header["categories"]), chunks)
 
-    first = stream.peek()
-    if not first:
-        raise _Malformed("the file is empty")
-    if first != "{":
-        raise ValidationError("This is not a Mainthing export: it is not a JSON object.")
     seen: set[str] = set()
-    for key in stream.members():
+    for key in reader.members():
         if key not in TOP_LEVEL:
             raise ValidationError(f"The file has an unknown part {key!r}.")
         if key in seen:
             raise ValidationError(f"The file has {key!r} twice.")
         seen.add(key)
         if key != "activities":
-            header[key] = stream.value()
+            header[key] = reader.value()
             continue
-        if stream.peek() != "[":
+        if not reader.peek_is_array():
             raise ValidationError("The file's activities must be a list.")
         if {"format", "version", "categories", "user"} <= seen:
             # The usual order: header and categories first, so the entries can stream in.
             prepare()
-            insert(stream.elements())
+            insert(reader.items())
         else:
             # An unusual key order (a hand-edited file): hold the entries until the end.
-            buffered = list(stream.elements())
+            buffered = list(reader.items())
     _check_header(header)
     missing = [key for key in REQUIRED if key not in seen]
     if missing:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from mainthing.activity import importing, services
 from mainthing.activity.models import Activity, Category, DayTotal, Origin
+from mainthing.core import jsonstream
 from tests.factories import UserFactory, category
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -404,7 +405,11 @@ def test_blank_lines_are_skipped(owner, tmp_path):
             "start,end,category,tier,note (it is '['). It looks like JSON: a Watson frames file "
             "is imported with the Watson format.",
         ),
-        ("watson-broken.json", "watson", "The JSON is broken at frame 2: Expecting ',' delimiter."),
+        (
+            "watson-broken.json",
+            "watson",
+            "The JSON is broken at frame 2: the file ends in the middle of a value.",
+        ),
     ],
 )
 def test_unreadable_files_get_one_clear_message(owner, name, fmt, message):
@@ -607,7 +612,7 @@ def test_bad_watson_frames_are_row_errors(owner, tmp_path, frame, message):
 
 
 def test_watson_file_read_in_small_pieces_gives_the_same_frames(owner, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing._JsonArray, "READ_SIZE", 7)
+    monkeypatch.setattr(jsonstream, "READ_SIZE", 7)
     frames = ",\n".join(
         f'[{1772440200 + i * 3600}, {1772440200 + i * 3600 + 1800}, "Forum posts", "id{i}", '
         f'["t{i}"], 0]'

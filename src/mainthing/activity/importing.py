@@ -41,7 +41,7 @@ from django.db import connections
 from django.utils import timezone
 
 from mainthing.accounts.models import User
-from mainthing.core import timekit
+from mainthing.core import jsonstream, timekit
 from mainthing.core.bulk import BulkInsert
 from mainthing.core.enums import Tier
 from mainthing.core.importing import (
@@ -82,7 +82,6 @@ CATEGORY_LENGTH = 60
 _SNIFF_BYTES = 8192
 # Tier.values builds a new list on every access: too slow for a per-row check.
 TIERS = frozenset(Tier.values)
-_JSON_ITEM_LIMIT = 1 << 20
 # The statuses in which a job waits on the user; never a running one. (An "invalid" time
 # import is finished, its file deleted at once, so only "ready" ones are expired today.)
 WAITING = (ImportJob.Status.INVALID, ImportJob.Status.READY)
@@ -471,81 +470,24 @@ def _toggl_rows(text: IO[str], tz: ZoneInfo, latest: datetime) -> Iterator[Row |
         yield row
 
 
-class _JsonArray:
-    """Yields the items of a top-level JSON array one at a time from a text stream, so a big
-    Watson file is never loaded whole."""
-
-    READ_SIZE = 1 << 16
-
-    def __init__(self, text: IO[str]):
-        self.text = text
-        self.buffer = ""
-        self.pos = 0
-        self.eof = False
-        self.decoder = json.JSONDecoder()
-
-    def _fill(self) -> None:
-        chunk = self.text.read(self.READ_SIZE)
-        if not chunk:
-            self.eof = True
-        self.buffer = self.buffer[self.pos :] + chunk
-        self.pos = 0
-
-    def _next_char(self) -> str:
-        """The next non-blank character, without consuming it ('' at the end of the file)."""
-        while True:
-            while self.pos < len(self.buffer) and self.buffer[self.pos] in " \t\r\n":
-                self.pos += 1
-            if self.pos < len(self.buffer):
-                return self.buffer[self.pos]
-            if self.eof:
-                return ""
-            self._fill()
-
-    def __iter__(self) -> Iterator[Any]:
-        first = self._next_char()
-        if first != "[":
-            peek = self.buffer[self.pos : self.pos + 80].split("\n", 1)[0]
-            raise FileProblem(
-                "This is not a Watson frames file: it must be a JSON list of frames."
-                + _format_hint(peek)
-            )
-        self.pos += 1
-        if self._next_char() == "]":
-            return
-        index = 0
-        while True:
-            index += 1
-            while True:
-                try:
-                    item, end = self.decoder.raw_decode(self.buffer, self.pos)
-                except json.JSONDecodeError as error:
-                    if self.eof or len(self.buffer) - self.pos > _JSON_ITEM_LIMIT:
-                        raise FileProblem(
-                            f"The JSON is broken at frame {index}: {error.msg}."
-                        ) from None
-                    self._fill()
-                    continue
-                if end == len(self.buffer) and not self.eof:
-                    self._fill()  # a number may go on in the next chunk
-                    continue
-                break
-            self.pos = end
+def _watson_items(data: IO[bytes]) -> Iterator[Any]:
+    """The frames of a Watson file one at a time (`core.jsonstream`), so a big file is never
+    loaded whole."""
+    head = data.peek(80)[:80].removeprefix(codecs.BOM_UTF8)
+    if not head.lstrip().startswith(b"["):
+        first_line = head.decode("utf-8", "replace").lstrip().split("\n", 1)[0]
+        raise FileProblem(
+            "This is not a Watson frames file: it must be a JSON list of frames."
+            + _format_hint(first_line)
+        )
+    if data.peek(3)[:3] == codecs.BOM_UTF8:
+        data.read(3)
+    index = 0
+    try:
+        for index, item in enumerate(jsonstream.array_items(data), start=1):  # noqa: B007
             yield item
-            following = self._next_char()
-            if following == ",":
-                self.pos += 1
-                self._next_char()
-                continue
-            if following == "]":
-                self.pos += 1
-                if self._next_char():
-                    raise FileProblem("The JSON goes on after the list of frames.")
-                return
-            raise FileProblem(
-                f"The JSON is broken after frame {index}: expected ',' or ']'"
-                + (" but the file ends." if not following else f", found {following!r}.")
-            )
+    except jsonstream.BrokenJson as error:
+        raise FileProblem(f"The JSON is broken at frame {index + 1}: {error}.") from None
 
 
 def _timestamp(value: Any, label: str) -> datetime:
@@ -587,8 +529,8 @@ def _watson_frame(item: Any) -> tuple[datetime, datetime, str, str]:
     return start, end, project, _watson_tags(tags)
 
 
-def _watson_rows(text: IO[str], tz: ZoneInfo, latest: datetime) -> Iterator[Row | RowError]:
-    for number, item in enumerate(_JsonArray(text), start=1):
+def _watson_rows(data: IO[bytes], tz: ZoneInfo, latest: datetime) -> Iterator[Row | RowError]:
+    for number, item in enumerate(_watson_items(data), start=1):
         try:
             start, end, project, note = _watson_frame(item)
             _check_span(start, end, latest)
@@ -609,7 +551,8 @@ def _rows(source: Source, fmt: str, tz: ZoneInfo, now: datetime) -> Iterator[Row
         raise ValueError(f"Unknown import format {fmt!r}; use one of {', '.join(FORMATS)}.")
     # "Now" counts up to the end of the current minute, as for manual entries.
     latest = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    return _READERS[fmt](source.text, tz, latest)
+    # Watson's JSON is read as bytes (by yajl); the CSV formats as text.
+    return _READERS[fmt](source.text.buffer if fmt == "watson" else source.text, tz, latest)
 
 
 def _not_utf8(after_row: int) -> FileProblem:
