@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from mainthing.activity import importing
 from mainthing.activity.models import Activity, ImportJob
+from mainthing.core import importing as framework
 from tests.factories import category
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -171,7 +171,7 @@ def test_a_watson_upload_proposes_busy_work_for_new_projects(
 
 
 def test_too_big_a_file_is_refused(owner, owner_client, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(framework, "MAX_UPLOAD_BYTES", 100)
 
     response = upload(owner_client, "mainthing.csv")
 

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from mainthing.prospects import importing, services
+from mainthing.core import importing as framework
+from mainthing.prospects import services
 from mainthing.prospects.models import ColumnMapping, Event, LeadImport, Prospect
 from tests.factories import category
 
@@ -148,7 +149,7 @@ def test_an_unreadable_upload_says_why_and_is_not_kept(owner, owner_client):
 
 
 def test_a_file_over_the_limit_is_refused(owner, owner_client, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(framework, "MAX_UPLOAD_BYTES", 10)
 
     response = upload(owner_client)
 

@@ -3,11 +3,11 @@ from datetime import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from mainthing.core import importing as framework
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.forms import DateInput
 
-from . import importing
 from .models import Category, ImportJob
 
 
@@ -125,9 +125,9 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > importing.MAX_UPLOAD_BYTES:
+        if upload.size > framework.MAX_UPLOAD_BYTES:
             size = upload.size / (1024 * 1024)
-            limit = importing.MAX_UPLOAD_BYTES // (1024 * 1024)
+            limit = framework.MAX_UPLOAD_BYTES // (1024 * 1024)
             raise ValidationError(
                 f"The file is {size:.1f} MB; the limit here is {limit} MB. Import bigger files "
                 "from a terminal: mainthing import activities FILE."

@@ -23,7 +23,6 @@ import codecs
 import csv
 import functools
 import hashlib
-import io
 import json
 import logging
 import re
@@ -48,7 +47,10 @@ from mainthing.core.importing import (
     CHUNK_SIZE,
     BaseValidation,
     BatchWriter,
+    ErrorList,
     FileProblem,
+    Progress,
+    Source,
     beat_job,
     claim_for_retry,
     discard,
@@ -73,22 +75,17 @@ logger = logging.getLogger(__name__)
 FORMATS = ("csv", "watson", "toggl")
 # `import_key__in` lists stay under SQLite's historical limit of 999 variables per statement.
 KEY_LOOKUP_SLICE = 900
-MAX_LISTED_ERRORS = 200
 MAX_NEW_CATEGORIES = 500
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 NO_PROJECT = "(no project)"
 NOTE_LENGTH = 500
 CATEGORY_LENGTH = 60
-_SNIFF_BYTES = 8192
 # Tier.values builds a new list on every access: too slow for a per-row check.
 TIERS = frozenset(Tier.values)
 # The statuses in which a job waits on the user; never a running one. (An "invalid" time
 # import is finished, its file deleted at once, so only "ready" ones are expired today.)
 WAITING = (ImportJob.Status.INVALID, ImportJob.Status.READY)
 
-Progress = Callable[[int, int], None]
 T = TypeVar("T")
-V = TypeVar("V", bound="BaseValidation")
 
 
 class _BadValue(Exception):
@@ -135,76 +132,6 @@ class Result:
 
 
 # --- reading files -------------------------------------------------------------------------------
-
-
-class _CountingReader(io.RawIOBase):
-    """Counts the bytes read from a file, for progress by size."""
-
-    def __init__(self, raw: IO[bytes]):
-        self.raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        n = self.raw.readinto(buffer) or 0
-        self.count += n
-        return n
-
-
-def _sniff(head: bytes) -> None:
-    """Refuses files that are plainly not UTF-8 text, before reading them row by row."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileProblem("The file is UTF-16 text; save it as UTF-8 and import it again.")
-    if head.startswith(b"PK\x03\x04"):
-        raise FileProblem(
-            "This is a zip archive or an Excel workbook, not a text file; export CSV instead."
-        )
-    if b"\x00" in head:
-        raise FileProblem("This is not a text file (it holds binary data).")
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError as error:
-        raise FileProblem(
-            f"The file is not UTF-8 text (byte {error.start + 1} can't be read); "
-            "save it as UTF-8 (in Excel: CSV UTF-8) and import it again."
-        ) from None
-    if not head.removeprefix(codecs.BOM_UTF8).strip():
-        raise FileProblem("The file is empty.")
-
-
-class Source:
-    """An open import file as text, with the bytes read so far (for progress by size). Time
-    entries are UTF-8 (a BOM is fine), and with `sniff` a file that is plainly not UTF-8 text
-    is refused from its first bytes; the lead importer names the encoding its layout found
-    and has checked the file already."""
-
-    def __init__(self, path: Path, *, encoding: str = "utf-8-sig", sniff: bool = True):
-        try:
-            self.size = path.stat().st_size
-            self._raw = path.open("rb")
-        except OSError as error:
-            raise FileProblem(f"Can't read the file: {error.strerror or error}.") from None
-        if sniff:
-            try:
-                _sniff(self._raw.read(_SNIFF_BYTES))
-                self._raw.seek(0)
-            except FileProblem:
-                self._raw.close()
-                raise
-        self._counter = _CountingReader(self._raw)
-        self.text = io.TextIOWrapper(
-            io.BufferedReader(self._counter, 1 << 16), encoding=encoding, newline=""
-        )
-
-    @property
-    def bytes_read(self) -> int:
-        return self._counter.count
-
-    def close(self) -> None:
-        self.text.close()
-        self._raw.close()
 
 
 def _clean_category(raw: str) -> str:
@@ -644,21 +571,15 @@ def validate_file(
         for name, tier in Category.objects.filter(user=user).values_list("name", "tier")
     }
     proposals: dict[str, dict] = {}
-    errors: list[dict] = []
-    error_count = 0
+    errors = ErrorList()
+    fail = errors.add
     rows = 0
-
-    def fail(number: int | None, message: str) -> None:
-        nonlocal error_count
-        error_count += 1
-        if len(errors) < MAX_LISTED_ERRORS:
-            errors.append({"row": number, "message": message})
 
     try:
         source = Source(path)
     except FileProblem as problem:
         fail(None, str(problem))
-        return Validation(0, errors, error_count, [])
+        return Validation(0, errors.listed, errors.count, [])
     last = 0
     try:
         with no_gc_pauses():
@@ -704,12 +625,12 @@ def validate_file(
         fail(None, str(_not_utf8(last)))
     finally:
         source.close()
-    if rows == 0 and error_count == 0:
+    if rows == 0 and not errors:
         fail(None, "The file has no entries.")
     if progress:
         progress(source.size, source.size)
     new = sorted(proposals.values(), key=lambda p: p["name"].lower())
-    return Validation(rows, errors, error_count, new)
+    return Validation(rows, errors.listed, errors.count, new)
 
 
 # --- applying ------------------------------------------------------------------------------------

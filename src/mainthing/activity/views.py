@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.forms import add_service_errors
-from mainthing.core.importing import is_dead
+from mainthing.core.importing import MAX_UPLOAD_BYTES, is_dead
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import ProspectTime
 from mainthing.prospects.views.prospects import get_prospect
@@ -286,7 +286,7 @@ def import_activities(request):
     return render(
         request,
         "activity/import.html",
-        {"form": form, "jobs": jobs, "max_mb": importing.MAX_UPLOAD_BYTES // (1024 * 1024)},
+        {"form": form, "jobs": jobs, "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
     )
 
 

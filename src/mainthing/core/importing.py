@@ -30,15 +30,17 @@ is checkpointed, so it doesn't stay hundreds of megabytes.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gc
+import io
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -72,11 +74,34 @@ DEAD_WORKER_MESSAGE = (
 # After publishing this many rows on SQLite, the WAL is checkpointed and truncated.
 CHECKPOINT_ROWS = 50_000
 
+# Errors listed for the user (all are counted); a file with more has a wrong column or format.
+MAX_LISTED_ERRORS = 200
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+_SNIFF_BYTES = 8192
+
+Progress = Callable[[int, int], None]
 V = TypeVar("V", bound="BaseValidation")
 
 
 class FileProblem(Exception):
     """The file as a whole can't be read (empty, not text, wrong format); no row is usable."""
+
+
+class ErrorList:
+    """The errors a validation pass finds: every one counted, the first MAX_LISTED_ERRORS
+    listed as {"row": n or None (the file as a whole), "message": ...}."""
+
+    def __init__(self):
+        self.listed: list[dict] = []
+        self.count = 0
+
+    def add(self, number: int | None, message: str) -> None:
+        self.count += 1
+        if len(self.listed) < MAX_LISTED_ERRORS:
+            self.listed.append({"row": number, "message": message})
+
+    def __bool__(self) -> bool:
+        return self.count > 0
 
 
 @dataclass
@@ -114,6 +139,79 @@ def no_gc_pauses():
     finally:
         if enabled:
             gc.enable()
+
+
+# --- reading files -------------------------------------------------------------------------------
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts the bytes read from a file, for progress by size."""
+
+    def __init__(self, raw: IO[bytes]):
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer) or 0
+        self.count += n
+        return n
+
+
+def _sniff(head: bytes) -> None:
+    """Refuses files that are plainly not UTF-8 text, before reading them row by row."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileProblem("The file is UTF-16 text; save it as UTF-8 and import it again.")
+    if head.startswith(b"PK\x03\x04"):
+        raise FileProblem(
+            "This is a zip archive or an Excel workbook, not a text file; export CSV instead."
+        )
+    if b"\x00" in head:
+        raise FileProblem("This is not a text file (it holds binary data).")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as error:
+        raise FileProblem(
+            f"The file is not UTF-8 text (byte {error.start + 1} can't be read); "
+            "save it as UTF-8 (in Excel: CSV UTF-8) and import it again."
+        ) from None
+    if not head.removeprefix(codecs.BOM_UTF8).strip():
+        raise FileProblem("The file is empty.")
+
+
+class Source:
+    """An open import file as text, with the bytes read so far (for progress by size). Time
+    entries are UTF-8 (a BOM is fine), and with `sniff` a file that is plainly not UTF-8 text
+    is refused from its first bytes; the lead importer names the encoding its layout found
+    and has checked the file already."""
+
+    def __init__(self, path: Path, *, encoding: str = "utf-8-sig", sniff: bool = True):
+        try:
+            self.size = path.stat().st_size
+            self._raw = path.open("rb")
+        except OSError as error:
+            raise FileProblem(f"Can't read the file: {error.strerror or error}.") from None
+        if sniff:
+            try:
+                _sniff(self._raw.read(_SNIFF_BYTES))
+                self._raw.seek(0)
+            except FileProblem:
+                self._raw.close()
+                raise
+        self._counter = _CountingReader(self._raw)
+        self.text = io.TextIOWrapper(
+            io.BufferedReader(self._counter, 1 << 16), encoding=encoding, newline=""
+        )
+
+    @property
+    def bytes_read(self) -> int:
+        return self._counter.count
+
+    def close(self) -> None:
+        self.text.close()
+        self._raw.close()
 
 
 # --- batches -------------------------------------------------------------------------------------

@@ -51,21 +51,20 @@ from django.utils import timezone
 
 from mainthing.accounts.models import User
 from mainthing.activity.importing import (
-    MAX_LISTED_ERRORS,
-    Progress,
-    Source,
     print_errors,
     progress_bar,
     say,
     with_progress,
 )
-from mainthing.activity.importing import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES
 from mainthing.core.bulk import BulkInsert
 from mainthing.core.importing import (
     CHUNK_SIZE,
     BaseValidation,
     BatchWriter,
+    ErrorList,
     FileProblem,
+    Progress,
+    Source,
     beat_job,
     claim_for_retry,
     discard,
@@ -1166,23 +1165,17 @@ def validate_file(
     already has and repeats of an earlier row of the file. With `keep`, the cleaned rows of a
     file without errors are written to that file for `apply_file(checked=...)`.
     """
-    errors: list[dict] = []
+    errors = ErrorList()
+    fail = errors.add
     counts = {"new": 0, "existing": 0, "duplicate": 0}
-    error_count = 0
     rows = 0
-
-    def fail(number: int | None, message: str) -> None:
-        nonlocal error_count
-        error_count += 1
-        if len(errors) < MAX_LISTED_ERRORS:
-            errors.append({"row": number, "message": message})
 
     try:
         _check_plan(user, plan)
         source = _open(path, plan.layout)
     except FileProblem as problem:
         fail(None, str(problem))
-        return Validation(0, errors, error_count)
+        return Validation(0, errors.listed, errors.count)
     seen = _Seen(user)
     kept = _Checked(keep, _Checked.stamp(user, path, plan)) if keep else None
     try:
@@ -1194,7 +1187,7 @@ def validate_file(
                 if isinstance(item, tuple):
                     fail(*item)
                     continue
-                if error_count == 0:
+                if not errors:
                     counts[seen.classify(item)] += 1
                     if kept:
                         kept.add(item)
@@ -1202,15 +1195,15 @@ def validate_file(
         fail(None, str(problem))
     finally:
         source.close()
-        if rows == 0 and error_count == 0:
+        if rows == 0 and not errors:
             message = "The file has a header but no rows." if plan.layout.has_header else ""
             fail(None, message or "The file has no rows.")
         if kept:
-            kept.close(keep=error_count == 0)
+            kept.close(keep=not errors)
     if progress:
         progress(source.size, source.size)
     return Validation(
-        rows, errors, error_count, counts["new"], counts["existing"], counts["duplicate"]
+        rows, errors.listed, errors.count, counts["new"], counts["existing"], counts["duplicate"]
     )
 
 

@@ -5,11 +5,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from mainthing.accounts.models import User
+from mainthing.core import importing as framework
 
 from .. import importing
 from ..models import LeadSource
 
-MAX_MB = importing.MAX_UPLOAD_BYTES // (1024 * 1024)
+MAX_MB = framework.MAX_UPLOAD_BYTES // (1024 * 1024)
 
 
 class LeadUploadForm(forms.Form):
@@ -23,7 +24,7 @@ class LeadUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > importing.MAX_UPLOAD_BYTES:
+        if upload.size > framework.MAX_UPLOAD_BYTES:
             size = upload.size / (1024 * 1024)
             raise ValidationError(
                 f"The file is {size:.1f} MB; the limit here is {MAX_MB} MB. Import bigger files "

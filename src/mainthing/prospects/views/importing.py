@@ -11,7 +11,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mainthing.core.importing import is_dead
+from mainthing.core.importing import MAX_UPLOAD_BYTES, is_dead
 
 from .. import importing, tasks
 from ..forms.importing import LeadUploadForm, MappingForm
@@ -86,7 +86,7 @@ def import_leads(request):
     return render(
         request,
         "prospects/import.html",
-        {"form": form, "jobs": jobs, "max_mb": importing.MAX_UPLOAD_BYTES // (1024 * 1024)},
+        {"form": form, "jobs": jobs, "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
     )
 
 
