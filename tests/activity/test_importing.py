@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mainthing.activity import importing, services
+from mainthing.activity import importing, readers, services
 from mainthing.activity.models import Activity, Category, DayTotal, Origin
 from mainthing.core import jsonstream
 from tests.factories import UserFactory, category
@@ -772,9 +772,9 @@ instants = st.datetimes(
     end=st.datetimes(min_value=datetime(1900, 1, 1), timezones=st.just(UTC)),
 )
 def test_cached_utc_texts_match_the_plain_ones(start, end):
-    start_text, end_text, start_ts, end_ts = importing._UtcTexts().pair(start, end)
+    start_text, end_text, start_ts, end_ts = readers.UtcTexts().pair(start, end)
 
-    assert (start_text, end_text) == (importing._utc_text(start), importing._utc_text(end))
+    assert (start_text, end_text) == (readers.utc_text(start), readers.utc_text(end))
     if start_ts is not None:
         assert (start_ts, end_ts) == (int(start.timestamp()), int(end.timestamp()))
 
