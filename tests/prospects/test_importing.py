@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.backends.utils import CursorWrapper
 
-from mainthing.prospects import importing, services
+from mainthing.prospects import importing, leadfiles, leadrows, services
 from mainthing.prospects.models import ColumnMapping, Event, LeadSource, Prospect
 from tests.factories import category
 
@@ -145,7 +145,7 @@ def test_a_first_row_of_data_means_no_header(tmp_path):
     layout = importing.read_layout(path)
 
     assert (layout.has_header, layout.headers) == (False, ("Column 1", "Column 2", "Column 3"))
-    assert importing.guess_mapping(layout) == {0: "name", 1: "email", 2: "phone"}
+    assert leadfiles.guess_mapping(layout) == {0: "name", 1: "email", 2: "phone"}
 
 
 def test_blank_lines_before_the_header_still_count_as_rows(owner, tmp_path):
@@ -177,7 +177,7 @@ def test_layout_of_a_names_only_file_takes_the_first_name_for_a_header(tmp_path)
         (("Bo Chen",), ("Cy Diaz",)),
         True,
     )
-    assert importing.guess_mapping(layout) == {}
+    assert leadfiles.guess_mapping(layout) == {}
 
 
 def test_layout_without_a_header_when_told_so_reads_the_first_row_as_data(tmp_path):
@@ -190,7 +190,7 @@ def test_layout_without_a_header_when_told_so_reads_the_first_row_as_data(tmp_pa
         True,
     )
     assert layout.describe() == "UTF-8, separated by commas, no header row (as you said)"
-    assert importing.guess_mapping(layout) == {0: "name"}
+    assert leadfiles.guess_mapping(layout) == {0: "name"}
 
 
 def test_a_names_only_file_without_a_header_imports_every_name(owner, tmp_path):
@@ -371,7 +371,7 @@ def test_the_mapping_is_guessed_from_header_names(tmp_path):
     )
     layout = importing.read_layout(write(tmp_path, headers + "\n" + "," * 11 + "\n"))
 
-    assert importing.guess_mapping(layout) == {
+    assert leadfiles.guess_mapping(layout) == {
         0: "name",
         1: "email",
         2: "phone",
@@ -392,7 +392,7 @@ def test_the_mapping_of_an_address_book_export(tmp_path):
     )
     layout = importing.read_layout(write(tmp_path, headers + "\n,,,,,\n"))
 
-    assert importing.guess_mapping(layout) == {
+    assert leadfiles.guess_mapping(layout) == {
         0: "first_name",
         1: "last_name",
         3: "email",
@@ -439,7 +439,7 @@ def test_check_mapping_names_every_problem():
 
 def test_map_option_overrides_columns_by_header(tmp_path):
     layout = importing.read_layout(write(tmp_path, "Who,Reach me,Cell,Misc\n,,,\n"))
-    base = importing.guess_mapping(layout)
+    base = leadfiles.guess_mapping(layout)
 
     mapping = importing.parse_map_option(
         "who=name, Reach Me=Email,Cell=mobile,cell=-", layout, base
@@ -671,7 +671,7 @@ def test_rows_without_a_source_go_to_unknown_made_on_first_need(owner, tmp_path)
      "01-Mar-2026", "March 1 2026", "1 mar. 2026"],
 )  # fmt: skip
 def test_follow_up_dates_iso_or_with_the_month_spelled_out(text):
-    assert importing.parse_follow_up(text) == date(2026, 3, 1)
+    assert leadrows.parse_follow_up(text) == date(2026, 3, 1)
 
 
 @pytest.mark.parametrize(
@@ -853,7 +853,7 @@ def test_apply_is_all_or_nothing_when_a_conflicting_row_appears_half_way(
         if done == 2:
             Prospect.objects.create(
                 user=owner, name="Di", source=unknown, created_at=NOW, stage_changed_at=NOW,
-                import_key=importing.import_key("Di", "", "", ""),
+                import_key=leadrows.import_key("Di", "", "", ""),
             )  # fmt: skip
 
     with pytest.raises(ValidationError):

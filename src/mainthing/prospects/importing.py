@@ -2,27 +2,30 @@
 
 A file goes through four steps:
 
-1. `read_layout` works out how to read it: the encoding (UTF-8, with or without a byte-order
-   mark, else Windows-1252; anything else is refused), the delimiter (comma, semicolon or tab,
-   from the first lines) and whether the first row is a header (a first row with an email
-   address, a phone number, a date or a plain number in it is data), unless the user said
-   whether it is (`has_header`: `--header`/`--no-header`, the box on the mapping step).
-2. A column mapping says which column feeds which prospect field. `suggest_mapping` offers the
-   one the user chose last time for the same headers (`ColumnMapping`), else a guess from the
-   header names (or, without a header, from what the first rows hold).
-3. `validate_file` reads every row, checks it (names, emails, phones for the user's region,
-   time zones, sources, stages, follow-up dates, tags) and counts what an import would do:
-   new prospects, prospects the user already has (same email, same phone or same row
-   fingerprint), rows repeating an earlier row of the file. It writes nothing.
+1. `read_layout` (in `leadfiles`) works out how to read it: the encoding (UTF-8, with or
+   without a byte-order mark, else Windows-1252; anything else is refused), the delimiter
+   (comma, semicolon or tab, from the first lines) and whether the first row is a header (a
+   first row with an email address, a phone number, a date or a plain number in it is data),
+   unless the user said whether it is (`has_header`: `--header`/`--no-header`, the box on the
+   mapping step).
+2. A column mapping (also `leadfiles`) says which column feeds which prospect field.
+   `suggest_mapping` offers the one the user chose last time for the same headers
+   (`ColumnMapping`), else a guess from the header names (or, without a header, from what the
+   first rows hold).
+3. `validate_file` reads every row, checks it (`leadrows`: names, emails, phones for the
+   user's region, time zones, sources, stages, follow-up dates, tags) and counts what an
+   import would do: new prospects, prospects the user already has (same email, same phone or
+   same row fingerprint), rows repeating an earlier row of the file. It writes nothing.
 4. `apply_file` reads the file again and writes the new prospects, with their "added" history
-   events, in chunks inside one transaction: all of them or none.
+   events, in committed chunks of an import batch that appears all at once when it is
+   published (`core.importing`): all of them or none.
 
 The file is never held in memory: each pass streams it. The web page runs steps 3 and 4 as
 background jobs (`validate_job`, `apply_job`); the command line runs them in place
 (`run_cli_import`). The generic parts (the file-problem exception, the open file that counts
-the bytes read for the progress figures, the garbage-collector pause, storing uploads, the job
-plumbing around both passes, the command line's progress bar and messages, limits) are the
-activity importer's.
+the bytes read for the progress figures, the error list, the garbage-collector pause, storing
+uploads, the job plumbing around both passes with its heartbeat, limits) are the import
+framework's, `core.importing`.
 
 Every imported prospect carries a fingerprint (`Prospect.import_key`): SHA-1 of its name
 (case-folded), normalised email, E.164 phone and social handle. A row whose email, phone or
@@ -32,13 +35,8 @@ even for rows with neither email nor phone.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import hashlib
-import io
 import json
 import logging
-import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -64,7 +62,6 @@ from mainthing.core.importing import (
     ErrorList,
     FileProblem,
     Progress,
-    Source,
     beat_job,
     claim_for_retry,
     discard,
@@ -82,137 +79,33 @@ from mainthing.core.importing import (
 from mainthing.core.models import ImportBatch
 
 from . import services
-from .models import CLOSED_STAGES, ColumnMapping, Event, LeadImport, LeadSource, Prospect, Stage
+from .leadfiles import (
+    FIELDS,
+    Layout,
+    Plan,
+    check_mapping,
+    describe_mapping,
+    layout_of,
+    open_file,
+    parse_map_option,
+    read_layout,
+    records,
+    remember_mapping,
+    source_ref,
+    suggest_mapping,
+)
+from .leadrows import BadValue, Cleaner, Lead, Seen, read_leads, source_key, source_lookup
+from .models import Event, LeadImport, LeadSource, Prospect, Stage
 
 logger = logging.getLogger(__name__)
+
+PREVIEW_ROWS = 5
 
 # The statuses in which a lead import waits on the user with its file kept (an "invalid" one,
 # so the columns can be changed); never a running one.
 WAITING = (LeadImport.Status.MAPPING, LeadImport.Status.INVALID, LeadImport.Status.READY)
 
-# The prospect fields a column can feed, in the order the mapping step lists them.
-FIELDS: dict[str, str] = {
-    "name": "Name",
-    "first_name": "First name",
-    "last_name": "Last name",
-    "email": "Email",
-    "phone": "Phone",
-    "social": "Social handle",
-    "time_zone": "Time zone",
-    "source": "Lead source",
-    "stage": "Stage",
-    "follow_up_on": "Follow-up date",
-    "tags": "Tags",
-    "notes": "Notes",
-}
-# Fields several columns may feed: their values are joined. Every other field takes one column.
-JOINED_FIELDS = frozenset({"tags", "notes"})
-# A row needs one of these to be somebody.
-IDENTITY_FIELDS = ("name", "first_name", "last_name", "email", "phone", "social")
-PREVIEW_ROWS = 5
-MAX_COLUMNS = 200
-NOTES_LENGTH = 10_000
-TAGS_LENGTH = 500  # Prospect.tags
-ENCODING_LABELS = {
-    "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 with a byte-order mark",
-    "cp1252": "Windows-1252",
-}
-DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
-
-_SNIFF_BYTES = 8192
-_SAMPLE_BYTES = 64 * 1024
-_SAMPLE_RECORDS = 50
-_READ_SIZE = 1 << 20
-
-# Header names (normalised: lower case, words separated by one space) and the field they feed.
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "name": (
-        "name", "full name", "fullname", "contact", "contact name", "prospect", "prospect name",
-        "lead", "lead name", "display name", "person",
-    ),
-    "first_name": ("first name", "firstname", "first", "given name", "forename"),
-    "last_name": ("last name", "lastname", "last", "surname", "family name"),
-    "email": (
-        "email", "e mail", "email address", "e mail address", "emailaddress", "mail",
-    ),
-    "phone": (
-        "phone", "phone number", "phone no", "mobile", "mobile phone", "mobile number", "cell",
-        "cell phone", "tel", "telephone", "whatsapp",
-    ),
-    "social": (
-        "social", "social handle", "handle", "username", "user name", "twitter", "x",
-        "instagram", "facebook", "tiktok", "linkedin", "telegram", "skype", "profile",
-    ),
-    "time_zone": ("time zone", "timezone", "tz", "zone"),
-    "source": ("source", "lead source", "campaign", "origin", "channel", "utm source"),
-    "stage": ("stage", "status", "pipeline stage", "lead status"),
-    "follow_up_on": (
-        "follow up", "follow up date", "follow up on", "follow up by", "followup", "next follow up",
-        "next contact", "callback", "call back",
-    ),
-    "tags": ("tags", "tag", "labels", "label", "groups", "group"),
-    "notes": ("notes", "note", "comments", "comment", "description", "remarks", "memo"),
-}  # fmt: skip
-_HEADER_FIELDS = {name: f for f, names in _SYNONYMS.items() for name in names}
-
-_EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
-_DATE_LIKE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})([ T].*)?$")
-_NUMERIC_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_NOT_WORD = re.compile(r"[^0-9a-z]+")
-# Dates with the month spelled out are never ambiguous; numeric ones other than ISO are.
-_NAMED_MONTH_FORMATS = (
-    "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y",
-    "%d-%B-%Y", "%d %b, %Y", "%d %B, %Y",
-)  # fmt: skip
-
-
-class _BadValue(Exception):
-    """Something in one row is wrong; the message goes into the row's error."""
-
-
 # --- results -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Layout:
-    """How a file is read: what `read_layout` found."""
-
-    encoding: str  # a Python codec: "utf-8", "utf-8-sig" or "cp1252"
-    delimiter: str
-    has_header: bool  # the first row is read as column names (detected, or as the user said)
-    headers: tuple[str, ...]  # the header's names, or "Column 1", "Column 2", …
-    sample: tuple[tuple[str, ...], ...] = ()  # the first data rows, for guessing and examples
-    detected_header: bool | None = None  # what the first row looks like; None: not looked at
-
-    @property
-    def width(self) -> int:
-        return len(self.headers)
-
-    @property
-    def header_chosen(self) -> bool:
-        """True when the header flag is the user's word against what detection found."""
-        return self.detected_header is not None and self.detected_header != self.has_header
-
-    def describe(self) -> str:
-        header = "the first row is the header" if self.has_header else "no header row"
-        if self.header_chosen:
-            header += " (as you said)"
-        return (
-            f"{ENCODING_LABELS[self.encoding]}, separated by {DELIMITERS[self.delimiter]}, {header}"
-        )
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Everything a pass needs besides the file: its layout, the mapping and the default
-    source (None: Unknown)."""
-
-    layout: Layout
-    mapping: dict[int, str]
-    source_id: int | None = None
 
 
 @dataclass
@@ -245,25 +138,6 @@ class Result:
         }
 
 
-@dataclass(slots=True)
-class Lead:
-    """One row, cleaned: what a prospect is created from."""
-
-    number: int
-    name: str
-    email: str
-    email_key: str
-    phone: str
-    social: str
-    time_zone: str
-    source_id: int | None  # None: Unknown
-    stage: str
-    follow_up_on: date | None
-    tags: str
-    notes: str
-    key: str  # the fingerprint, Prospect.import_key
-
-
 @dataclass
 class PreviewRow:
     number: int
@@ -276,721 +150,6 @@ class Preview:
     columns: list[str]  # the labels of the fields the mapping fills
     rows: list[PreviewRow] = field(default_factory=list)
     problem: str = ""  # the file as a whole (it should not happen after read_layout)
-
-
-# --- reading files -------------------------------------------------------------------------------
-
-
-def _sniff(head: bytes) -> None:
-    """Refuses files that are plainly not text, from their first bytes."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileProblem("The file is UTF-16 text; save it as CSV UTF-8 and import it again.")
-    if head.startswith(b"PK\x03\x04"):
-        raise FileProblem(
-            "This is a zip archive or an Excel workbook, not a CSV file; in your spreadsheet "
-            "choose File → Save as → CSV UTF-8, then import that."
-        )
-    if b"\x00" in head:
-        half = len(head) // 4
-        if head[1::2].count(0) > half or head[0::2].count(0) > half:
-            raise FileProblem("The file is UTF-16 text; save it as CSV UTF-8 and import it again.")
-        raise FileProblem("This is not a text file (it holds binary data); export a CSV file.")
-    controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\x0b\x0c")
-    if controls > max(2, len(head) // 100):
-        raise FileProblem("This is not a text file (it holds binary data); export a CSV file.")
-    if not head.removeprefix(codecs.BOM_UTF8).strip():
-        raise FileProblem("The file is empty.")
-
-
-def _detect_encoding(handle) -> str:
-    """UTF-8 (strictly) if the whole file decodes as UTF-8, else Windows-1252 (strictly, so
-    its five unused bytes still fail), else FileProblem. Reads the file in 1 MB pieces."""
-    failed_at = 0
-    for encoding in ("utf-8", "cp1252"):
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder(encoding)()
-        offset = 0
-        try:
-            while piece := handle.read(_READ_SIZE):
-                if b"\x00" in piece:
-                    raise FileProblem(
-                        f"This is not a text file (byte {offset + piece.index(0) + 1} is a NUL); "
-                        "export a CSV file."
-                    )
-                decoder.decode(piece, final=False)
-                offset += len(piece)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as error:
-            failed_at = offset + error.start + 1
-            continue
-        if encoding == "utf-8":
-            handle.seek(0)
-            if handle.read(3) == codecs.BOM_UTF8:
-                return "utf-8-sig"
-        return encoding
-    raise FileProblem(
-        f"The file is not UTF-8 or Windows-1252 text (byte {failed_at} can't be read in "
-        "either); save it as CSV UTF-8 and import it again."
-    )
-
-
-def _sample_text(path: Path, encoding: str) -> tuple[str, bool]:
-    """The first 64 KB of the file as text, and whether that is the whole file."""
-    with path.open("rb") as handle:
-        head = handle.read(_SAMPLE_BYTES + 1)
-    complete = len(head) <= _SAMPLE_BYTES
-    head = head[:_SAMPLE_BYTES]
-    decoder = codecs.getincrementaldecoder(encoding)()
-    # A multi-byte character cut at the end of the sample waits in the decoder: left out.
-    return decoder.decode(head, final=complete), complete
-
-
-def _sample_records(text: str, complete: bool, delimiter: str) -> list[list[str]]:
-    """The first records of a sample, without blank ones and without the last one when the
-    sample was cut (it may be cut short)."""
-    records: list[list[str]] = []
-    try:
-        for record in csv.reader(io.StringIO(text), delimiter=delimiter):
-            if not _is_blank(record):
-                records.append(record)
-            if len(records) > _SAMPLE_RECORDS:
-                break
-    except csv.Error:
-        pass
-    if not complete and len(records) <= _SAMPLE_RECORDS and records:
-        records.pop()
-    return records[:_SAMPLE_RECORDS]
-
-
-def _is_blank(record: list[str]) -> bool:
-    return not any(cell.strip() for cell in record)
-
-
-def _detect_delimiter(text: str, complete: bool) -> str:
-    """The delimiter that splits the first row into the most columns and the next rows into
-    as many; a file of one column reads with commas."""
-    best, best_score = ",", (0.0, 0)
-    for delimiter in DELIMITERS:
-        records = _sample_records(text, complete, delimiter)
-        if not records or len(records[0]) < 2:
-            continue
-        width = len(records[0])
-        consistent = sum(1 for r in records if len(r) == width) / len(records)
-        score = (round(consistent, 2), width)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
-def _phone_like(text: str) -> bool:
-    return bool(_PHONE_LIKE.match(text)) and sum(ch.isdigit() for ch in text) >= 7
-
-
-def _looks_like_data(cell: str) -> bool:
-    text = cell.strip()
-    if not text:
-        return False
-    return bool(
-        text.isdigit() or _EMAIL_LIKE.match(text) or _DATE_LIKE.match(text) or _phone_like(text)
-    )
-
-
-def _has_header(first: list[str]) -> bool:
-    return not any(_looks_like_data(cell) for cell in first)
-
-
-def _layout(
-    encoding: str, delimiter: str, records: list[list[str]], has_header: bool | None
-) -> Layout:
-    """The layout of a file from its first records: with `has_header` None the first row is a
-    header unless it looks like data; True or False say so whatever it looks like. The names
-    of the columns and the sample of data rows follow the choice."""
-    first = records[0] if records else []
-    detected = bool(first) and _has_header(first)
-    header = detected if has_header is None else has_header
-    if header:
-        headers = tuple(
-            " ".join(cell.split())[:80] or f"Column {i}" for i, cell in enumerate(first, 1)
-        )
-        data = records[1:]
-    else:
-        headers = tuple(f"Column {i}" for i in range(1, len(first) + 1))
-        data = records
-    sample = tuple(tuple(r) for r in data[:20])
-    return Layout(encoding, delimiter, header, headers, sample, detected)
-
-
-def read_layout(path: Path, *, has_header: bool | None = None) -> Layout:
-    """Works out how to read a lead file; `has_header` True or False overrides the header
-    detection. Raises FileProblem when it can't be read: empty, binary, UTF-16, a workbook,
-    neither UTF-8 nor Windows-1252, one column split by something other than commas,
-    semicolons or tabs, or too many columns."""
-    try:
-        handle = path.open("rb")
-    except OSError as error:
-        raise FileProblem(f"Can't read the file: {error.strerror or error}.") from None
-    with handle:
-        _sniff(handle.read(_SNIFF_BYTES))
-        encoding = _detect_encoding(handle)
-    text, complete = _sample_text(path, encoding)
-    delimiter = _detect_delimiter(text, complete)
-    records = _sample_records(text, complete, delimiter)
-    if not records:
-        if not complete:
-            raise FileProblem(
-                f"The first row is longer than {_SAMPLE_BYTES // 1024} KB: is a quote left open, "
-                "or is this not a CSV file?"
-            )
-        raise FileProblem("The file is empty.")
-    first = records[0]
-    if len(first) == 1:
-        line = first[0].strip()
-        for other, times in (("|", 1), ("^", 1), ("~", 1), (":", 2)):
-            if line.count(other) >= times and not _looks_like_data(line):
-                shown = line if len(line) <= 60 else line[:60] + "…"
-                raise FileProblem(
-                    f"The file has one column only (its first line is “{shown}”): Mainthing "
-                    "reads columns separated by commas, semicolons or tabs. Save the file as "
-                    "CSV from your spreadsheet and import it again."
-                )
-    if len(first) > MAX_COLUMNS:
-        raise FileProblem(
-            f"The first row has {len(first)} columns; a lead file may have at most {MAX_COLUMNS}."
-        )
-    return _layout(encoding, delimiter, records, has_header)
-
-
-def layout_of(job: LeadImport, *, has_header: bool | None = None) -> Layout:
-    """The layout of a stored upload, from the encoding and delimiter its job row keeps and
-    the file's first rows: the header as the job says (`job.has_header`, or `has_header`
-    when given), else detected again (it is a function of the first row)."""
-    try:
-        text, complete = _sample_text(Path(job.path), job.encoding)
-    except OSError:
-        raise FileProblem("The uploaded file is gone; upload it again.") from None
-    records = _sample_records(text, complete, job.delimiter)
-    if not records:
-        raise FileProblem("The uploaded file has changed; upload it again.")
-    chosen = job.has_header if has_header is None else has_header
-    return _layout(job.encoding, job.delimiter, records, chosen)
-
-
-def _open(path: Path, layout: Layout) -> Source:
-    """The lead file open for a pass, in the encoding its layout found (`read_layout` has
-    refused the files that are not text already)."""
-    return Source(path, encoding=layout.encoding, sniff=False)
-
-
-def _records(source: Source, layout: Layout) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cells) of the data rows, without blank ones. Row numbers are those a
-    spreadsheet shows: every line of the file is a row (a quoted line break stays in its row),
-    the header included."""
-    reader = csv.reader(source.text, delimiter=layout.delimiter)
-    number = 0
-    header_due = layout.has_header
-    try:
-        for record in reader:
-            number += 1
-            if _is_blank(record):
-                continue
-            if header_due:
-                header_due = False
-                continue
-            yield number, record
-    except csv.Error as error:
-        raise FileProblem(
-            f"Row {number + 1} can't be read as CSV ({error}); is a quote left open?"
-        ) from None
-    except UnicodeDecodeError:
-        raise FileProblem(
-            f"The file stops being {ENCODING_LABELS[layout.encoding]} text after row {number}."
-        ) from None
-
-
-# --- mapping -------------------------------------------------------------------------------------
-
-
-def normalize_header(text: str) -> str:
-    """'E-mail Address' → 'e mail address'; 'firstName' → 'first name'."""
-    return " ".join(_NOT_WORD.sub(" ", _CAMEL.sub(" ", text).lower()).split())
-
-
-def headers_key(headers: tuple[str, ...] | list[str]) -> str:
-    """The key a mapping is remembered under: SHA-256 of the normalised headers, in order."""
-    joined = "\x1f".join(normalize_header(h) for h in headers)
-    return hashlib.sha256(joined.encode()).hexdigest()
-
-
-def _field_for_header(name: str) -> str | None:
-    normal = normalize_header(name)
-    if normal in _HEADER_FIELDS:
-        return _HEADER_FIELDS[normal]
-    numbered = re.sub(r" \d+$", "", normal)  # "Notes 2", "Phone 2"
-    if numbered in _HEADER_FIELDS:
-        return _HEADER_FIELDS[numbered]
-    words = set(normal.split())
-    if words & {"type", "label", "kind"}:
-        return None  # "Phone 1 - Type" names the kind of number, not the number
-    if "email" in words or {"e", "mail"} <= words:
-        return "email"
-    if words & {"phone", "mobile", "cell", "telephone"}:
-        return "phone"
-    return None
-
-
-def _guess_from_values(layout: Layout) -> dict[int, str]:
-    """A mapping for a file without a header, from what its first rows hold: a column of
-    emails, one of phone numbers, one of dates, and the first column of other text as names."""
-    mapping: dict[int, str] = {}
-    taken: set[str] = set()
-    text_columns = []
-    for index in range(layout.width):
-        values = [r[index].strip() for r in layout.sample if index < len(r) and r[index].strip()]
-        if not values:
-            continue
-        half = len(values) / 2
-        if "email" not in taken and sum(bool(_EMAIL_LIKE.match(v)) for v in values) >= half:
-            mapping[index] = "email"
-        elif "follow_up_on" not in taken and sum(bool(_DATE_LIKE.match(v)) for v in values) >= half:
-            mapping[index] = "follow_up_on"
-        elif "phone" not in taken and sum(_phone_like(v) for v in values) >= half:
-            mapping[index] = "phone"
-        elif any(ch.isalpha() for v in values for ch in v):
-            text_columns.append(index)
-        if index in mapping:
-            taken.add(mapping[index])
-    if text_columns:
-        mapping[text_columns[0]] = "name"
-    return dict(sorted(mapping.items()))
-
-
-def guess_mapping(layout: Layout) -> dict[int, str]:
-    """A mapping from the header names (or, without a header, from the values). A field that
-    takes one column gets the first column that names it."""
-    if not layout.has_header:
-        return _guess_from_values(layout)
-    mapping: dict[int, str] = {}
-    for index, header in enumerate(layout.headers):
-        found = _field_for_header(header)
-        if found is None:
-            continue
-        if found not in JOINED_FIELDS and found in mapping.values():
-            continue
-        mapping[index] = found
-    return mapping
-
-
-def check_mapping(mapping: dict[int, str], width: int) -> list[str]:
-    """What is wrong with a mapping ([] when nothing)."""
-    problems = []
-    unknown = sorted({f for f in mapping.values() if f not in FIELDS})
-    if unknown:
-        problems.append(f"Unknown field {', '.join(unknown)}; use one of {', '.join(FIELDS)}.")
-    outside = sorted(i + 1 for i in mapping if not 0 <= i < width)
-    if outside:
-        problems.append(f"The file has no column {', '.join(map(str, outside))}.")
-    counts: dict[str, int] = {}
-    for name in mapping.values():
-        counts[name] = counts.get(name, 0) + 1
-    twice = [
-        FIELDS[f] for f, n in counts.items() if n > 1 and f in FIELDS and f not in JOINED_FIELDS
-    ]
-    if twice:
-        problems.append(
-            f"{', '.join(twice)} can come from one column only (tags and notes can come from "
-            "several)."
-        )
-    if not any(f in IDENTITY_FIELDS for f in mapping.values()):
-        problems.append(
-            "Choose the column with the name, the email, the phone or the social handle: a "
-            "prospect needs one of them."
-        )
-    return problems
-
-
-def _source_ref(source: LeadSource | None) -> str:
-    return source.key if source is not None else services.UNKNOWN_KEY
-
-
-def suggest_mapping(user: User, layout: Layout) -> tuple[dict[int, str], LeadSource | None]:
-    """The mapping (and default source) the user chose last time for these headers, when it
-    still fits, else a guess. Files read without a header (detected or as the user said) are
-    always guessed: a mapping remembered for column names says nothing about a file whose
-    first row is data."""
-    if layout.has_header:
-        remembered = ColumnMapping.objects.filter(
-            user=user, headers_key=headers_key(layout.headers)
-        ).first()
-        if remembered is not None:
-            stored = remembered.mapping or {}
-            try:
-                mapping = {int(i): f for i, f in (stored.get("columns") or {}).items()}
-            except (TypeError, ValueError, AttributeError):
-                mapping = {}
-            if mapping and not check_mapping(mapping, layout.width):
-                key = stored.get("source") or ""
-                source = (
-                    LeadSource.objects.filter(user=user, key__iexact=key, archived=False)
-                    .exclude(category__isnull=True)
-                    .first()
-                )
-                return dict(sorted(mapping.items())), source
-    return guess_mapping(layout), None
-
-
-def remember_mapping(
-    user: User, layout: Layout, mapping: dict[int, str], source: LeadSource | None
-) -> None:
-    """Keeps the chosen mapping and default source for the next file with these headers.
-    Writes a ColumnMapping row (not for files without a header: their column names say
-    nothing about what the columns hold)."""
-    if not layout.has_header:
-        return
-    ColumnMapping.objects.update_or_create(
-        user=user,
-        headers_key=headers_key(layout.headers),
-        defaults={
-            "mapping": {
-                "columns": {str(i): f for i, f in sorted(mapping.items())},
-                "source": source.key if source is not None else "",
-            }
-        },
-    )
-
-
-def _field_named(text: str) -> str | None:
-    """A field from what a person types: its name, its label or a header synonym; "" to
-    ignore the column; None when it is none of these."""
-    normal = normalize_header(text)
-    if normal in ("", "ignore", "skip", "none"):
-        return ""
-    for name, label in FIELDS.items():
-        if normal in (normalize_header(name), normalize_header(label)):
-            return name
-    return _HEADER_FIELDS.get(normal)
-
-
-def parse_map_option(text: str, layout: Layout, base: dict[int, str]) -> dict[int, str]:
-    """`--map "Header=field,Other header=field"` applied over `base`. A column is named by its
-    header (case and punctuation don't matter) or as "Column N"; "-" or "ignore" drops it.
-    ValueError with a readable message when a part can't be used."""
-    mapping = dict(base)
-    by_name: dict[str, int] = {}
-    for index, header in enumerate(layout.headers):
-        by_name.setdefault(normalize_header(header), index)
-        by_name.setdefault(normalize_header(f"Column {index + 1}"), index)
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        column, sep, wanted = part.rpartition("=")
-        if not sep:
-            raise ValueError(f"Write --map parts as Header=field; “{part.strip()}” has no “=”.")
-        index = by_name.get(normalize_header(column))
-        if index is None:
-            names = ", ".join(f"“{h}”" for h in layout.headers)
-            raise ValueError(f"The file has no column “{column.strip()}”. Its columns: {names}.")
-        name = _field_named(wanted) if wanted.strip() != "-" else ""
-        if name is None:
-            raise ValueError(
-                f"“{wanted.strip()}” is not a field. Fields: {', '.join(FIELDS)} (or - to "
-                "ignore the column)."
-            )
-        if name:
-            if name not in JOINED_FIELDS:
-                mapping = {i: f for i, f in mapping.items() if f != name}
-            mapping[index] = name
-        else:
-            mapping.pop(index, None)
-    return dict(sorted(mapping.items()))
-
-
-def describe_mapping(layout: Layout, mapping: dict[int, str]) -> list[dict]:
-    """[{"column": n (from 1), "header": ..., "field": name or ""}] for every column."""
-    return [
-        {"column": i + 1, "header": header, "field": mapping.get(i, "")}
-        for i, header in enumerate(layout.headers)
-    ]
-
-
-# --- cleaning rows -------------------------------------------------------------------------------
-
-
-def _normal(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def _stage_lookup() -> dict[str, str]:
-    lookup = {}
-    for value, label in Stage.choices:
-        for text in (value, str(label)):
-            lookup[" ".join(_NOT_WORD.sub(" ", text.lower()).split())] = value
-    return lookup
-
-
-_STAGES = _stage_lookup()
-
-
-def _source_lookup(user: User) -> tuple[dict[str, int | None], list[str]]:
-    """Source references as a file may write them, to source ids (None: Unknown): the key,
-    the "Category / campaign" label and, where only one source has it, the campaign alone.
-    Also the keys, for messages."""
-    lookup: dict[str, int | None] = {services.UNKNOWN_KEY: None, "unknown": None}
-    campaigns: dict[str, list[int]] = {}
-    keys = []
-    for source in LeadSource.objects.filter(user=user).select_related("category"):
-        if source.category_id is None:
-            continue
-        keys.append(source.key)
-        lookup[_source_key(source.key)] = source.pk
-        lookup[_source_key(f"{source.category.name} / {source.campaign}")] = source.pk
-        campaigns.setdefault(_source_key(source.campaign), []).append(source.pk)
-    for campaign, ids in campaigns.items():
-        if len(ids) == 1:
-            lookup.setdefault(campaign, ids[0])
-    return lookup, sorted(keys)
-
-
-def _source_key(text: str) -> str:
-    return re.sub(r"\s*/\s*", "/", _normal(text))
-
-
-def parse_follow_up(text: str) -> date | None:
-    """A follow-up date: ISO 8601 (2026-03-01, also with a time after it, which is dropped) or
-    with the month spelled out (1 March 2026, Mar 1, 2026, 01-Mar-2026). Numeric dates such as
-    03/04/2026 are refused: they mean different days in different countries."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(text).date()
-    except ValueError:
-        pass
-    # "1 mar. 2026", "Mar 1,2026": abbreviation dots and spacing don't matter.
-    tidy = " ".join(text.replace(".", " ").replace(",", ", ").split())
-    for pattern in _NAMED_MONTH_FORMATS:
-        try:
-            return datetime.strptime(tidy, pattern).date()
-        except ValueError:
-            continue
-    if _NUMERIC_DATE.match(text):
-        raise _BadValue(
-            f"The follow-up date “{text}” is ambiguous (day/month or month/day?); write it as "
-            "YYYY-MM-DD, e.g. 2026-03-01."
-        )
-    raise _BadValue(f"The follow-up date “{text[:40]}” is not a date like 2026-03-01.")
-
-
-def import_key(name: str, email_key: str, phone: str, social: str) -> str:
-    """The fingerprint of an imported prospect: SHA-1 (hex) of the case-folded name, the
-    normalised email, the E.164 phone and the lower-cased social handle."""
-    canonical = f"{name.casefold()}\x1f{email_key}\x1f{phone}\x1f{social.lower()}"
-    return hashlib.sha1(canonical.encode()).hexdigest()
-
-
-class _Cleaner:
-    """Turns one row's cells into a Lead, or raises _BadValue with everything wrong in it.
-    The contact rules are `services.clean_contact`'s, so an imported prospect is held to
-    what the form asks."""
-
-    def __init__(self, user: User, plan: Plan):
-        self.user = user
-        self.width = plan.layout.width
-        self.delimiter = plan.layout.delimiter
-        self.default_source = plan.source_id
-        columns: dict[str, list[int]] = {}
-        for index, name in sorted(plan.mapping.items()):
-            columns.setdefault(name, []).append(index)
-        self.columns = columns
-        one = {name: indexes[0] for name, indexes in columns.items()}
-        self.i_name = one.get("name")
-        self.i_first = one.get("first_name")
-        self.i_last = one.get("last_name")
-        self.i_email = one.get("email")
-        self.i_phone = one.get("phone")
-        self.i_social = one.get("social")
-        self.i_zone = one.get("time_zone")
-        self.i_source = one.get("source")
-        self.i_stage = one.get("stage")
-        self.i_follow = one.get("follow_up_on")
-        self.i_tags = columns.get("tags", [])
-        self.i_notes = columns.get("notes", [])
-        self.used = sorted(plan.mapping)
-        self.sources, self.source_keys = (
-            _source_lookup(user) if self.i_source is not None else ({}, [])
-        )
-
-    def _width_problem(self, record: list[str]) -> str | None:
-        if len(record) == self.width:
-            return None
-        if len(record) > self.width and not any(c.strip() for c in record[self.width :]):
-            return None  # trailing empty cells, as some spreadsheets write
-        what = DELIMITERS[self.delimiter]
-        return (
-            f"The row has {len(record)} column{'s' if len(record) != 1 else ''}; the file has "
-            f"{self.width}. Check it is separated by {what} like the rest, and that a value "
-            "holding one is in quotes."
-        )
-
-    def is_blank(self, record: list[str]) -> bool:
-        """True for a row with nothing in the mapped columns (spreadsheets leave such rows)."""
-        return not any(record[i].strip() for i in self.used if i < len(record))
-
-    def name_of(self, record: list[str]) -> str:
-        """The name column, else the first and last names joined."""
-
-        def cell(index: int | None) -> str:
-            return record[index].strip() if index is not None and index < len(record) else ""
-
-        return cell(self.i_name) or f"{cell(self.i_first)} {cell(self.i_last)}".strip()
-
-    def clean(self, number: int, record: list[str]) -> Lead:
-        problem = self._width_problem(record)
-        if problem:
-            raise _BadValue(problem)
-        messages: list[str] = []
-        email = record[self.i_email] if self.i_email is not None else ""
-        phone = record[self.i_phone] if self.i_phone is not None else ""
-        social = record[self.i_social] if self.i_social is not None else ""
-        name = self.name_of(record)
-        if not name:
-            # A list of addresses from a landing page has no names: the contact stands in.
-            name = email.strip() or phone.strip() or social.strip()
-        if not name:
-            raise _BadValue("The row has no name, email, phone or social handle.")
-        tags = ",".join(record[i] for i in self.i_tags)
-        if tags:
-            tags = tags.replace(";", ",").replace("|", ",")
-        notes = "\n".join(v for v in (record[i].strip() for i in self.i_notes) if v)
-        contact = None
-        try:
-            contact = services.clean_contact(
-                self.user,
-                name=name,
-                email=email,
-                phone=phone,
-                social=social,
-                time_zone=record[self.i_zone] if self.i_zone is not None else "",
-                tags=tags,
-                notes=notes[:NOTES_LENGTH],
-            )
-        except ValidationError as error:
-            messages.extend(error.messages)
-        source_id = self.default_source
-        if self.i_source is not None:
-            raw = record[self.i_source].strip()
-            if raw:
-                key = _source_key(raw)
-                if key in self.sources:
-                    source_id = self.sources[key]
-                else:
-                    messages.append(self._unknown_source(raw))
-        stage = Stage.NEW.value
-        if self.i_stage is not None:
-            raw = record[self.i_stage].strip()
-            if raw:
-                found = _STAGES.get(" ".join(_NOT_WORD.sub(" ", raw.lower()).split()))
-                if found is None:
-                    labels = ", ".join(str(label) for label in Stage.labels)
-                    messages.append(f"The stage “{raw[:40]}” is not one of {labels}.")
-                else:
-                    stage = found
-        follow_up = None
-        if self.i_follow is not None:
-            try:
-                follow_up = parse_follow_up(record[self.i_follow])
-            except _BadValue as error:
-                messages.append(str(error))
-        if contact is not None and len(contact.tags) > TAGS_LENGTH:
-            messages.append(f"The tags are longer than {TAGS_LENGTH} characters together.")
-        if messages or contact is None:
-            raise _BadValue(" ".join(messages))
-        if stage in CLOSED_STAGES:
-            follow_up = None  # a prospect who joined needs no follow-up
-        email_key = services.email_key(contact.email)
-        return Lead(
-            number,
-            contact.name,
-            contact.email,
-            email_key,
-            contact.phone,
-            contact.social,
-            contact.time_zone,
-            source_id,
-            stage,
-            follow_up,
-            contact.tags,
-            contact.notes,
-            import_key(contact.name, email_key, contact.phone, contact.social),
-        )
-
-    def _unknown_source(self, raw: str) -> str:
-        yours = ", ".join(self.source_keys[:8]) or "none yet"
-        return (
-            f"The source “{raw[:60]}” is not one of yours. Write a source's key or its "
-            f"“Category / campaign” name (your keys: {yours}), add the source under Lead "
-            "sources first, or leave the cell empty to use the default source."
-        )
-
-
-def _leads(user: User, source: Source, plan: Plan) -> Iterator[Lead | tuple[int, str]]:
-    """The file's rows, each a Lead or (row number, message). Raises FileProblem when the file
-    as a whole can't be read."""
-    cleaner = _Cleaner(user, plan)
-    for number, record in _records(source, plan.layout):
-        if cleaner.is_blank(record):
-            continue
-        try:
-            yield cleaner.clean(number, record)
-        except _BadValue as error:
-            yield number, str(error)
-
-
-class _Seen:
-    """Emails, phones and fingerprints already taken: by the user's prospects, and by the rows
-    of the file read so far."""
-
-    def __init__(self, user: User):
-        self.emails: set[str] = set()
-        self.phones: set[str] = set()
-        self.keys: set[str] = set()
-        rows = Prospect.objects.filter(user=user).values_list("email_key", "phone", "import_key")
-        for email, phone, key in rows.iterator(chunk_size=5000):
-            if email:
-                self.emails.add(email)
-            if phone:
-                self.phones.add(phone)
-            if key:
-                self.keys.add(key)
-        self.file_emails: set[str] = set()
-        self.file_phones: set[str] = set()
-        self.file_keys: set[str] = set()
-
-    def classify(self, lead: Lead) -> str:
-        """ "existing", "duplicate" (of an earlier row: the first one wins) or "new"; a new
-        lead's email, phone and fingerprint are taken from then on."""
-        email, phone, key = lead.email_key, lead.phone, lead.key
-        if (
-            (email and email in self.emails)
-            or (phone and phone in self.phones)
-            or (key in self.keys)
-        ):
-            return "existing"
-        if (
-            (email and email in self.file_emails)
-            or (phone and phone in self.file_phones)
-            or key in self.file_keys
-        ):
-            return "duplicate"
-        if email:
-            self.file_emails.add(email)
-        if phone:
-            self.file_phones.add(phone)
-        self.file_keys.add(key)
-        return "new"
 
 
 # --- preview and validation ----------------------------------------------------------------------
@@ -1011,22 +170,22 @@ def preview(user: User, path: Path, plan: Plan, *, rows: int = PREVIEW_ROWS) -> 
     """The first rows as they would be imported (cleaned values, or the row's problem)."""
     names = _preview_columns(plan.mapping)
     result = Preview(columns=[FIELDS[n] for n in names])
-    cleaner = _Cleaner(user, plan)
+    cleaner = Cleaner(user, plan)
     source_labels = {
         s.pk: s.label for s in LeadSource.objects.filter(user=user).select_related("category")
     }
     try:
-        source = _open(path, plan.layout)
+        source = open_file(path, plan.layout)
     except FileProblem as problem:
         result.problem = str(problem)
         return result
     try:
-        for number, record in _records(source, plan.layout):
+        for number, record in records(source, plan.layout):
             if cleaner.is_blank(record):
                 continue
             try:
                 lead = cleaner.clean(number, record)
-            except _BadValue as error:
+            except BadValue as error:
                 raw = {n: record[i].strip() for i, n in plan.mapping.items() if i < len(record)}
                 raw["name"] = cleaner.name_of(record)
                 cells = [raw.get(n, "") for n in names]
@@ -1161,7 +320,7 @@ def validate_file(
     database.
 
     `progress(bytes_read, file_size)` is called after every chunk of rows. Every row is
-    checked (see `_Cleaner`); rows without errors are sorted into new ones, ones the user
+    checked (see `Cleaner`); rows without errors are sorted into new ones, ones the user
     already has and repeats of an earlier row of the file. With `keep`, the cleaned rows of a
     file without errors are written to that file for `apply_file(checked=...)`.
     """
@@ -1172,15 +331,15 @@ def validate_file(
 
     try:
         _check_plan(user, plan)
-        source = _open(path, plan.layout)
+        source = open_file(path, plan.layout)
     except FileProblem as problem:
         fail(None, str(problem))
         return Validation(0, errors.listed, errors.count)
-    seen = _Seen(user)
+    seen = Seen(user)
     kept = _Checked(keep, _Checked.stamp(user, path, plan)) if keep else None
     try:
         with no_gc_pauses():
-            for item in _leads(user, source, plan):
+            for item in read_leads(user, source, plan):
                 rows += 1
                 if progress and rows % CHUNK_SIZE == 0:
                     progress(source.bytes_read, source.size)
@@ -1328,7 +487,7 @@ def apply_file(
     now = now or timezone.now()
     try:
         _check_plan(user, plan)
-        source = _open(path, plan.layout)
+        source = open_file(path, plan.layout)
     except FileProblem as problem:
         raise ValidationError(f"{problem} Nothing was imported.") from None
     counts = {"new": 0, "existing": 0, "duplicate": 0}
@@ -1340,11 +499,11 @@ def apply_file(
         chunks = BatchWriter(batch)
         with no_gc_pauses():
             writer = _Writer(user, now=now, note=note, batch=batch.pk)
-            seen = _Seen(user)
+            seen = Seen(user)
             items = _Checked.read(checked, _Checked.stamp(user, path, plan))
             chunk: list[Lead] = []
             done = 0
-            for item in items if items is not None else _leads(user, source, plan):
+            for item in items if items is not None else read_leads(user, source, plan):
                 done += 1
                 if isinstance(item, tuple):
                     raise ValidationError(f"Row {item[0]}: {item[1]} Nothing was imported.")
@@ -1602,8 +761,8 @@ def apply_job(job: LeadImport) -> LeadImport:
 def find_source(user: User, text: str) -> LeadSource | None:
     """A source by key or "Category / campaign" (case-insensitive); None for Unknown.
     ValueError naming the user's keys when there is no such source."""
-    lookup, keys = _source_lookup(user)
-    key = _source_key(text)
+    lookup, keys = source_lookup(user)
+    key = source_key(text)
     if key not in lookup:
         yours = ", ".join(keys) or "none yet: add one under Lead sources"
         raise ValueError(f"No lead source “{text}”. Your source keys: {yours}.")
@@ -1674,7 +833,7 @@ def run_cli_import(
         "delimiter": layout.delimiter,
         "header": layout.has_header,
         "columns": columns,
-        "source": _source_ref(source),
+        "source": source_ref(source),
     }
     if not as_json:
         _print_mapping(layout, mapping, source)
