@@ -5,13 +5,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from mainthing import portability
 from mainthing.accounts import services as account_services
 from mainthing.activity import services
 from mainthing.activity.models import Activity, Category, DayTotal
 from mainthing.bookings import services as bookings
 from mainthing.bookings.models import Appointment
-from mainthing.portability import export_user, restore_user
+from mainthing.portability import export_user, restore_user, restoring
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import (
     ColumnMapping,
@@ -567,7 +566,7 @@ def test_restore_reads_keys_in_any_order(marketer, tmp_path):
 
 
 def test_restore_streams_entries_in_many_chunks(tmp_path, db, monkeypatch):
-    monkeypatch.setattr(portability, "CHUNK", 1000)
+    monkeypatch.setattr(restoring, "CHUNK", 1000)
     source = UserFactory(email="source@example.com", time_zone="Asia/Kathmandu")
     forum = category(source, "Forum posts")
     start = datetime(2026, 1, 1, tzinfo=UTC)

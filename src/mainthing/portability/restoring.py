@@ -1,74 +1,27 @@
-"""A user's whole data as one versioned JSON file: `mainthing export` and `mainthing restore`.
-
-The file:
-
-    {"format": "mainthing-export", "version": 2, "exported_at": "2026-11-27T09:00:00Z",
-     "user": {"email", "name", "time_zone", "goal_iga_minutes", "goal_conversations",
-              "nudge_minutes", "fill_threshold", "fill_window_days", "phone_region",
-              "currency"},
-     "categories": [{"name", "tier", "color", "archived", "position"}, ...],
-     "routine": [{"tier", "label", "weekdays": "1111110", "start": "19:00", "end": "21:00",
-                  "time_zone", "valid_from": date | null, "valid_until": date | null,
-                  "exceptions": [{"date", "skip", "start", "end", "note"}, ...]}, ...],
-     "sources": [{"category": name | null, "campaign", "key", "archived",
-                  "spend": [{"date", "amount": "12.50", "note"}, ...]}, ...],
-     "prospects": [{"name", "email", "phone": E.164, "social", "time_zone", "source": key,
-                    "stage", "follow_up_on": date | null, "tags": [...], "notes",
-                    "import_key": text | null, "created_at", "stage_changed_at",
-                    "last_contacted_at": ... | null,
-                    "events": [{"kind", "at", "from_stage", "to_stage", "text"}, ...],
-                    "activities": [entry index, ...]}, ...],
-     "appointments": [{"prospect_name", "start", "end", "status", "made_via", "note",
-                       "outside_blocks", "sequence", "activity": index | null,
-                       "prospect": index | null}, ...],
-     "income": [{"date", "amount": "150.00", "currency", "kind", "prospect": index | null,
-                 "note"}, ...],
-     "column_mappings": [{"headers_key", "mapping": {...}}, ...],
-     "activities": [{"category": name, "start", "end": ... | null, "note", "prospect_name",
-                     "origin", "iga_override", "import_key"}, ...]}
-
-Instants are ISO 8601 in UTC with a "Z"; amounts are decimal text; entries name their category
-and prospects their source's key. Links are indexes (0-based) into another list: an appointment
-that was completed points at its entry in "activities", the entries spent on a prospect are
-listed with the prospect, and appointments and income point at their prospect in "prospects".
-Version 1 files (before prospects) have no sources, prospects, income or column mappings and
-restore as they did. Lead imports in progress are not part of the file. Both directions
-stream: an export writes one entry per line as the database hands them over, and a restore
-parses the activities array element by element (`core.jsonstream`), so a million entries
-never sit in memory at once. Day totals are not in the file; a restore counts them. Row
-bookkeeping (ids, created/updated stamps, the password hash) is not part of the user's data
-and stays out.
-
-Sits above the apps, like onboarding and the CLI.
-"""
+"""Restoring an export file into an empty account, its entries in chunks of a hidden import
+batch (see the package's docstring)."""
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import shutil
-from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, time
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from mainthing.accounts import services as account_services
 from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
-from mainthing.activity.models import Activity, Category, Origin
+from mainthing.activity.models import Activity, Category
 from mainthing.activity.services import DayTotals
 from mainthing.bookings.models import Appointment, MadeVia, Status
 from mainthing.core import jsonstream, timekit
 from mainthing.core.bulk import BulkInsert
 from mainthing.core.enums import Tier
-from mainthing.core.importing import CHUNK_SIZE, BatchWriter, discard, open_batch, publish
+from mainthing.core.importing import BatchWriter, discard, open_batch, publish
 from mainthing.core.models import ImportBatch
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import (
@@ -83,500 +36,40 @@ from mainthing.prospects.models import (
     Stage,
 )
 from mainthing.routine import services as routine_services
-from mainthing.routine.models import Block, BlockException
+from mainthing.routine.models import Block
 
-FORMAT = "mainthing-export"
-VERSION = 2
-# Versions this code restores: 1 is the same file without prospects and money.
-READABLE = (1, 2)
-PROFILE_FIELDS = account_services.PROFILE_FIELDS
-TOP_LEVEL = (
-    "format",
-    "version",
-    "exported_at",
-    "user",
-    "categories",
-    "routine",
-    "sources",
-    "prospects",
-    "appointments",
-    "income",
-    "column_mappings",
-    "activities",
+from .checks import (
+    _activity,
+    _categories,
+    _choice,
+    _fields,
+    _flag,
+    _parse_clock,
+    _parse_day,
+    _parse_instant,
+    _profile,
+    _text,
+    _whole,
 )
-REQUIRED = ("format", "version", "user", "categories", "activities")
-CATEGORY_FIELDS = ("name", "tier", "color", "archived", "position")
-BLOCK_FIELDS = (
-    "tier",
-    "label",
-    "weekdays",
-    "start",
-    "end",
-    "time_zone",
-    "valid_from",
-    "valid_until",
-    "exceptions",
+from .format import (
+    _CURRENCY,
+    _KEY,
+    _WEEKDAYS,
+    APPOINTMENT_FIELDS,
+    BLOCK_FIELDS,
+    CHUNK,
+    EVENT_FIELDS,
+    EXCEPTION_FIELDS,
+    FORMAT,
+    INCOME_FIELDS,
+    MAPPING_FIELDS,
+    PROSPECT_FIELDS,
+    READABLE,
+    REQUIRED,
+    SOURCE_FIELDS,
+    SPEND_FIELDS,
+    TOP_LEVEL,
 )
-EXCEPTION_FIELDS = ("date", "skip", "start", "end", "note")
-APPOINTMENT_FIELDS = (
-    "prospect_name",
-    "start",
-    "end",
-    "status",
-    "made_via",
-    "note",
-    "outside_blocks",
-    "sequence",
-    "activity",
-    "prospect",
-)
-SOURCE_FIELDS = ("category", "campaign", "key", "archived", "spend")
-SPEND_FIELDS = ("date", "amount", "note")
-PROSPECT_FIELDS = (
-    "name",
-    "email",
-    "phone",
-    "social",
-    "time_zone",
-    "source",
-    "stage",
-    "follow_up_on",
-    "tags",
-    "notes",
-    "import_key",
-    "created_at",
-    "stage_changed_at",
-    "last_contacted_at",
-    "events",
-    "activities",
-)
-EVENT_FIELDS = ("kind", "at", "from_stage", "to_stage", "text")
-INCOME_FIELDS = ("date", "amount", "currency", "kind", "prospect", "note")
-MAPPING_FIELDS = ("headers_key", "mapping")
-ACTIVITY_FIELDS = (
-    "category",
-    "start",
-    "end",
-    "note",
-    "prospect_name",
-    "origin",
-    "iga_override",
-    "import_key",
-)
-CHUNK = CHUNK_SIZE
-_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
-_WEEKDAYS = re.compile(r"[01]{7}")
-_KEY = re.compile(r"[-a-zA-Z0-9_]{1,32}")
-_CURRENCY = re.compile(r"[A-Z]{3}")
-
-
-# --- export --------------------------------------------------------------------------------------
-
-
-def _instant(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _clock(value: time | None) -> str | None:
-    if value is None:
-        return None
-    return value.strftime("%H:%M") if not (value.second or value.microsecond) else value.isoformat()
-
-
-def _day(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-
-
-def _write_list(out: IO[str], key: str, items: Iterable[dict], *, last: bool = False) -> None:
-    out.write(f'"{key}": [')
-    out.write(",".join("\n" + _dump(item) for item in items))
-    out.write("\n]" + ("\n" if last else ",\n"))
-
-
-def export_user(user: User, path: Path) -> dict[str, int]:
-    """Writes the user's profile, categories, routine, appointments and entries to `path`;
-    returns how many of each it wrote.
-
-    The file appears whole or not at all: it is written beside `path` and renamed into place.
-    Entries go first to a spool, so the categories and appointments written are read after
-    them and agree with every entry exported.
-    """
-    path = Path(path)
-    partial = path.with_name(f".{path.name}.partial")
-    spool = path.with_name(f".{path.name}.entries")
-    try:
-        linked = set(
-            Appointment.objects.filter(user=user, activity__isnull=False).values_list(
-                "activity_id", flat=True
-            )
-        )
-        linked.update(
-            ProspectTime.objects.filter(prospect__user=user).values_list("activity_id", flat=True)
-        )
-        index_of: dict[int, int] = {}
-        count = 0
-        names: dict[int, str] = {}
-        with spool.open("w", encoding="utf-8") as out:
-            rows = (
-                Activity.objects.filter(user=user)
-                .order_by("start", "pk")
-                .values_list(
-                    "pk", "category_id", "start", "end", "note", "prospect_name", "origin",
-                    "iga_override", "import_key",
-                )
-                .iterator(chunk_size=CHUNK)
-            )  # fmt: skip
-            for pk, category_id, start, end, note, prospect, origin, override, key in rows:
-                if category_id not in names:
-                    names.update(Category.objects.filter(user=user).values_list("pk", "name"))
-                if pk in linked:
-                    index_of[pk] = count
-                entry = {
-                    "category": names[category_id],
-                    "start": _instant(start),
-                    "end": _instant(end),
-                    "note": note,
-                    "prospect_name": prospect,
-                    "origin": origin,
-                    "iga_override": override,
-                    "import_key": key,
-                }
-                out.write(("," if count else "") + "\n" + _dump(entry))
-                count += 1
-        categories = [
-            {
-                "name": c.name,
-                "tier": c.tier,
-                "color": c.color,
-                "archived": c.archived,
-                "position": c.position,
-            }
-            for c in Category.objects.filter(user=user).order_by("position", "name")
-        ]
-        routine = [
-            {
-                "tier": b.tier,
-                "label": b.label,
-                "weekdays": b.weekdays,
-                "start": _clock(b.start),
-                "end": _clock(b.end),
-                "time_zone": b.time_zone,
-                "valid_from": _day(b.valid_from),
-                "valid_until": _day(b.valid_until),
-                "exceptions": [
-                    {
-                        "date": _day(e.date),
-                        "skip": e.skip,
-                        "start": _clock(e.start),
-                        "end": _clock(e.end),
-                        "note": e.note,
-                    }
-                    for e in b.exceptions.all()
-                ],
-            }
-            for b in Block.objects.filter(user=user)
-            .order_by("start", "pk")
-            .prefetch_related(
-                Prefetch("exceptions", queryset=BlockException.objects.order_by("date"))
-            )
-        ]
-        sources = _export_sources(user)
-        # Prospects are read before what points at them; a link to a prospect added later is
-        # dropped, like an entry added after the spool.
-        prospect_index: dict[int, int] = {}
-        prospects = []
-        for pk, prospect in _export_prospects(user, index_of):
-            prospect_index[pk] = len(prospects)
-            prospects.append(prospect)
-        appointments = [
-            {
-                "prospect_name": a.prospect_name,
-                "start": _instant(a.start),
-                "end": _instant(a.end),
-                "status": a.status,
-                "made_via": a.made_via,
-                "note": a.note,
-                "outside_blocks": a.outside_blocks,
-                "sequence": a.sequence,
-                # An entry created after the export began is not in the file.
-                "activity": index_of.get(a.activity_id),
-                "prospect": prospect_index.get(a.prospect_id),
-            }
-            for a in Appointment.objects.filter(user=user).order_by("start", "pk")
-        ]
-        income = [
-            {
-                "date": _day(i.date),
-                "amount": str(i.amount),
-                "currency": i.currency,
-                "kind": i.kind,
-                "prospect": prospect_index.get(i.prospect_id),
-                "note": i.note,
-            }
-            for i in Income.objects.filter(user=user).order_by("date", "pk")
-        ]
-        mappings = [
-            {"headers_key": m.headers_key, "mapping": m.mapping}
-            for m in ColumnMapping.objects.filter(user=user).order_by("headers_key")
-        ]
-        profile = {"email": user.email}
-        profile.update((field, getattr(user, field)) for field in PROFILE_FIELDS)
-        with partial.open("w", encoding="utf-8") as out:
-            out.write("{\n")
-            out.write(f'"format": {_dump(FORMAT)},\n"version": {VERSION},\n')
-            out.write(f'"exported_at": {_dump(_instant(timezone.now()))},\n')
-            out.write(f'"user": {_dump(profile)},\n')
-            _write_list(out, "categories", categories)
-            _write_list(out, "routine", routine)
-            _write_list(out, "sources", sources)
-            _write_list(out, "prospects", prospects)
-            _write_list(out, "appointments", appointments)
-            _write_list(out, "income", income)
-            _write_list(out, "column_mappings", mappings)
-            out.write('"activities": [')
-            with spool.open(encoding="utf-8") as entries:
-                shutil.copyfileobj(entries, out, 1 << 20)
-            out.write("\n]\n}\n")
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-        spool.unlink(missing_ok=True)
-    return {
-        "categories": len(categories),
-        "blocks": len(routine),
-        "sources": len(sources),
-        "spend": sum(len(source["spend"]) for source in sources),
-        "prospects": len(prospects),
-        "events": sum(len(p["events"]) for p in prospects),
-        "time_links": sum(len(p["activities"]) for p in prospects),
-        "appointments": len(appointments),
-        "income": len(income),
-        "column_mappings": len(mappings),
-        "activities": count,
-    }
-
-
-def _export_sources(user: User) -> list[dict]:
-    spend: dict[int, list[dict]] = {}
-    for row in Spend.objects.filter(user=user).order_by("date", "pk"):
-        spend.setdefault(row.source_id, []).append(
-            {"date": _day(row.date), "amount": str(row.amount), "note": row.note}
-        )
-    return [
-        {
-            "category": source.category.name if source.category_id else None,
-            "campaign": source.campaign,
-            "key": source.key,
-            "archived": source.archived,
-            "spend": spend.get(source.pk, []),
-        }
-        for source in LeadSource.objects.filter(user=user).select_related("category").order_by("pk")
-    ]
-
-
-def _export_prospects(user: User, index_of: dict[int, int]) -> Iterator[tuple[int, dict]]:
-    """(id, row) for each prospect, oldest first, with its history and the indexes of its
-    entries in the file."""
-    rows = (
-        Prospect.objects.filter(user=user)
-        .select_related("source")
-        .order_by("created_at", "pk")
-        .prefetch_related(
-            Prefetch("events", queryset=Event.objects.order_by("at", "pk")),
-            "time_links",
-        )
-        .iterator(chunk_size=2000)
-    )
-    for p in rows:
-        events = [
-            {
-                "kind": e.kind,
-                "at": _instant(e.at),
-                "from_stage": e.from_stage,
-                "to_stage": e.to_stage,
-                "text": e.text,
-            }
-            for e in p.events.all()
-        ]
-        entries = sorted(
-            index_of[link.activity_id]
-            for link in p.time_links.all()
-            if link.activity_id in index_of
-        )
-        yield (
-            p.pk,
-            {
-                "name": p.name,
-                "email": p.email,
-                "phone": p.phone,
-                "social": p.social,
-                "time_zone": p.time_zone,
-                "source": p.source.key,
-                "stage": p.stage,
-                "follow_up_on": _day(p.follow_up_on),
-                "tags": p.tag_list,
-                "notes": p.notes,
-                "import_key": p.import_key,
-                "created_at": _instant(p.created_at),
-                "stage_changed_at": _instant(p.stage_changed_at),
-                "last_contacted_at": _instant(p.last_contacted_at),
-                "events": events,
-                "activities": entries,
-            },
-        )
-
-
-# --- reading -------------------------------------------------------------------------------------
-
-
-# --- checking values -----------------------------------------------------------------------------
-
-
-def _fields(row: Any, allowed: tuple[str, ...], where: str) -> dict:
-    if not isinstance(row, dict):
-        raise ValidationError(f"{where} must be an object.")
-    unknown = set(row) - set(allowed)
-    if unknown:
-        raise ValidationError(f"{where} has unknown fields: {', '.join(sorted(unknown))}.")
-    return row
-
-
-def _parse_instant(value: Any, where: str) -> datetime:
-    if not isinstance(value, str):
-        raise ValidationError(f"{where} must be an ISO 8601 date and time.")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"{where}: {value!r} is not an ISO 8601 date and time.") from None
-    if parsed.tzinfo is None:
-        raise ValidationError(f"{where}: {value!r} has no UTC offset.")
-    return parsed.astimezone(UTC)
-
-
-def _parse_clock(value: Any, where: str) -> time | None:
-    if value is None:
-        return None
-    try:
-        return time.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{where}: {value!r} is not a time like 19:00.") from None
-
-
-def _parse_day(value: Any, where: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{where}: {value!r} is not a date like 2026-12-01.") from None
-
-
-def _text(row: dict, key: str, limit: int, where: str, *, default: str = "") -> str:
-    value = row.get(key, default)
-    if not isinstance(value, str):
-        raise ValidationError(f"{where}: {key} must be text.")
-    if len(value) > limit:
-        raise ValidationError(f"{where}: {key} is longer than {limit} characters.")
-    return value
-
-
-def _flag(row: dict, key: str, where: str, *, default: bool = False) -> bool:
-    value = row.get(key, default)
-    if not isinstance(value, bool):
-        raise ValidationError(f"{where}: {key} must be true or false.")
-    return value
-
-
-def _whole(value: Any, where: str, *, low: int = 0, high: int = 2**31 - 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{where} must be a whole number from {low} to {high}.")
-    return value
-
-
-def _choice(row: dict, key: str, choices: list[str], default: str, where: str) -> str:
-    value = row.get(key, default)
-    if value not in choices:
-        raise ValidationError(f"{where}: {key} must be one of {', '.join(choices)}.")
-    return value
-
-
-TEXT_PROFILE_FIELDS = {"name": 120, "time_zone": 64, "phone_region": 2, "currency": 3}
-
-
-def _profile(data: Any) -> dict:
-    data = _fields(data, ("email", *PROFILE_FIELDS), "The file's user")
-    changes: dict[str, Any] = {}
-    for field in PROFILE_FIELDS:
-        if field not in data:
-            continue
-        if field in TEXT_PROFILE_FIELDS:
-            changes[field] = _text(data, field, TEXT_PROFILE_FIELDS[field], "user")
-        else:
-            changes[field] = _whole(data[field], f"user.{field}", high=24 * 60)
-    return changes
-
-
-def _categories(data: Any) -> list[dict]:
-    if not isinstance(data, list):
-        raise ValidationError("The file's categories must be a list.")
-    seen: set[str] = set()
-    rows = []
-    for index, row in enumerate(data, 1):
-        where = f"Category {index}"
-        row = _fields(row, CATEGORY_FIELDS, where)
-        name = " ".join(_text(row, "name", 60, where).split())
-        if not name:
-            raise ValidationError(f"{where} has no name.")
-        if name.lower() in seen:
-            raise ValidationError(f"{where}: the name {name!r} appears twice.")
-        seen.add(name.lower())
-        tier = _choice(row, "tier", Tier.values, "", where)
-        color = row.get("color", activity_services.TIER_COLORS[Tier(tier)])
-        if not isinstance(color, str) or not _COLOR.fullmatch(color):
-            raise ValidationError(f"{where}: {color!r} is not a colour like #16a34a.")
-        rows.append(
-            {
-                "name": name,
-                "tier": tier,
-                "color": color,
-                "archived": _flag(row, "archived", where),
-                "position": _whole(row.get("position", index), f"{where}: position"),
-            }
-        )
-    return rows
-
-
-def _activity(row: Any, index: int, categories: dict[str, int]) -> tuple:
-    """A checked entry as (category_id, start, end, seconds, note, prospect_name, origin,
-    iga_override, import_key): the columns `_EntryWriter` inserts."""
-    where = f"Entry {index}"
-    row = _fields(row, ACTIVITY_FIELDS, where)
-    name = row.get("category")
-    if not isinstance(name, str) or name.lower() not in categories:
-        raise ValidationError(f"{where}: {name!r} is not one of the file's categories.")
-    start = _parse_instant(row.get("start"), f"{where}: start")
-    end = None if row.get("end") is None else _parse_instant(row["end"], f"{where}: end")
-    if end is not None and end <= start:
-        raise ValidationError(f"{where}: the end must be after the start.")
-    key = row.get("import_key")
-    return (
-        categories[name.lower()],
-        start,
-        end,
-        timekit.elapsed_seconds(start, end) if end else 0,
-        _text(row, "note", 500, where),
-        _text(row, "prospect_name", 120, where),
-        _choice(row, "origin", Origin.values, Origin.MANUAL, where),
-        _flag(row, "iga_override", where),
-        None if key is None else _text(row, "import_key", 40, where),
-    )
-
 
 # --- writing -------------------------------------------------------------------------------------
 

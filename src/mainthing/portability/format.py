@@ -1,0 +1,90 @@
+"""The parts and fields of an export file (see the package's docstring)."""
+
+import re
+
+from mainthing.accounts import services as account_services
+from mainthing.core.importing import CHUNK_SIZE
+
+FORMAT = "mainthing-export"
+VERSION = 2
+# Versions this code restores: 1 is the same file without prospects and money.
+READABLE = (1, 2)
+PROFILE_FIELDS = account_services.PROFILE_FIELDS
+TOP_LEVEL = (
+    "format",
+    "version",
+    "exported_at",
+    "user",
+    "categories",
+    "routine",
+    "sources",
+    "prospects",
+    "appointments",
+    "income",
+    "column_mappings",
+    "activities",
+)
+REQUIRED = ("format", "version", "user", "categories", "activities")
+CATEGORY_FIELDS = ("name", "tier", "color", "archived", "position")
+BLOCK_FIELDS = (
+    "tier",
+    "label",
+    "weekdays",
+    "start",
+    "end",
+    "time_zone",
+    "valid_from",
+    "valid_until",
+    "exceptions",
+)
+EXCEPTION_FIELDS = ("date", "skip", "start", "end", "note")
+APPOINTMENT_FIELDS = (
+    "prospect_name",
+    "start",
+    "end",
+    "status",
+    "made_via",
+    "note",
+    "outside_blocks",
+    "sequence",
+    "activity",
+    "prospect",
+)
+SOURCE_FIELDS = ("category", "campaign", "key", "archived", "spend")
+SPEND_FIELDS = ("date", "amount", "note")
+PROSPECT_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "social",
+    "time_zone",
+    "source",
+    "stage",
+    "follow_up_on",
+    "tags",
+    "notes",
+    "import_key",
+    "created_at",
+    "stage_changed_at",
+    "last_contacted_at",
+    "events",
+    "activities",
+)
+EVENT_FIELDS = ("kind", "at", "from_stage", "to_stage", "text")
+INCOME_FIELDS = ("date", "amount", "currency", "kind", "prospect", "note")
+MAPPING_FIELDS = ("headers_key", "mapping")
+ACTIVITY_FIELDS = (
+    "category",
+    "start",
+    "end",
+    "note",
+    "prospect_name",
+    "origin",
+    "iga_override",
+    "import_key",
+)
+CHUNK = CHUNK_SIZE
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+_WEEKDAYS = re.compile(r"[01]{7}")
+_KEY = re.compile(r"[-a-zA-Z0-9_]{1,32}")
+_CURRENCY = re.compile(r"[A-Z]{3}")
