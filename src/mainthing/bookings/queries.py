@@ -1,4 +1,7 @@
-"""Read models for the calendar, Today's now/next, the agenda and the fill-rate signal."""
+"""Read models for the calendar, Today's now/next, the agenda and the fill-rate signal.
+
+Lookups are `<thing>_for_user(user, pk)`: the user's row or Http404 (missing or another user's).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from mainthing.accounts.models import User
 from mainthing.activity.models import Activity, DayTotal
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.core.lookups import owned_or_404
 from mainthing.prospects import followups
 from mainthing.prospects.models import CLOSED_STAGES, Prospect, Stage
 from mainthing.prospects.queries import card_url_pattern
@@ -23,6 +27,12 @@ from mainthing.routine.week import WeekGrid, week_grid
 
 from . import fillrate
 from .models import ACTIVE, DEFAULT_MINUTES, Appointment
+
+
+def appointment_for_user(user: User, pk: int | str) -> Appointment:
+    """The user's appointment or Http404."""
+    return owned_or_404(Appointment.objects.select_related("user"), pk, user)
+
 
 PRESCRIPTION_WINDOW_DAYS = 30
 
