@@ -75,7 +75,7 @@ LOOKUPS = {
     "block exception": (routine_queries.exception_for_user, _exception),
     "appointment": (booking_queries.appointment_for_user, _appointment),
 }
-CASES = pytest.mark.parametrize("lookup,make", list(LOOKUPS.values()), ids=list(LOOKUPS))
+CASES = pytest.mark.parametrize(("lookup", "make"), list(LOOKUPS.values()), ids=list(LOOKUPS))
 
 
 @CASES
