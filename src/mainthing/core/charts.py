@@ -3,10 +3,11 @@ charts next. Pages with hundreds of shapes are built as strings here rather than
 loops, which keeps them fast.
 
 Every text and every string attribute goes through escape() (the standard library's, which
-Django's own wraps: same output, a fraction of the cost on a page of hundreds of shapes), so a label someone typed can't
-break out of the markup; numbers are written as the caller formats them. Shapes take classes,
-never inline styles (the CSP forbids them). Each function returns markup for one element, so
-shapes nest (`link(href, rect(...))`); `svg()` wraps them and marks the whole safe.
+Django's own wraps: same output, a fraction of the cost on a page of hundreds of shapes), so a
+label someone typed can't break out of the markup; numbers are written as the caller formats
+them. Shapes take classes, never inline styles (the CSP forbids them). Each function returns
+markup for one element, so shapes nest (`link(href, rect(...))`); `svg()` wraps them and
+marks the whole safe.
 """
 
 from __future__ import annotations
