@@ -1,16 +1,16 @@
 from django.urls import include, path
 
-from mainthing.bookings import views as booking_views
+from mainthing.bookings.views import feed, today
 from mainthing.core import views as core_views
 
 urlpatterns = [
-    path("", booking_views.today, name="today"),
+    path("", today.today, name="today"),
     path("accounts/", include("mainthing.accounts.urls")),
     path("activity/", include("mainthing.activity.urls")),
     path("routine/", include("mainthing.routine.urls")),
     path("calendar/", include("mainthing.bookings.urls")),
     path("prospects/", include("mainthing.prospects.urls")),
     path("income/", include("mainthing.prospects.urls_income")),
-    path("feeds/<str:token>.ics", booking_views.feed, name="feed"),
+    path("feeds/<str:token>.ics", feed.feed, name="feed"),
     path("healthz", core_views.healthz, name="healthz"),
 ]

@@ -3,7 +3,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
@@ -99,10 +98,7 @@ def profile(request):
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.fields}
         try:
-            with transaction.atomic():
-                user, zone_changed = services.update_profile(user, **changes)
-                if zone_changed:
-                    activity_services.rebuild_day_totals(user)
+            activity_services.save_profile(user, **changes)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -1,4 +1,7 @@
-"""Read models for the ledger's pages and reports. Query counts here never grow with data."""
+"""Read models for the ledger's pages and reports. Query counts here never grow with data.
+
+Lookups are `<thing>_for_user(user, pk)`: the user's row or Http404 (missing or another user's).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,26 @@ from django.db.models import Q, Sum
 from mainthing.accounts.models import User
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.core.lookups import owned_or_404
 
 from . import services
-from .models import Activity, Category, DayTotal
+from .models import Activity, Category, DayTotal, ImportJob
+
+
+def entry_for_user(user: User, pk: int | str) -> Activity:
+    """The user's entry (with its category and prospect link) or Http404."""
+    rows = Activity.objects.select_related("category", "user", "prospect_link")
+    return owned_or_404(rows, pk, user)
+
+
+def category_for_user(user: User, pk: int | str) -> Category:
+    """The user's category or Http404."""
+    return owned_or_404(Category.objects.all(), pk, user)
+
+
+def import_job_for_user(user: User, pk: int | str) -> ImportJob:
+    """The user's activity import job or Http404."""
+    return owned_or_404(ImportJob.objects.all(), pk, user)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
+from mainthing.accounts import services as account_services
 from mainthing.accounts.models import User
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
@@ -251,6 +252,17 @@ def rebuild_day_totals(user: User) -> int:
         totals.add(start, end, category_id)
     add_to_day_totals(user, totals.pairs)
     return len(totals.pairs)
+
+
+@transaction.atomic
+def save_profile(user: User, **changes) -> User:
+    """Saves profile fields by `accounts.services.update_profile`'s rules and, when the time
+    zone changed, recounts every day total in the same transaction (local days move with the
+    zone; instants never do). Raises ValidationError and writes nothing for a bad field."""
+    user, zone_changed = account_services.update_profile(user, **changes)
+    if zone_changed:
+        rebuild_day_totals(user)
+    return user
 
 
 # --- the IGA question ----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,10 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.forms import add_service_errors
+from mainthing.core.htmx import is_htmx
 from mainthing.core.importing import MAX_UPLOAD_BYTES, is_dead
+from mainthing.prospects import queries as prospect_queries
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import ProspectTime
-from mainthing.prospects.views.prospects import get_prospect
 
 from . import importing, queries, services, tasks
 from .forms import (
@@ -27,20 +28,7 @@ from .forms import (
     LogFilterForm,
     StartForm,
 )
-from .models import Activity, Category, ImportJob
-
-
-def get_entry(request, pk: int) -> Activity:
-    """The request user's entry or 404: the one way views reach an entry."""
-    return get_object_or_404(
-        Activity.objects.select_related("category", "user", "prospect_link"),
-        pk=pk,
-        user=request.user,
-    )
-
-
-def get_category(request, pk: int) -> Category:
-    return get_object_or_404(Category, pk=pk, user=request.user)
+from .models import Category, ImportJob
 
 
 @login_required
@@ -54,20 +42,18 @@ def start_timer(request):
     category = form.cleaned_data["category"]
     prospect = None
     if form.cleaned_data["prospect"]:
-        prospect = get_prospect(request, form.cleaned_data["prospect"])
+        prospect = prospect_queries.prospect_for_user(request.user, form.cleaned_data["prospect"])
     prospect_name = form.cleaned_data["prospect_name"] or (prospect.name if prospect else "")
     try:
-        with transaction.atomic():
-            entry = services.start_timer(
-                request.user,
-                category,
-                now=timezone.now(),
-                note=form.cleaned_data["note"],
-                prospect_name=prospect_name,
-                override=form.cleaned_data["override"],
-            )
-            if prospect is not None:
-                prospect_services.link_time(entry, prospect)
+        prospect_services.start_prospect_timer(
+            request.user,
+            category,
+            prospect=prospect,
+            now=timezone.now(),
+            note=form.cleaned_data["note"],
+            prospect_name=prospect_name,
+            override=form.cleaned_data["override"],
+        )
     except services.IgaQuestion as question:
         return render(
             request,
@@ -182,7 +168,7 @@ def add_entry(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_entry(request, pk: int):
-    entry = get_entry(request, pk)
+    entry = queries.entry_for_user(request.user, pk)
     initial = {
         "category": entry.category,
         "start": entry.start,
@@ -223,7 +209,7 @@ def edit_entry(request, pk: int):
 @login_required
 @require_POST
 def delete_entry(request, pk: int):
-    entry = get_entry(request, pk)
+    entry = queries.entry_for_user(request.user, pk)
     services.delete_entry(entry)
     messages.success(request, "Entry deleted.")
     return redirect("activity:log")
@@ -250,7 +236,7 @@ def categories(request):
 @login_required
 @require_POST
 def edit_category(request, pk: int):
-    category = get_category(request, pk)
+    category = queries.category_for_user(request.user, pk)
     form = CategoryEditForm(request.POST)
     if form.is_valid():
         try:
@@ -265,11 +251,6 @@ def edit_category(request, pk: int):
 
 
 # --- import ---
-
-
-def get_import_job(request, pk: int) -> ImportJob:
-    """The request user's import job or 404."""
-    return get_object_or_404(ImportJob, pk=pk, user=request.user)
 
 
 @login_required
@@ -292,23 +273,19 @@ def import_activities(request):
 
 @login_required
 def import_job(request, pk: int):
-    job = get_import_job(request, pk)
+    job = queries.import_job_for_user(request.user, pk)
     if is_dead(job):
         importing.fail_dead(user=request.user)
         job.refresh_from_db()
     tiers = ImportTiersForm(new_categories=job.new_categories)
-    template = (
-        "activity/import_job.html#status"
-        if request.headers.get("HX-Request")
-        else "activity/import_job.html"
-    )
+    template = "activity/import_job.html#status" if is_htmx(request) else "activity/import_job.html"
     return render(request, template, {"job": job, "tiers": tiers})
 
 
 @login_required
 @require_POST
 def apply_import(request, pk: int):
-    job = get_import_job(request, pk)
+    job = queries.import_job_for_user(request.user, pk)
     tiers = ImportTiersForm(request.POST, new_categories=job.new_categories)
     if job.status != ImportJob.Status.READY:
         messages.info(request, "This import has already been started.")
@@ -324,7 +301,7 @@ def apply_import(request, pk: int):
 @require_POST
 def retry_import(request, pk: int):
     """Runs an import whose worker stopped again: its check, or back to "ready" to import."""
-    job = get_import_job(request, pk)
+    job = queries.import_job_for_user(request.user, pk)
     if not importing.claim_retry(job):
         messages.info(request, "This import can't run again; upload the file again.")
     elif job.total_rows == 0:

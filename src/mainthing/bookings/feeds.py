@@ -5,16 +5,13 @@ emails stay the real-time channel. Every time is written in UTC with a `Z`, so t
 VTIMEZONE and no client can misread a zone. Appointments name the prospect by first name only:
 calendars get shared, synced and shown on lock screens.
 
-The token behind the URL carries 256 bits from `secrets` and is stored only as its SHA-256 hash.
-A plain hash is enough for a random token that long (nothing to brute-force), and unlike an HMAC
-keyed with SECRET_KEY it keeps subscriptions working when the key is rotated. The token is found
-by its hash through a unique index, so no comparison of secrets happens in Python.
+The token behind the URL is made, hashed and checked by `core.tokens` (256 bits, stored only as
+its SHA-256 hash, so subscriptions survive a SECRET_KEY rotation). It is found by its hash
+through a unique index, so no comparison of secrets happens in Python.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -23,7 +20,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vDuration
 
 from mainthing.accounts.models import User
-from mainthing.core import timekit
+from mainthing.core import timekit, tokens
 from mainthing.core.enums import Tier
 from mainthing.routine import occurrences
 from mainthing.routine.models import Block
@@ -44,20 +41,16 @@ BLOCK_SUMMARY = {
 }
 
 
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def rotate_feed_token(user: User, *, now: datetime | None = None) -> str:
     """Creates the user's feed token, or replaces it: the old URL answers 404 from now on.
 
     Returns the raw token; only its hash is stored, so this is the one time it can be shown.
     """
-    raw = secrets.token_urlsafe(32)
+    raw = tokens.make_token()
     FeedToken.objects.update_or_create(
         user=user,
         defaults={
-            "token_hash": _hash(raw),
+            "token_hash": tokens.hash_token(raw),
             "created_at": now or timezone.now(),
             "last_used_at": None,
         },
@@ -73,11 +66,11 @@ def revoke_feed_token(user: User) -> bool:
 
 def feed_token_for(raw: str) -> FeedToken | None:
     """The live token (with its user) for a raw token from a URL, or None."""
-    if not raw or len(raw) > 100:
+    if not tokens.is_well_formed(raw):
         return None
     return (
         FeedToken.objects.select_related("user")
-        .filter(token_hash=_hash(raw), user__is_active=True)
+        .filter(token_hash=tokens.hash_token(raw), user__is_active=True)
         .first()
     )
 

@@ -1,4 +1,7 @@
-"""Read models for the calendar, Today's now/next, the agenda and the fill-rate signal."""
+"""Read models for the calendar, Today's now/next, the agenda and the fill-rate signal.
+
+Lookups are `<thing>_for_user(user, pk)`: the user's row or Http404 (missing or another user's).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,13 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Sum
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from mainthing.accounts.models import User
 from mainthing.activity.models import Activity, DayTotal
-from mainthing.core import timekit
+from mainthing.core import charts, timekit
 from mainthing.core.enums import Tier
+from mainthing.core.lookups import owned_or_404
 from mainthing.prospects import followups
 from mainthing.prospects.models import CLOSED_STAGES, Prospect, Stage
 from mainthing.prospects.queries import card_url_pattern
@@ -23,6 +27,12 @@ from mainthing.routine.week import WeekGrid, week_grid
 
 from . import fillrate
 from .models import ACTIVE, DEFAULT_MINUTES, Appointment
+
+
+def appointment_for_user(user: User, pk: int | str) -> Appointment:
+    """The user's appointment or Http404."""
+    return owned_or_404(Appointment.objects.select_related("user"), pk, user)
+
 
 PRESCRIPTION_WINDOW_DAYS = 30
 
@@ -80,28 +90,28 @@ class FillSignal:
     per_day: list[tuple[date, fillrate.Fill]]
 
     def chart_svg(self) -> SafeString:
-        """Bars of each day's fill for the fortnight, as SVG (built here: it is on every Today)."""
-        parts = [
-            '<svg viewBox="0 0 280 70" role="img" aria-label="Fill rate per day, next 14 days">'
-        ]
+        """Bars of each day's fill for the fortnight, drawn by `core.charts` (on every Today)."""
+        parts = []
         for index, (day, fill) in enumerate(self.per_day):
             x = index * 20 + 2
             name = f"{day:%a %d %b}"
-            parts.append(f'<rect x="{x}" y="4" width="16" height="50" class="meter-bg"></rect>')
+            parts.append(charts.rect(x, 4, 16, 50, css="meter-bg"))
             if fill.block_seconds:
                 height = 50 * min(100, fill.percent) / 100
+                tip = f"{name}: {fill.percent}% booked"
                 parts.append(
-                    f'<rect x="{x}" y="{54 - height:.1f}" width="16" height="{height:.1f}" '
-                    f'class="fill-income"><title>{name}: {fill.percent}% booked</title></rect>'
+                    charts.rect(
+                        x, f"{54 - height:.1f}", 16, f"{height:.1f}", css="fill-income", tip=tip
+                    )
                 )
             else:
-                parts.append(f"<title>{name}: no prospecting blocks</title>")
+                parts.append(charts.title(f"{name}: no prospecting blocks"))
+            # Two letters a day: fourteen labels share 280 units.
             parts.append(
-                f'<text x="{x + 8}" y="66" text-anchor="middle" class="chart-label">{day:%a}'[:-1]
-                + "</text>"
+                charts.text(x + 8, 66, f"{day:%a}"[:2], css="chart-label", anchor="middle")
             )
-        parts.append("</svg>")
-        return mark_safe("".join(parts))  # dates and numbers only, nothing user-typed
+        label = "Fill rate per day, next 14 days"
+        return charts.svg(parts, view_box="0 0 280 70", label=label)
 
     @property
     def hours_per_day(self) -> float:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 
@@ -152,12 +153,62 @@ def parse_local_datetime(text: str, tz: ZoneInfo, *, now: datetime) -> datetime:
     return localize(naive, tz)
 
 
-def localize(naive: datetime, tz: ZoneInfo) -> datetime:
-    """A wall-clock time in `tz` as a UTC instant; refuses wall times a DST gap skips."""
-    aware = naive.replace(tzinfo=tz, fold=0)
-    as_utc = aware.astimezone(UTC)
-    if as_utc.astimezone(tz).replace(tzinfo=None) != naive:
-        raise ValueError(
-            f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key}: the clocks skip it for DST."
-        )
-    return as_utc
+# --- wall clock to instant: the one resolver --------------------------------------------------
+#
+# A local date and wall-clock time name zero, one or two instants: none inside a DST gap (the
+# clocks skip it), two inside a repeated hour. Every caller turns wall times into instants
+# through these functions and chooses only what a gap means for it.
+
+
+def _shows(instant: datetime, tz: ZoneInfo) -> datetime:
+    """The naive wall-clock time a clock in `tz` shows at `instant`."""
+    return instant.astimezone(tz).replace(tzinfo=None)
+
+
+def wall_instants(naive: datetime, tz: ZoneInfo) -> list[datetime]:
+    """Every UTC instant at which a clock in `tz` shows `naive`, earliest first: one as a rule,
+    two in an hour a DST change repeats, none in one it skips."""
+    found: list[datetime] = []
+    for fold in (0, 1):
+        instant = naive.replace(tzinfo=tz, fold=fold).astimezone(UTC)
+        if _shows(instant, tz) == naive and instant not in found:
+            found.append(instant)
+    return sorted(found)
+
+
+def _gap_end(naive: datetime, tz: ZoneInfo) -> datetime:
+    """For a wall time inside a DST gap: the instant the gap ends (the clocks jump then)."""
+    # Every instant before the transition shows a wall time before `naive`, every instant from
+    # it on one after; the two fold readings bracket it. Search to the second.
+    low = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    high = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    if low > high:
+        low, high = high, low
+    while (high - low) > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if _shows(middle, tz) > naive:
+            high = middle
+        else:
+            low = middle
+    return high.replace(microsecond=0)
+
+
+def localize(
+    naive: datetime, tz: ZoneInfo, *, in_gap: Literal["refuse", "end"] = "refuse"
+) -> datetime:
+    """A wall-clock time in `tz` as a UTC instant; in a repeated hour the earlier one.
+
+    A wall time a DST gap skips is refused with a ValueError that says so (`in_gap="refuse"`,
+    for times a person typed), or taken as the instant the gap ends (`in_gap="end"`, for
+    recurring times such as a block's start, which then begins when the clocks jump).
+    """
+    # fold=0 is the earlier reading in a repeated hour; when it shows `naive` back, it is the
+    # answer (the common case: one conversion and one check).
+    earlier = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    if _shows(earlier, tz) == naive:
+        return earlier
+    if in_gap == "end":
+        return _gap_end(naive, tz)
+    raise ValueError(
+        f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key}: the clocks skip it for DST."
+    )

@@ -1,6 +1,9 @@
 """Read models of the prospect pages: the list (search, filters, sorting, counts per stage) and
 the card's timeline. Each is a fixed number of queries, however many prospects or history rows
-there are."""
+there are.
+
+Lookups are `<thing>_for_user(user, pk)`: the user's row or Http404 (missing or another user's).
+"""
 
 from __future__ import annotations
 
@@ -19,9 +22,10 @@ from django.urls import reverse
 
 from mainthing.accounts.models import User
 from mainthing.core import timekit
+from mainthing.core.lookups import owned_or_404
 
 from . import services
-from .models import Event, LeadSource, Prospect, Stage
+from .models import Event, Income, LeadImport, LeadSource, Prospect, Spend, Stage
 
 PER_PAGE = 50
 # The card shows this many of the newest history lines; the rest is one click away.
@@ -35,6 +39,33 @@ EXACT_LIMIT = 500
 # Parsing a number for display costs more than the rest of its row, and the same pages show
 # the same numbers again and again.
 display_phone = lru_cache(maxsize=4096)(services.format_phone)
+
+
+def prospect_for_user(user: User, pk: int | str) -> Prospect:
+    """The user's prospect (with its source and the source's category) or Http404."""
+    rows = Prospect.objects.select_related("user", "source__category")
+    return owned_or_404(rows, pk, user)
+
+
+def source_for_user(user: User, pk: int | str) -> LeadSource:
+    """The user's lead source (with its category) or Http404."""
+    return owned_or_404(LeadSource.objects.select_related("category"), pk, user)
+
+
+def spend_for_user(user: User, pk: int | str) -> Spend:
+    """The user's spend row (with its source) or Http404."""
+    return owned_or_404(Spend.objects.select_related("source"), pk, user)
+
+
+def income_for_user(user: User, pk: int | str) -> Income:
+    """The user's income row or Http404."""
+    return owned_or_404(Income.objects.all(), pk, user)
+
+
+def lead_import_for_user(user: User, pk: int | str) -> LeadImport:
+    """The user's lead import (with its source) or Http404."""
+    return owned_or_404(LeadImport.objects.select_related("source"), pk, user)
+
 
 # In funnel order, so "stage" sorts new → joined, then the declined/affiliate path.
 STAGE_ORDER = Case(

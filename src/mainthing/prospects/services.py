@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from mainthing.accounts.models import User
+from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
@@ -531,6 +532,35 @@ def link_time(activity: Activity, prospect: Prospect) -> ProspectTime:
             prospect.last_contacted_at = contacted
             prospect.save(update_fields=["last_contacted_at", "updated_at"])
     return link
+
+
+def start_prospect_timer(
+    user: User,
+    category: Category,
+    *,
+    prospect: Prospect | None,
+    now: datetime,
+    note: str = "",
+    prospect_name: str = "",
+    override: bool = False,
+) -> Activity:
+    """Starts a timer on `category` (stopping the running one), tied to `prospect` when given:
+    both are written or neither. The entry's prospect name is `prospect_name`, else the
+    prospect's name.
+
+    Raises IgaQuestion and ValidationError as `activity.services.start_timer` does, and
+    ValidationError for someone else's prospect; nothing is written then.
+    """
+    if prospect is not None and prospect.user_id != user.pk:
+        raise ValidationError("That prospect belongs to someone else.")
+    name = prospect_name.strip() or (prospect.name if prospect is not None else "")
+    with transaction.atomic():
+        entry = activity_services.start_timer(
+            user, category, now=now, note=note, prospect_name=name, override=override
+        )
+        if prospect is not None:
+            link_time(entry, prospect)
+    return entry
 
 
 def merge(keep: Prospect, other: Prospect, *, now: datetime) -> Prospect:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from mainthing.core import timekit
 
 WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -53,27 +55,6 @@ class Occurrence:
         return int((self.end - self.start).total_seconds() // 60)
 
 
-def wall_to_utc(day: date, wall: time, tz: ZoneInfo) -> datetime:
-    """The UTC instant of a local wall-clock time; a time inside a DST gap maps to the gap's end."""
-    naive = datetime.combine(day, wall)
-    earlier = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
-    if earlier.astimezone(tz).replace(tzinfo=None) == naive:
-        return earlier
-    # Inside a gap: every instant before the transition shows a wall time before `naive`, every
-    # instant from it on shows one after. Search the second between the two fold readings.
-    low = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
-    high = earlier
-    if low > high:
-        low, high = high, low
-    while (high - low) > timedelta(seconds=1):
-        middle = low + (high - low) / 2
-        if middle.astimezone(tz).replace(tzinfo=None) > naive:
-            high = middle
-        else:
-            low = middle
-    return high.replace(microsecond=0)
-
-
 def block_on(spec: BlockSpec, day: date) -> Occurrence | None:
     """The block's occurrence starting on local `day`, or None (not its weekday, skipped...)."""
     if spec.valid_from and day < spec.valid_from:
@@ -90,8 +71,9 @@ def block_on(spec: BlockSpec, day: date) -> Occurrence | None:
         return None
     tz = ZoneInfo(spec.zone)
     end_day = day + timedelta(days=1) if end_wall <= start_wall else day
-    start = wall_to_utc(day, start_wall, tz)
-    end = wall_to_utc(end_day, end_wall, tz)
+    # A wall time in a DST gap starts (or ends) the block when the gap ends: the policy above.
+    start = timekit.localize(datetime.combine(day, start_wall), tz, in_gap="end")
+    end = timekit.localize(datetime.combine(end_day, end_wall), tz, in_gap="end")
     if end <= start:  # a block wholly inside a DST gap has no time at all that day
         return None
     return Occurrence(start, end, spec.id, spec.tier, spec.label, day)

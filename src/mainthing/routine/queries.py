@@ -1,4 +1,7 @@
-"""Read models over the routine: occurrences for any window, and prospecting time right now."""
+"""Read models over the routine: occurrences for any window, and prospecting time right now.
+
+Lookups are `<thing>_for_user(user, pk)`: the user's row or Http404 (missing or another user's).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,20 @@ from datetime import datetime, timedelta
 
 from mainthing.accounts.models import User
 from mainthing.core.enums import Tier
+from mainthing.core.lookups import owned_or_404
 
 from . import occurrences
-from .models import Block
+from .models import Block, BlockException
+
+
+def block_for_user(user: User, pk: int | str) -> Block:
+    """The user's block or Http404."""
+    return owned_or_404(Block.objects.all(), pk, user)
+
+
+def exception_for_user(user: User, pk: int | str) -> BlockException:
+    """An exception on one of the user's blocks or Http404."""
+    return owned_or_404(BlockException.objects.all(), pk, user, owner="block__user")
 
 
 def specs(user: User) -> list[occurrences.BlockSpec]:

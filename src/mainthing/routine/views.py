@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -12,12 +12,8 @@ from mainthing.core.forms import add_service_errors
 
 from . import queries, services
 from .forms import BlockForm, ExceptionForm
-from .models import Block, BlockException
+from .models import Block
 from .week import week_grid
-
-
-def get_block(request, pk: int) -> Block:
-    return get_object_or_404(Block, pk=pk, user=request.user)
 
 
 @login_required
@@ -94,7 +90,7 @@ def apply_template(request):
 @login_required
 @require_POST
 def remove_block(request, pk: int):
-    block = get_block(request, pk)
+    block = queries.block_for_user(request.user, pk)
     services.remove_block(block)
     messages.success(request, f"Removed {block}.")
     return redirect("routine:edit")
@@ -103,7 +99,7 @@ def remove_block(request, pk: int):
 @login_required
 @require_POST
 def add_exception(request, pk: int):
-    block = get_block(request, pk)
+    block = queries.block_for_user(request.user, pk)
     form = ExceptionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the date, and either skip or both hours.")
@@ -131,7 +127,7 @@ def add_exception(request, pk: int):
 @login_required
 @require_POST
 def remove_exception(request, pk: int):
-    exception = get_object_or_404(BlockException, pk=pk, block__user=request.user)
+    exception = queries.exception_for_user(request.user, pk)
     services.remove_exception(exception)
     messages.success(request, "Exception removed.")
     return redirect("routine:edit")

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from mainthing.core import timekit
+from mainthing.core import charts, timekit
 
 from .occurrences import WEEKDAY_NAMES, Occurrence
 
@@ -47,61 +46,48 @@ class WeekGrid:
         return (self.last_hour - self.first_hour) * HOUR_HEIGHT
 
     def svg(self) -> SafeString:
-        """The grid as SVG markup. Built here rather than in a template loop: a busy week has
-        hundreds of shapes, and this keeps the calendar page fast. Every text is escaped."""
+        """The grid as SVG markup, drawn by `core.charts` (a busy week has hundreds of shapes)."""
         height = round(self.height)
-        out = [
-            f'<svg class="week-grid" viewBox="-44 -22 {self.width + 48} {height + 26}" '
-            'role="img" aria-label="Your week">'
-        ]
+        out = []
         for d in self.days:
             today = " today" if d["today"] else ""
             out.append(
-                f'<text x="{d["x"] + 50}" y="-8" text-anchor="middle" class="day-name{today}">'
-                f"{d['name']} {d['date'].day}</text>"
-                f'<rect x="{d["x"]}" y="0" width="100" height="{height}" '
-                f'class="day-column{today}"></rect>'
+                charts.text(
+                    d["x"] + 50,
+                    -8,
+                    f"{d['name']} {d['date'].day}",
+                    css=f"day-name{today}",
+                    anchor="middle",
+                )
+                + charts.rect(d["x"], 0, 100, height, css=f"day-column{today}")
             )
         for h in self.hours:
             out.append(
-                f'<line x1="0" x2="{self.width}" y1="{h["y"]}" y2="{h["y"]}" class="hour-line">'
-                f'</line><text x="-6" y="{h["y"] + 4}" text-anchor="end" class="hour-label">'
-                f"{h['label']}</text>"
+                charts.line(0, self.width, h["y"], h["y"], css="hour-line")
+                + charts.text(-6, h["y"] + 4, h["label"], css="hour-label", anchor="end")
             )
         for b in self.boxes:
-            title = f"<title>{escape(b.title)}</title>"
             y, box_h = round(b.y, 2), round(b.height, 2)
             if b.kind == "free":
-                out.append(
-                    f'<a href="{escape(b.url)}" class="free-slot"><rect x="{b.x}" y="{y}" '
-                    f'width="32" height="{box_h}" rx="2" class="free">{title}</rect></a>'
-                )
+                shape = charts.rect(b.x, y, 32, box_h, rx=2, css="free", tip=b.title)
+                out.append(charts.link(b.url, shape, css="free-slot"))
             elif b.kind == "appointment":
-                out.append(
-                    f'<a href="{escape(b.url)}"><rect x="{b.x}" y="{y}" width="58" '
-                    f'height="{box_h}" rx="3" class="appt appt-{escape(b.tier)}">{title}</rect>'
-                    f'<text x="{b.x + 4}" y="{y + 10}" class="box-label appt-label">'
-                    f"{escape(_short(b.label, 10))}</text></a>"
+                shape = charts.rect(b.x, y, 58, box_h, rx=3, css=f"appt appt-{b.tier}", tip=b.title)
+                label = charts.text(
+                    b.x + 4, y + 10, _short(b.label, 10), css="box-label appt-label"
                 )
+                out.append(charts.link(b.url, shape, label))
             else:
-                label = ""
+                css = f"block fill-{b.tier}"
+                out.append(charts.rect(b.x, y, 96, box_h, rx=4, css=css, tip=b.title))
                 if b.height > 12:
-                    label = (
-                        f'<text x="{b.x + 4}" y="{y + 11}" class="box-label">'
-                        f"{escape(_short(b.label or b.tier, 16))}</text>"
-                    )
-                out.append(
-                    f'<rect x="{b.x}" y="{y}" width="96" height="{box_h}" rx="4" '
-                    f'class="block fill-{escape(b.tier)}">{title}</rect>{label}'
-                )
+                    label = _short(b.label or b.tier, 16)
+                    out.append(charts.text(b.x + 4, y + 11, label, css="box-label"))
         if self.now_line:
             n = self.now_line
-            out.append(
-                f'<line x1="{n["x1"]}" x2="{n["x2"]}" y1="{n["y"]}" y2="{n["y"]}" '
-                'class="now-line"><title>Now</title></line>'
-            )
-        out.append("</svg>")
-        return mark_safe("".join(out))  # every text in it went through escape() above
+            out.append(charts.line(n["x1"], n["x2"], n["y"], n["y"], css="now-line", tip="Now"))
+        view_box = f"-44 -22 {self.width + 48} {height + 26}"
+        return charts.svg(out, view_box=view_box, label="Your week", css="week-grid")
 
     @property
     def hours(self) -> list[dict]:

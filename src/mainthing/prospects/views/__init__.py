@@ -8,11 +8,6 @@ from django.utils import timezone
 from mainthing.routine.services import now_local_date
 
 
-def is_htmx(request) -> bool:
-    """Whether htmx sent the request (it then gets a partial, not the whole page)."""
-    return request.headers.get("HX-Request") == "true"
-
-
 def local_today(user) -> date:
     """The request user's date now, in their own zone."""
     return now_local_date(user, timezone.now())

@@ -8,22 +8,17 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mainthing.core.htmx import is_htmx, retarget, template_for
 from mainthing.core.importing import MAX_UPLOAD_BYTES, is_dead
 
-from .. import importing, tasks
+from .. import importing, queries, tasks
 from ..forms.importing import LeadUploadForm, MappingForm
 from ..models import LeadImport, LeadSource
-from . import is_htmx
 
 TEMPLATE = "prospects/import_job.html"
-
-
-def get_lead_import(request, pk: int) -> LeadImport:
-    """The request user's lead import or 404: the one way these views reach an import."""
-    return get_object_or_404(LeadImport.objects.select_related("source"), pk=pk, user=request.user)
 
 
 def _examples(layout: importing.Layout) -> list[str]:
@@ -98,12 +93,12 @@ def import_job(request, pk: int):
     file with it, `action=remap` to go back to the mapping from a checked file. A post whose
     `has_header` box differs from how the file is read reads it again instead (new columns,
     new mapping) and shows the whole step again."""
-    job = get_lead_import(request, pk)
+    job = queries.lead_import_for_user(request.user, pk)
     if is_dead(job):
         importing.fail_dead(user=request.user)
         job.refresh_from_db()
     if request.method == "GET":
-        template = f"{TEMPLATE}#status" if is_htmx(request) else TEMPLATE
+        template = template_for(request, TEMPLATE, "status")
         return render(request, template, _status_context(request, job))
 
     action = request.POST.get("action", "check")
@@ -139,8 +134,7 @@ def import_job(request, pk: int):
     importing.save_mapping(job, mapping, source)
     job.refresh_from_db()
     context = _mapping_context(request, job, form)
-    template = f"{TEMPLATE}#preview" if is_htmx(request) else TEMPLATE
-    return render(request, template, context)
+    return render(request, template_for(request, TEMPLATE, "preview"), context)
 
 
 def _read_again(request, job: LeadImport, *, has_header: bool, action: str):
@@ -163,15 +157,13 @@ def _read_again(request, job: LeadImport, *, has_header: bool, action: str):
         return redirect("prospects:import-job", pk=job.pk)
     job.refresh_from_db()
     response = render(request, f"{TEMPLATE}#status", _mapping_context(request, job))
-    response["HX-Retarget"] = "#import-status"
-    response["HX-Reswap"] = "outerHTML"
-    return response
+    return retarget(response, "#import-status")
 
 
 @login_required
 @require_POST
 def apply_import(request, pk: int):
-    job = get_lead_import(request, pk)
+    job = queries.lead_import_for_user(request.user, pk)
     if importing.claim_for_apply(job):
         transaction.on_commit(lambda: tasks.apply_lead_import.enqueue(job.pk))
     else:
@@ -183,7 +175,7 @@ def apply_import(request, pk: int):
 @require_POST
 def retry_import(request, pk: int):
     """Runs an import whose worker stopped again: its check, or back to "ready" to import."""
-    job = get_lead_import(request, pk)
+    job = queries.lead_import_for_user(request.user, pk)
     if not importing.claim_retry(job):
         messages.info(request, "This import can't run again; upload the file again.")
     elif job.total_rows == 0:

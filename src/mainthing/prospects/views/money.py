@@ -4,33 +4,18 @@ spend) and income (by month, with totals per kind and currency)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mainthing.core.forms import add_service_errors
+from mainthing.core.htmx import is_htmx, template_for
 
-from .. import queries_money, services
+from .. import queries, queries_money, services
 from ..forms.money import IncomeForm, SourceEditForm, SourceForm, SpendForm
-from ..models import Income, LeadSource, Spend
-from . import is_htmx, local_today
-from .prospects import get_prospect
-
-
-def get_source(request, pk: int) -> LeadSource:
-    """The request user's lead source or 404: the one way these views reach a source."""
-    return get_object_or_404(
-        LeadSource.objects.select_related("category"), pk=pk, user=request.user
-    )
-
-
-def get_spend(request, pk: int) -> Spend:
-    return get_object_or_404(Spend.objects.select_related("source"), pk=pk, user=request.user)
-
-
-def get_income(request, pk: int) -> Income:
-    return get_object_or_404(Income, pk=pk, user=request.user)
+from ..models import LeadSource
+from . import local_today
 
 
 def _safe_next(request) -> str:
@@ -93,7 +78,7 @@ def _source_page(request, source: LeadSource, *, form=None, spend_form=None, sta
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_source(request, pk: int):
-    source = get_source(request, pk)
+    source = queries.source_for_user(request.user, pk)
     if request.method == "GET":
         return _source_page(request, source)
     form = SourceEditForm(request.POST)
@@ -112,7 +97,7 @@ def edit_source(request, pk: int):
 @login_required
 @require_POST
 def add_spend(request, pk: int):
-    source = get_source(request, pk)
+    source = queries.source_for_user(request.user, pk)
     form = SpendForm(request.POST)
     if form.is_valid():
         try:
@@ -133,7 +118,7 @@ def add_spend(request, pk: int):
 @login_required
 @require_POST
 def delete_spend(request, pk: int):
-    spend = get_spend(request, pk)
+    spend = queries.spend_for_user(request.user, pk)
     source = spend.source
     services.delete_spend(spend)
     if is_htmx(request):
@@ -150,9 +135,8 @@ def _income_page(request, form, *, year: int | None = None, status: int = 200):
     user = request.user
     year = year or local_today(user).year
     context = {"form": form, "income": queries_money.income_year(user, year)}
-    if is_htmx(request):
-        return render(request, "prospects/income.html#months", context, status=status)
-    return render(request, "prospects/income.html", context, status=status)
+    template = template_for(request, "prospects/income.html", "months")
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -163,7 +147,7 @@ def income_list(request):
     year = int(year) if year.isdigit() and 1900 <= int(year) <= 9999 else None
     initial = {"date": local_today(user)}
     if request.GET.get("prospect", "").isdigit():
-        initial["prospect"] = get_prospect(request, int(request.GET["prospect"])).pk
+        initial["prospect"] = queries.prospect_for_user(user, request.GET["prospect"]).pk
     form = IncomeForm(initial=initial, user=user)
     return _income_page(request, form, year=year)
 
@@ -178,7 +162,9 @@ def add_income(request):
     target = _safe_next(request)
     if form.is_valid():
         data = form.cleaned_data
-        prospect = get_prospect(request, data["prospect"]) if data["prospect"] else None
+        prospect = (
+            queries.prospect_for_user(request.user, data["prospect"]) if data["prospect"] else None
+        )
         try:
             income = services.add_income(
                 user,
@@ -210,7 +196,7 @@ def add_income(request):
 @login_required
 @require_POST
 def delete_income(request, pk: int):
-    income = get_income(request, pk)
+    income = queries.income_for_user(request.user, pk)
     year = income.date.year
     services.delete_income(income)
     if is_htmx(request):

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, QueryDict, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mainthing.activity import services as activity_services
 from mainthing.core import timekit
 from mainthing.core.forms import add_service_errors
+from mainthing.core.htmx import is_htmx, template_for
 
 from .. import exporting, followups, queries, services
 from ..forms.prospects import (
@@ -28,7 +29,7 @@ from ..forms.prospects import (
     StageForm,
 )
 from ..models import CLOSED_STAGES, IncomeKind, Prospect, Stage
-from . import is_htmx, local_today
+from . import local_today
 
 # Where a declined prospect goes next: the product or the affiliate program.
 AFFILIATE_OFFER = ("Offer the product / affiliate program", Stage.AFFILIATE_OFFERED)
@@ -38,15 +39,6 @@ INCOME_KIND_BY_STAGE = {
     Stage.AFFILIATE_OFFERED: IncomeKind.AFFILIATE,
     Stage.AFFILIATE_JOINED: IncomeKind.AFFILIATE,
 }
-
-
-def get_prospect(request, pk) -> Prospect:
-    """The request user's prospect or 404: the one way these views reach a prospect."""
-    if not str(pk).isdigit():
-        raise Http404("No such prospect.")
-    return get_object_or_404(
-        Prospect.objects.select_related("user", "source__category"), pk=pk, user=request.user
-    )
 
 
 # --- the list and the export -------------------------------------------------------------------
@@ -140,9 +132,7 @@ def prospect_list(request):
             listing.rows, params=request.GET, today=today, tz=timekit.zone(user.time_zone)
         ),
     }
-    if is_htmx(request):
-        return render(request, "prospects/list.html#results", context)
-    return render(request, "prospects/list.html", context)
+    return render(request, template_for(request, "prospects/list.html", "results"), context)
 
 
 @login_required
@@ -198,7 +188,7 @@ def _card_context(request, prospect: Prospect, **extra) -> dict:
 @login_required
 @require_safe
 def prospect_card(request, pk: int):
-    prospect = get_prospect(request, pk)
+    prospect = queries.prospect_for_user(request.user, pk)
     return render(request, "prospects/card.html", _card_context(request, prospect))
 
 
@@ -219,7 +209,7 @@ def _card_answer(request, prospect: Prospect, *, error: str = "", done: str = ""
 @login_required
 @require_POST
 def change_stage(request, pk: int):
-    prospect = get_prospect(request, pk)
+    prospect = queries.prospect_for_user(request.user, pk)
     form = StageForm(request.POST)
     if not form.is_valid():
         return _card_answer(request, prospect, error="Pick one of the stages.")
@@ -234,7 +224,7 @@ def change_stage(request, pk: int):
 @login_required
 @require_POST
 def add_note(request, pk: int):
-    prospect = get_prospect(request, pk)
+    prospect = queries.prospect_for_user(request.user, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _card_answer(request, prospect, error="Write something first.")
@@ -249,7 +239,7 @@ def add_note(request, pk: int):
 @require_POST
 def set_follow_up(request, pk: int):
     """A date, a quick pick (2 days, 1 week, 1 month from the user's today) or clearing it."""
-    prospect = get_prospect(request, pk)
+    prospect = queries.prospect_for_user(request.user, pk)
     form = FollowUpForm(request.POST)
     if not form.is_valid():
         error = " ".join(form.non_field_errors()) or "That is not a date."
@@ -292,7 +282,7 @@ def add_prospect(request):
         into = request.POST.get("merge_into")
         try:
             if into:
-                existing = get_prospect(request, into)
+                existing = queries.prospect_for_user(request.user, into)
                 prospect = services.add_into(user, existing, data["contact"], **fields)
                 messages.success(request, f"Merged the new details into {prospect.name}.")
                 return redirect("prospects:card", pk=prospect.pk)
@@ -326,7 +316,7 @@ def edit_prospect(request, pk: int):
     """Edits contacts, source, tags and notes. A new email or phone that another prospect has
     is shown with its matches: save anyway, or merge the match into this prospect."""
     user = request.user
-    prospect = get_prospect(request, pk)
+    prospect = queries.prospect_for_user(request.user, pk)
     form = ProspectForm(request.POST or None, user=user, prospect=prospect)
     matches: list[Prospect] = []
     if request.method == "POST" and form.is_valid():
@@ -344,7 +334,7 @@ def edit_prospect(request, pk: int):
                 user, email=contact.email, phone=contact.phone, exclude=prospect.pk
             )
         if not matches:
-            other = get_prospect(request, merge_from) if merge_from else None
+            other = queries.prospect_for_user(request.user, merge_from) if merge_from else None
             try:
                 services.update_and_merge(
                     prospect, contact, now=timezone.now(), source=data["source"], merge_from=other
@@ -366,9 +356,9 @@ def edit_prospect(request, pk: int):
 def merge_prospects(request, pk: int):
     """Merging another prospect into this one: find it, compare both, confirm."""
     user = request.user
-    prospect = get_prospect(request, pk)
+    prospect = queries.prospect_for_user(request.user, pk)
     if request.method == "POST":
-        other = get_prospect(request, request.POST.get("other", ""))
+        other = queries.prospect_for_user(request.user, request.POST.get("other", ""))
         try:
             services.merge(prospect, other, now=timezone.now())
         except ValidationError as error:
@@ -378,7 +368,7 @@ def merge_prospects(request, pk: int):
         return redirect("prospects:card", pk=prospect.pk)
     other_pk = request.GET.get("other")
     if other_pk:
-        other = get_prospect(request, other_pk)
+        other = queries.prospect_for_user(request.user, other_pk)
         if other.pk == prospect.pk:
             raise Http404("A prospect can't be merged with itself.")
         region = user.phone_region
@@ -413,7 +403,7 @@ def merge_prospects(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_prospect(request, pk: int):
-    prospect = get_prospect(request, pk)
+    prospect = queries.prospect_for_user(request.user, pk)
     if request.method == "POST":
         name = prospect.name
         services.delete_prospect(prospect)
