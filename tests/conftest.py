@@ -1,7 +1,10 @@
 """Shared fixtures: the roles every view test plays (owner, other user, anonymous) and a
 clock frozen where a test needs one."""
 
+from datetime import datetime, timedelta
+
 import pytest
+import time_machine
 from django.test import Client
 
 from tests.factories import UserFactory
@@ -66,3 +69,41 @@ def other_client(other_user):
 @pytest.fixture
 def anon_client():
     return Client()
+
+
+class Clock:
+    """A stopped clock a test moves by hand; it never ticks on its own."""
+
+    def __init__(self) -> None:
+        self._travel: time_machine.travel | None = None
+        self._traveller: time_machine.Traveller | None = None
+
+    def move_to(self, when: datetime) -> None:
+        # A naive datetime would mean the machine's local time: name the zone instead.
+        if when.tzinfo is None:
+            raise ValueError(f"{when} has no zone: use tests.factories.at(text, zone)")
+        if self._traveller is None:
+            self._travel = time_machine.travel(when, tick=False)
+            self._traveller = self._travel.start()
+        else:
+            self._traveller.move_to(when)
+
+    def shift(self, delta: timedelta) -> None:
+        if self._traveller is None:
+            raise RuntimeError("the clock has not been set: call frozen.move_to(when) first")
+        self._traveller.shift(delta)
+
+    def stop(self) -> None:
+        if self._travel is not None:
+            self._travel.stop()
+
+
+@pytest.fixture
+def frozen(request):
+    """The clock stopped at the test module's `NOW`; in a module without one, at the test's
+    first `frozen.move_to(when)`. `frozen.shift(timedelta)` moves it on."""
+    clock = Clock()
+    if (now := getattr(request.module, "NOW", None)) is not None:
+        clock.move_to(now)
+    yield clock
+    clock.stop()

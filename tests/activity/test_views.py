@@ -1,7 +1,5 @@
 from datetime import UTC, datetime, timedelta
 
-import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,12 +9,6 @@ from mainthing.activity.models import Activity
 from tests.factories import block, category, entry
 
 NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def test_today_requires_login(anon_client):

@@ -4,7 +4,6 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-import time_machine
 from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -295,13 +294,13 @@ def test_feed_names_prospects_by_first_name_only(owner, evenings, token, anon_cl
     ],
 )
 def test_feed_blocks_keep_local_time_across_new_york_dst(
-    db, anon_client, now, before, after, local_dates
+    db, anon_client, frozen, now, before, after, local_dates
 ):
     user = UserFactory(time_zone="America/New_York")
     evenings = block(user, "19:00", "21:00")
     raw = feeds.rotate_feed_token(user)
-    with time_machine.travel(now, tick=False):
-        found = events(anon_client.get(url(raw)).content)
+    frozen.move_to(now)
+    found = events(anon_client.get(url(raw)).content)
     first, second = (found[f"block-{evenings.pk}-{day}@mainthing"] for day in local_dates)
     assert ((first["start"], first["end"]), (second["start"], second["end"])) == (
         (before, before + timedelta(hours=2)),
@@ -309,12 +308,12 @@ def test_feed_blocks_keep_local_time_across_new_york_dst(
     )
 
 
-def test_feed_blocks_in_a_dst_gap_start_when_the_gap_ends(db, anon_client):
+def test_feed_blocks_in_a_dst_gap_start_when_the_gap_ends(db, anon_client, frozen):
     user = UserFactory(time_zone="America/New_York")
     night = block(user, "01:30", "03:30")
     raw = feeds.rotate_feed_token(user)
-    with time_machine.travel(datetime(2026, 3, 1, 12, 0, tzinfo=UTC), tick=False):
-        found = events(anon_client.get(url(raw)).content)
+    frozen.move_to(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+    found = events(anon_client.get(url(raw)).content)
     gap_night = found[f"block-{night.pk}-2026-03-08@mainthing"]
     # 01:30 EST is 06:30Z; 03:30 EDT is 07:30Z: one real hour.
     assert (gap_night["start"], gap_night["end"]) == (

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -30,12 +29,6 @@ ENTRIES = (
     b"start,end,category,tier,note\n"
     b"2026-06-01T09:00:00+00:00,2026-06-01T10:00:00+00:00,Calls,income,\n"
 )
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 pytestmark = pytest.mark.usefixtures("uploads_in_tmp")

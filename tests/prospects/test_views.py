@@ -3,7 +3,6 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,10 +17,7 @@ NOW = datetime(2026, 6, 10, 22, 30, tzinfo=UTC)  # 23:30 in London: already the 
 TODAY = date(2026, 6, 10)
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def add(user, name="Ann Lee", *, at=NOW, **fields):
