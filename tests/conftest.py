@@ -1,11 +1,16 @@
 """Shared fixtures: the roles every view test plays (owner, other user, anonymous) and a
-clock frozen where a test needs one."""
+clock frozen where a test needs one, and the check that a page's query count does not grow with
+its rows."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UserFactory
 
@@ -107,3 +112,29 @@ def frozen(request):
         clock.move_to(now)
     yield clock
     clock.stop()
+
+
+class QueryCounts(NamedTuple):
+    few: int
+    many: int
+    first: Any  # what each fetch returned, for tests that check the rows arrived
+    last: Any
+
+
+@pytest.fixture
+def queries_do_not_grow() -> Callable[[Callable[[], Any], Callable[[], Any]], QueryCounts]:
+    """`queries_do_not_grow(fetch, add_rows)`: runs `fetch`, then `add_rows`, then `fetch` again,
+    and fails if the second fetch ran more queries than the first, listing its SQL. Returns
+    both counts (and both results), so a test can pin the number too."""
+
+    def check(fetch: Callable[[], Any], add_rows: Callable[[], Any]) -> QueryCounts:
+        with CaptureQueriesContext(connection) as few:
+            first = fetch()
+        add_rows()
+        with CaptureQueriesContext(connection) as many:
+            last = fetch()
+        sql = "\n".join(query["sql"] for query in many.captured_queries)
+        assert len(many) <= len(few), f"{len(few)} queries grew to {len(many)}:\n{sql}"
+        return QueryCounts(len(few), len(many), first, last)
+
+    return check

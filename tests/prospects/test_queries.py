@@ -1,8 +1,6 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from mainthing.bookings.models import Appointment
 from mainthing.core import timekit
@@ -190,20 +188,18 @@ def test_prospect_list_page_past_the_end_shows_the_last(owner):
     assert (listing.page.number, [r.prospect.name for r in listing.rows]) == (2, ["Person 0"])
 
 
-def test_prospect_list_queries_do_not_grow_with_rows(owner, forum):
-    def count_queries():
-        with CaptureQueriesContext(connection) as captured:
-            listing = queries.prospect_list(owner, queries.Filters(tag="t"), today=TODAY)
-            [(r.prospect.source.label, r.phone) for r in listing.rows]
-        return len(captured), len(listing.rows)
+def test_prospect_list_queries_do_not_grow_with_rows(owner, forum, queries_do_not_grow):
+    def rows():
+        listing = queries.prospect_list(owner, queries.Filters(tag="t"), today=TODAY)
+        return [(r.prospect.source.label, r.phone) for r in listing.rows]
 
-    for n in range(3):
-        add(owner, f"P{n}", source=forum, tags="t", phone=f"415 555 01{n:02d}")
-    few = count_queries()
-    for n in range(3, 30):
-        add(owner, f"P{n}", source=forum, tags="t", phone=f"415 555 01{n:02d}")
-    many = count_queries()
-    assert (few, many) == ((2, 3), (2, 30))
+    def add_rows(first, last):
+        for n in range(first, last):
+            add(owner, f"P{n}", source=forum, tags="t", phone=f"415 555 01{n:02d}")
+
+    add_rows(0, 3)
+    counts = queries_do_not_grow(rows, lambda: add_rows(3, 30))
+    assert (counts.few, counts.many, len(counts.first), len(counts.last)) == (2, 2, 3, 30)
 
 
 def test_merge_candidates_without_search_are_the_duplicates(owner):
@@ -217,8 +213,10 @@ def test_merge_candidates_without_search_are_the_duplicates(owner):
 # --- the timeline ------------------------------------------------------------------------------
 
 
-def history(owner, prospect, *, calls: int, entries: int, notes: int, incomes: int):
-    start = NOW - timedelta(days=60)
+def history(
+    owner, prospect, *, calls: int, entries: int, notes: int, incomes: int, days_ago: int = 60
+):
+    start = NOW - timedelta(days=days_ago)
     for n in range(calls):
         begin = start + timedelta(days=n, hours=prospect.pk % 12)  # calls never overlap
         Appointment.objects.create(
@@ -291,14 +289,11 @@ def test_timeline_keeps_the_newest_up_to_the_limit(owner):
     assert (cut.items, cut.truncated) == (whole.items[:5], True)
 
 
-def test_timeline_queries_do_not_grow_with_history(owner):
-    def count_queries(prospect):
-        with CaptureQueriesContext(connection) as captured:
-            queries.timeline(prospect, tz=LONDON, limit=None)
-        return len(captured)
-
-    short = add(owner, "Short History")
-    history(owner, short, calls=1, entries=1, notes=1, incomes=1)
-    long = add(owner, "Long History", email="long@example.com")
-    history(owner, long, calls=20, entries=20, notes=20, incomes=20)
-    assert (count_queries(short), count_queries(long)) == (4, 4)
+def test_timeline_queries_do_not_grow_with_history(owner, queries_do_not_grow):
+    ann = add(owner, "Ann Lee", at=NOW - timedelta(days=100))
+    history(owner, ann, calls=1, entries=1, notes=1, incomes=1, days_ago=90)
+    counts = queries_do_not_grow(
+        lambda: queries.timeline(ann, tz=LONDON, limit=None).items,
+        lambda: history(owner, ann, calls=20, entries=20, notes=20, incomes=20),
+    )
+    assert (counts.few, counts.many, len(counts.first), len(counts.last)) == (4, 4, 5, 85)

@@ -3,8 +3,6 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mainthing.activity.models import Activity
@@ -185,43 +183,37 @@ def test_list_paginates(owner_client, owner):
     assert '<a href="?page=2">Next →</a>' in first
 
 
-def test_list_query_count_does_not_grow_with_prospects(owner_client, owner):
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [({}, 5), ({"q": "P", "due": "on", "sort": "name"}, 5), ({"q": "(415) 555-0102"}, 6)],
+)
+def test_list_query_count_does_not_grow_with_prospects(
+    owner_client, owner, queries_do_not_grow, params, expected
+):
     forum = services.add_source(owner, category=category(owner, "Forum posts"), campaign="Sig")
-
-    def count(params):
-        with CaptureQueriesContext(connection) as captured:
-            page(owner_client.get(reverse("prospects:list"), params))
-        return len(captured)
 
     def make(first, last):
         for n in range(first, last):
             phone = f"415 555 01{n:02d}"
             add(owner, f"P {n}", source=forum, phone=phone, tags="a, b", follow_up_on=TODAY)
 
-    searches = [{}, {"q": "P", "due": "on", "sort": "name"}, {"q": "(415) 555-0102"}]
     make(0, 3)
-    few = [count(params) for params in searches]
-    make(3, 30)
-    many = [count(params) for params in searches]
+    counts = queries_do_not_grow(
+        lambda: page(owner_client.get(reverse("prospects:list"), params)), lambda: make(3, 30)
+    )
     # Session, user, sources, counts per stage, the page's rows; a whole phone number is
     # looked up on its own index first.
-    assert (few, many) == ([5, 5, 6], [5, 5, 6])
+    assert (counts.few, counts.many) == (expected, expected)
 
 
-def test_export_query_count_does_not_grow_with_prospects(owner_client, owner):
-    def count():
-        with CaptureQueriesContext(connection) as captured:
-            response = owner_client.get(reverse("prospects:export"))
-            lines = list(response.streaming_content)
-        return len(captured), len(lines)
+def test_export_query_count_does_not_grow_with_prospects(owner_client, owner, queries_do_not_grow):
+    def lines():
+        return list(owner_client.get(reverse("prospects:export")).streaming_content)
 
     for n in range(3):
         add(owner, f"P {n}")
-    few = count()
-    for n in range(3, 30):
-        add(owner, f"P {n}")
-    many = count()
-    assert (few[0], few[1], many[1]) == (many[0], 4, 31)
+    counts = queries_do_not_grow(lines, lambda: [add(owner, f"P {n}") for n in range(3, 30)])
+    assert (counts.few, len(counts.first), len(counts.last)) == (counts.many, 4, 31)
 
 
 # --- the export --------------------------------------------------------------------------------
@@ -289,12 +281,7 @@ def test_card_of_a_declined_prospect_offers_the_affiliate_path(owner_client, ann
     ) in html
 
 
-def test_card_query_count_does_not_grow_with_history(owner_client, owner):
-    def count(prospect):
-        with CaptureQueriesContext(connection) as captured:
-            page(owner_client.get(reverse("prospects:card", args=[prospect.pk])))
-        return len(captured)
-
+def test_card_query_count_does_not_grow_with_history(owner_client, owner, queries_do_not_grow):
     def history(prospect, n, minute):
         for k in range(n):
             begin = NOW - timedelta(days=k + 1, minutes=minute)
@@ -309,13 +296,15 @@ def test_card_query_count_does_not_grow_with_history(owner_client, owner):
             services.add_note(prospect, f"note {k}", now=begin)
             services.add_income(owner, on=begin.date(), amount="5", prospect=prospect)
 
-    short = add(owner, "Short", tags="x")
-    history(short, 1, 0)
-    long = add(owner, "Long", tags="x")
-    history(long, 25, 30)
+    ann = add(owner, "Ann Lee", tags="x")
+    history(ann, 1, 0)
+    counts = queries_do_not_grow(
+        lambda: page(owner_client.get(reverse("prospects:card", args=[ann.pk]))),
+        lambda: history(ann, 25, 30),
+    )
     # Session, user, the prospect with its source, then events, calls, time, income, and the
     # income categories for "Start call timer".
-    assert (count(short), count(long)) == (8, 8)
+    assert (counts.few, counts.many) == (8, 8)
 
 
 # --- stage, notes, follow-ups ------------------------------------------------------------------
