@@ -6,7 +6,7 @@ from mainthing.bookings.models import Appointment
 from mainthing.core import timekit
 from mainthing.prospects import queries, services
 from mainthing.prospects.models import Prospect, Stage
-from tests.factories import category, entry
+from tests.factories import AppointmentFactory, category, entry
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
@@ -219,14 +219,7 @@ def history(
     start = NOW - timedelta(days=days_ago)
     for n in range(calls):
         begin = start + timedelta(days=n, hours=prospect.pk % 12)  # calls never overlap
-        Appointment.objects.create(
-            user=owner,
-            prospect=prospect,
-            prospect_name=prospect.name,
-            start=begin,
-            end=begin + timedelta(minutes=30),
-            status="completed",
-        )
+        AppointmentFactory(user=owner, prospect=prospect, start=begin, status="completed")
     for n in range(entries):
         done = entry(owner, "Prospect call", start + timedelta(days=n, hours=2), 25)
         services.link_time(done, prospect)
@@ -241,14 +234,7 @@ def history(
 def test_timeline_merges_every_kind_newest_first(owner):
     ann = add(owner, "Ann Lee", at=NOW - timedelta(days=10))
     call_at = NOW - timedelta(days=5)
-    Appointment.objects.create(
-        user=owner,
-        prospect=ann,
-        prospect_name="Ann Lee",
-        start=call_at,
-        end=call_at + timedelta(minutes=30),
-        note="Zoom",
-    )
+    AppointmentFactory(user=owner, prospect=ann, start=call_at, note="Zoom")
     done = entry(owner, "Prospect call", NOW - timedelta(days=4), 25, note="good talk")
     services.link_time(done, ann)
     services.change_stage(ann, Stage.PRESENTED, now=NOW - timedelta(days=3), note="liked it")

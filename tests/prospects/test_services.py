@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from mainthing.prospects import services
 from mainthing.prospects.models import Event, Income, LeadSource, Prospect, ProspectTime, Stage
-from tests.factories import category, entry
+from tests.factories import AppointmentFactory, category, entry
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 
@@ -266,17 +266,9 @@ def test_merge_keeps_the_history_of_both(owner):
 
 
 def test_merge_moves_appointments_too(owner):
-    from mainthing.bookings.models import Appointment
-
     keep = add(owner, email="ann@example.com")
     other = add(owner, name="Ann", email="ann@example.com", allow_duplicate=True)
-    call = Appointment.objects.create(
-        user=owner,
-        prospect=other,
-        prospect_name="Ann",
-        start=NOW + timedelta(days=1),
-        end=NOW + timedelta(days=1, minutes=30),
-    )
+    call = AppointmentFactory(user=owner, prospect=other, start=NOW + timedelta(days=1))
     services.merge(keep, other, now=NOW)
     call.refresh_from_db()
     assert call.prospect == keep

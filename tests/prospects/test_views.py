@@ -6,10 +6,9 @@ import pytest
 from django.urls import reverse
 
 from mainthing.activity.models import Activity
-from mainthing.bookings.models import Appointment
 from mainthing.prospects import exporting, services
 from mainthing.prospects.models import Event, Prospect, Stage
-from tests.factories import category, entry
+from tests.factories import AppointmentFactory, category, entry
 
 NOW = datetime(2026, 6, 10, 22, 30, tzinfo=UTC)  # 23:30 in London: already the 10th there
 TODAY = date(2026, 6, 10)
@@ -240,13 +239,8 @@ def test_export_streams_the_current_filter_as_neutralized_csv(owner_client, owne
 
 
 def test_card_shows_contacts_stage_and_every_kind_of_history(owner_client, owner, ann):
-    call = Appointment.objects.create(
-        user=owner,
-        prospect=ann,
-        prospect_name="Ann Lee",
-        start=NOW - timedelta(days=2),
-        end=NOW - timedelta(days=2) + timedelta(minutes=30),
-        status="completed",
+    call = AppointmentFactory(
+        user=owner, prospect=ann, start=NOW - timedelta(days=2), status="completed"
     )
     spent = entry(owner, "Prospect call", NOW - timedelta(days=2), 30, note="went well")
     services.link_time(spent, ann)
@@ -285,13 +279,7 @@ def test_card_query_count_does_not_grow_with_history(owner_client, owner, querie
     def history(prospect, n, minute):
         for k in range(n):
             begin = NOW - timedelta(days=k + 1, minutes=minute)
-            Appointment.objects.create(
-                user=owner,
-                prospect=prospect,
-                prospect_name=prospect.name,
-                start=begin,
-                end=begin + timedelta(minutes=30),
-            )
+            AppointmentFactory(user=owner, prospect=prospect, start=begin)
             services.link_time(entry(owner, "Prospect call", begin, 20), prospect)
             services.add_note(prospect, f"note {k}", now=begin)
             services.add_income(owner, on=begin.date(), amount="5", prospect=prospect)
@@ -520,9 +508,7 @@ def test_edit_saves_contacts_without_touching_stage(owner_client, ann):
 
 def test_edit_to_anothers_email_offers_merge_then_merges_into_this(owner_client, owner, ann):
     bob = add(owner, "Bob Stone", email="bob@example.com", social="@bob")
-    Appointment.objects.create(
-        user=owner, prospect=bob, prospect_name="Bob Stone", start=NOW, end=NOW + timedelta(hours=1)
-    )
+    AppointmentFactory(user=owner, prospect=bob, start=NOW, end=NOW + timedelta(hours=1))
     url = reverse("prospects:edit", args=[ann.pk])
     data = form_data(email="bob@example.com", source=ann.source_id)
     html = page(owner_client.post(url, data))
@@ -602,9 +588,7 @@ def test_merge_with_itself_is_404(owner_client, ann):
 
 
 def test_delete_confirms_then_deletes_history_but_keeps_the_call(owner_client, owner, ann):
-    call = Appointment.objects.create(
-        user=owner, prospect=ann, prospect_name="Ann Lee", start=NOW, end=NOW + timedelta(hours=1)
-    )
+    call = AppointmentFactory(user=owner, prospect=ann, start=NOW, end=NOW + timedelta(hours=1))
     url = reverse("prospects:delete", args=[ann.pk])
     assert "Delete Ann Lee?" in page(owner_client.get(url))
     response = owner_client.post(url)
