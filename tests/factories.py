@@ -18,6 +18,7 @@ from mainthing.bookings.models import Appointment, FeedToken
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.models import RateBucket
+from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import (
     ColumnMapping,
     Event,
@@ -264,6 +265,19 @@ def entry(user, name: str, start: datetime, minutes: int, **fields) -> Activity:
         allow_overlap=True,
         **fields,
     )
+
+
+def new_prospect(user, name: str = "Ann Lee", *, at: datetime, **fields) -> Prospect:
+    """A prospect added through the service at `at` (contact cleaned, "Added" event, duplicate
+    check). `source`, `stage`, `follow_up_on` and `allow_duplicate` go to the service; the other
+    fields are the contact (email, phone, social, tags...)."""
+    options = {
+        k: fields.pop(k)
+        for k in ("source", "stage", "follow_up_on", "allow_duplicate")
+        if k in fields
+    }
+    contact = prospect_services.clean_contact(user, name=name, **fields)
+    return prospect_services.add_prospect(user, contact, now=at, **options)
 
 
 def block(user, start: str, end: str, *, tier: str = "income", days: str = "daily"):

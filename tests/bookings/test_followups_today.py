@@ -8,9 +8,8 @@ import pytest
 from django.urls import reverse
 
 from mainthing.bookings import queries, services
-from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import Event
-from tests.factories import at, block
+from tests.factories import at, block, new_prospect
 
 ZONE = "Europe/London"
 MON, TUE, WED = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)
@@ -28,13 +27,8 @@ def weekdays(owner):
 
 
 def add(user, name: str, on: date | None, stage: str = "contacted", phone: str = ""):
-    return prospect_services.add_prospect(
-        user,
-        prospect_services.clean_contact(user, name=name, phone=phone),
-        now=noon(MON) - timedelta(days=7),
-        stage=stage,
-        follow_up_on=on,
-    )
+    week_before = noon(MON) - timedelta(days=7)
+    return new_prospect(user, name, at=week_before, stage=stage, follow_up_on=on, phone=phone)
 
 
 def html_of_section(page: str) -> str:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from mainthing.prospects import services
 from mainthing.prospects.models import Income, LeadSource, Spend
-from tests.factories import category
+from tests.factories import category, new_prospect
 
 NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)
 
@@ -24,9 +24,7 @@ def source(user, category_name="Forum posts", campaign="Signature", key=""):
 
 
 def prospect(user, name="Ann Lee", **fields):
-    return services.add_prospect(
-        user, services.clean_contact(user, name=name), now=NOW, allow_duplicate=True, **fields
-    )
+    return new_prospect(user, name, at=NOW, allow_duplicate=True, **fields)
 
 
 def login_url(path: str) -> str:

@@ -6,7 +6,7 @@ from mainthing.bookings.models import Appointment
 from mainthing.core import timekit
 from mainthing.prospects import queries, services
 from mainthing.prospects.models import Prospect, Stage
-from tests.factories import AppointmentFactory, category, entry
+from tests.factories import AppointmentFactory, category, entry, new_prospect
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
@@ -14,9 +14,7 @@ LONDON = timekit.zone("Europe/London")
 
 
 def add(user, name="Ann Lee", *, at=NOW, **fields):
-    options = {k: fields.pop(k) for k in ("source", "stage", "follow_up_on") if k in fields}
-    contact = services.clean_contact(user, name=name, **fields)
-    return services.add_prospect(user, contact, now=at, allow_duplicate=True, **options)
+    return new_prospect(user, name, at=at, allow_duplicate=True, **fields)
 
 
 def names(rows) -> list[str]:

@@ -6,19 +6,13 @@ from django.core.exceptions import ValidationError
 
 from mainthing.prospects import services
 from mainthing.prospects.models import Event, Income, LeadSource, Prospect, ProspectTime, Stage
-from tests.factories import AppointmentFactory, category, entry
+from tests.factories import AppointmentFactory, category, entry, new_prospect
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 
 
 def add(user, name="Ann Lee", **fields):
-    options = {
-        k: fields.pop(k)
-        for k in ("source", "stage", "follow_up_on", "allow_duplicate")
-        if k in fields
-    }
-    contact = services.clean_contact(user, name=name, **fields)
-    return services.add_prospect(user, contact, now=NOW, **options)
+    return new_prospect(user, name, at=NOW, **fields)
 
 
 # --- contacts ----------------------------------------------------------------------------------

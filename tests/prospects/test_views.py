@@ -8,7 +8,7 @@ from django.urls import reverse
 from mainthing.activity.models import Activity
 from mainthing.prospects import exporting, services
 from mainthing.prospects.models import Event, Prospect, Stage
-from tests.factories import AppointmentFactory, category, entry
+from tests.factories import AppointmentFactory, category, entry, new_prospect
 
 NOW = datetime(2026, 6, 10, 22, 30, tzinfo=UTC)  # 23:30 in London: already the 10th there
 TODAY = date(2026, 6, 10)
@@ -18,9 +18,7 @@ pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def add(user, name="Ann Lee", *, at=NOW, **fields):
-    options = {k: fields.pop(k) for k in ("source", "stage", "follow_up_on") if k in fields}
-    contact = services.clean_contact(user, name=name, **fields)
-    return services.add_prospect(user, contact, now=at, allow_duplicate=True, **options)
+    return new_prospect(user, name, at=at, allow_duplicate=True, **fields)
 
 
 def page(response) -> str:
