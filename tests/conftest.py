@@ -1,6 +1,6 @@
-"""Shared fixtures: the roles every view test plays (owner, other user, anonymous) and a
-clock frozen where a test needs one, and the check that a page's query count does not grow with
-its rows."""
+"""Shared fixtures: the roles every view test plays (owner, other user, anonymous), a clock
+frozen where a test needs one, and the check that a page's query count does not grow with its
+rows."""
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
