@@ -1,15 +1,42 @@
+"""A factory for every model, and helpers that write through the services where a business
+rule keeps other rows right (`entry` keeps day totals, `block` the routine's checks).
+
+The factories write rows as they are, with the fewest fields a valid row needs; related rows
+belong to the same user. Pass fields for what a test is about.
+"""
+
+import hashlib
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 import factory
 
 from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
-from mainthing.activity.models import Activity, Category
+from mainthing.activity.models import Activity, Category, DayTotal, ImportJob
+from mainthing.bookings.models import Appointment, FeedToken
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.core.models import ImportBatch, RateBucket
+from mainthing.prospects import services as prospect_services
+from mainthing.prospects.models import (
+    ColumnMapping,
+    Event,
+    Income,
+    LeadImport,
+    LeadSource,
+    Prospect,
+    ProspectTime,
+    Spend,
+)
 from mainthing.routine import services as routine_services
+from mainthing.routine.models import Block, BlockException
 
 PASSWORD = "correct horse battery staple"
+# Rows that need an instant get this one unless a test passes its own; a fixed instant keeps
+# them the same from run to run.
+INSTANT = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)
+SAME_USER = factory.SelfAttribute("..user")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -42,6 +69,198 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Category {n}")
 
 
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """A finished time entry, written as a row: day totals are not kept (use `entry` for that)."""
+
+    class Meta:
+        model = Activity
+
+    user = factory.SubFactory(UserFactory)
+    category = factory.SubFactory(CategoryFactory, user=SAME_USER)
+    start = INSTANT
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(minutes=30))
+    seconds = factory.LazyAttribute(lambda o: int((o.end - o.start).total_seconds()))
+
+
+class DayTotalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DayTotal
+
+    user = factory.SubFactory(UserFactory)
+    category = factory.SubFactory(CategoryFactory, user=SAME_USER)
+    day = INSTANT.date()
+    seconds = 1800
+    entries = 1
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    """A time import waiting to be checked; `path` names no real file unless a test passes one."""
+
+    class Meta:
+        model = ImportJob
+
+    user = factory.SubFactory(UserFactory)
+    format = ImportJob.Format.CSV
+    filename = "entries.csv"
+    path = "/nowhere"
+    size = 100
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory):
+    """An import batch being written, its heartbeat fresh at INSTANT (rows name it in
+    `import_batch`)."""
+
+    class Meta:
+        model = ImportBatch
+
+    user = factory.SubFactory(UserFactory)
+    kind = "activities"
+    heartbeat_at = INSTANT
+
+
+class BlockFactory(factory.django.DjangoModelFactory):
+    """A prospecting block every evening in the user's zone (`block` checks overlaps too)."""
+
+    class Meta:
+        model = Block
+
+    user = factory.SubFactory(UserFactory)
+    tier = Tier.INCOME
+    weekdays = "1111111"
+    start = time(19, 0)
+    end = time(21, 0)
+    time_zone = factory.SelfAttribute("user.time_zone")
+
+
+class BlockExceptionFactory(factory.django.DjangoModelFactory):
+    """A skipped day of a block."""
+
+    class Meta:
+        model = BlockException
+
+    block = factory.SubFactory(BlockFactory)
+    date = INSTANT.date()
+
+
+class LeadSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LeadSource
+
+    user = factory.SubFactory(UserFactory)
+    category = factory.SubFactory(CategoryFactory, user=SAME_USER, tier=Tier.INCOME)
+    campaign = factory.Sequence(lambda n: f"Campaign {n}")
+    key = factory.Sequence(lambda n: f"src{n}")
+
+
+class SpendFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Spend
+
+    user = factory.SubFactory(UserFactory)
+    source = factory.SubFactory(LeadSourceFactory, user=SAME_USER)
+    date = INSTANT.date()
+    amount = Decimal("10.00")
+
+
+class ProspectFactory(factory.django.DjangoModelFactory):
+    """A prospect row as it stands: no "Added" event, no duplicate check, the phone as given
+    (E.164). `prospects.services.add_prospect` does all that where a test needs it."""
+
+    class Meta:
+        model = Prospect
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Prospect {n}")
+    source = factory.SubFactory(LeadSourceFactory, user=SAME_USER)
+    created_at = INSTANT
+    stage_changed_at = factory.SelfAttribute("created_at")
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    prospect = factory.SubFactory(ProspectFactory)
+    user = factory.SelfAttribute("prospect.user")
+    kind = Event.Kind.NOTE
+    at = INSTANT
+    text = "A note"
+
+
+class ProspectTimeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProspectTime
+
+    activity = factory.SubFactory(ActivityFactory)
+    prospect = factory.SubFactory(ProspectFactory, user=factory.SelfAttribute("..activity.user"))
+
+
+class IncomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Income
+
+    user = factory.SubFactory(UserFactory)
+    date = INSTANT.date()
+    amount = Decimal("10.00")
+    currency = factory.SelfAttribute("user.currency")
+
+
+class ColumnMappingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ColumnMapping
+
+    user = factory.SubFactory(UserFactory)
+    headers_key = factory.Sequence(lambda n: hashlib.sha256(str(n).encode()).hexdigest())
+    mapping = factory.LazyFunction(lambda: {"0": "name"})
+
+
+class LeadImportFactory(factory.django.DjangoModelFactory):
+    """A lead import waiting for its mapping; `path` names no real file unless a test passes one."""
+
+    class Meta:
+        model = LeadImport
+
+    user = factory.SubFactory(UserFactory)
+    filename = "leads.csv"
+    path = "/nowhere"
+    size = 100
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """A 30-minute call written as a row: no overlap or prospecting-time check (`book` does
+    those)."""
+
+    class Meta:
+        model = Appointment
+
+    user = factory.SubFactory(UserFactory)
+    prospect_name = factory.LazyAttribute(lambda o: o.prospect.name if o.prospect else "Ann Lee")
+    prospect = None
+    start = INSTANT
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(minutes=30))
+
+
+class FeedTokenFactory(factory.django.DjangoModelFactory):
+    """A feed token's row; only a hash is stored, so tests that open the feed call
+    `bookings.feeds.rotate_feed_token` for a raw token."""
+
+    class Meta:
+        model = FeedToken
+
+    user = factory.SubFactory(UserFactory)
+    token_hash = factory.Sequence(lambda n: hashlib.sha256(f"token {n}".encode()).hexdigest())
+    created_at = INSTANT
+
+
+class RateBucketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RateBucket
+
+    key = factory.Sequence(lambda n: f"test:{n}")
+    tokens = 10.0
+    updated_at = INSTANT
+
+
 def category(user, name: str) -> Category:
     return Category.objects.get(user=user, name=name)
 
@@ -58,6 +277,19 @@ def entry(user, name: str, start: datetime, minutes: int, **fields) -> Activity:
         allow_overlap=True,
         **fields,
     )
+
+
+def new_prospect(user, name: str = "Ann Lee", *, at: datetime, **fields) -> Prospect:
+    """A prospect added through the service at `at` (contact cleaned, "Added" event, duplicate
+    check). `source`, `stage`, `follow_up_on` and `allow_duplicate` go to the service; the other
+    fields are the contact (email, phone, social, tags...)."""
+    options = {
+        k: fields.pop(k)
+        for k in ("source", "stage", "follow_up_on", "allow_duplicate")
+        if k in fields
+    }
+    contact = prospect_services.clean_contact(user, name=name, **fields)
+    return prospect_services.add_prospect(user, contact, now=at, **options)
 
 
 def block(user, start: str, end: str, *, tier: str = "income", days: str = "daily"):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from mainthing.activity.models import Activity, ImportJob
 from mainthing.core import importing as framework
-from tests.factories import category
+from tests.factories import ImportJobFactory, category
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -22,11 +22,6 @@ def upload(client, name: str, fmt: str = "csv", captured=None):
     return client.post(reverse("activity:import"), {"file": data, "format": fmt})
 
 
-def make_job(user, **fields) -> ImportJob:
-    defaults = {"format": "csv", "filename": "f.csv", "path": "/nowhere", "size": 100}
-    return ImportJob.objects.create(user=user, **{**defaults, **fields})
-
-
 def test_import_page_requires_login(anon_client):
     response = anon_client.get(reverse("activity:import"))
 
@@ -37,7 +32,7 @@ def test_import_page_requires_login(anon_client):
 
 
 def test_import_job_page_requires_login(anon_client, owner):
-    job = make_job(owner)
+    job = ImportJobFactory(user=owner)
 
     response = anon_client.get(reverse("activity:import-job", args=[job.pk]))
 
@@ -48,8 +43,8 @@ def test_import_job_page_requires_login(anon_client, owner):
 
 
 def test_import_page_shows_the_form_and_recent_imports(owner, owner_client, other_user):
-    make_job(owner, filename="mine.csv", status=ImportJob.Status.DONE)
-    make_job(other_user, filename="theirs.csv")
+    ImportJobFactory(user=owner, filename="mine.csv", status=ImportJob.Status.DONE)
+    ImportJobFactory(user=other_user, filename="theirs.csv")
 
     response = owner_client.get(reverse("activity:import"))
     page = response.content.decode()
@@ -61,7 +56,7 @@ def test_import_page_shows_the_form_and_recent_imports(owner, owner_client, othe
 
 
 def test_another_users_job_is_not_found(owner, other_client):
-    job = make_job(owner, status=ImportJob.Status.READY)
+    job = ImportJobFactory(user=owner, status=ImportJob.Status.READY)
 
     page = other_client.get(reverse("activity:import-job", args=[job.pk]))
     apply = other_client.post(reverse("activity:import-apply", args=[job.pk]))
@@ -181,8 +176,8 @@ def test_too_big_a_file_is_refused(owner, owner_client, monkeypatch):
 
 
 def test_a_bad_tier_choice_shows_the_form_again(owner, owner_client):
-    job = make_job(
-        owner,
+    job = ImportJobFactory(
+        user=owner,
         status=ImportJob.Status.READY,
         total_rows=1,
         new_categories=[{"name": "Webinars", "tier": None, "rows": 1}],
@@ -198,7 +193,9 @@ def test_a_bad_tier_choice_shows_the_form_again(owner, owner_client):
 
 
 def test_the_job_page_polls_itself_while_checking(owner, owner_client):
-    job = make_job(owner, status=ImportJob.Status.VALIDATING, size=1000, checked_bytes=250)
+    job = ImportJobFactory(
+        user=owner, status=ImportJob.Status.VALIDATING, size=1000, checked_bytes=250
+    )
 
     response = owner_client.get(
         reverse("activity:import-job", args=[job.pk]), headers={"HX-Request": "true"}
@@ -212,7 +209,7 @@ def test_the_job_page_polls_itself_while_checking(owner, owner_client):
 
 
 def test_the_job_page_shows_indeterminate_progress_while_importing(owner, owner_client):
-    job = make_job(owner, status=ImportJob.Status.APPLYING, total_rows=1200)
+    job = ImportJobFactory(user=owner, status=ImportJob.Status.APPLYING, total_rows=1200)
 
     page = owner_client.get(reverse("activity:import-job", args=[job.pk])).content.decode()
 
@@ -222,7 +219,9 @@ def test_the_job_page_shows_indeterminate_progress_while_importing(owner, owner_
 
 
 def test_the_job_page_stops_polling_when_done(owner, owner_client):
-    job = make_job(owner, status=ImportJob.Status.DONE, created_count=5, skipped_count=2)
+    job = ImportJobFactory(
+        user=owner, status=ImportJob.Status.DONE, created_count=5, skipped_count=2
+    )
 
     page = owner_client.get(
         reverse("activity:import-job", args=[job.pk]), headers={"HX-Request": "true"}
@@ -233,8 +232,8 @@ def test_the_job_page_stops_polling_when_done(owner, owner_client):
 
 
 def test_pages_carry_no_inline_script_or_style(owner, owner_client):
-    job = make_job(
-        owner,
+    job = ImportJobFactory(
+        user=owner,
         status=ImportJob.Status.READY,
         total_rows=1,
         new_categories=[{"name": "Webinars", "tier": None, "rows": 1}],

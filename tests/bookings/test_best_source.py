@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 
 from mainthing.activity.models import Category
 from mainthing.bookings import fillrate, queries, services
-from mainthing.bookings.models import Appointment
 from mainthing.prospects import services as prospect_services
-from tests.factories import block, entry
+from tests.factories import AppointmentFactory, block, entry
 
 FORUM, VIDEO = 11, 12
 HOUR = 3600
@@ -154,12 +153,7 @@ def test_today_says_the_best_source_in_the_prescription(history, owner_client):
 
 
 def test_booked_by_source_counts_calls_without_a_prospect_as_unknown(history):
-    Appointment.objects.create(
-        user=history,
-        prospect_name="Old call",
-        start=EVENING + timedelta(days=12),
-        end=EVENING + timedelta(days=12, minutes=30),
-    )
+    AppointmentFactory(user=history, prospect_name="Old call", start=EVENING + timedelta(days=12))
     forum, video = (
         Category.objects.get(user=history, name=name).pk for name in ("Forum posts", "Video posts")
     )

@@ -4,11 +4,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-import time_machine
 from django.apps import apps
 from django.contrib.sessions.models import Session
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -295,13 +292,13 @@ def test_feed_names_prospects_by_first_name_only(owner, evenings, token, anon_cl
     ],
 )
 def test_feed_blocks_keep_local_time_across_new_york_dst(
-    db, anon_client, now, before, after, local_dates
+    db, anon_client, frozen, now, before, after, local_dates
 ):
     user = UserFactory(time_zone="America/New_York")
     evenings = block(user, "19:00", "21:00")
     raw = feeds.rotate_feed_token(user)
-    with time_machine.travel(now, tick=False):
-        found = events(anon_client.get(url(raw)).content)
+    frozen.move_to(now)
+    found = events(anon_client.get(url(raw)).content)
     first, second = (found[f"block-{evenings.pk}-{day}@mainthing"] for day in local_dates)
     assert ((first["start"], first["end"]), (second["start"], second["end"])) == (
         (before, before + timedelta(hours=2)),
@@ -309,12 +306,12 @@ def test_feed_blocks_keep_local_time_across_new_york_dst(
     )
 
 
-def test_feed_blocks_in_a_dst_gap_start_when_the_gap_ends(db, anon_client):
+def test_feed_blocks_in_a_dst_gap_start_when_the_gap_ends(db, anon_client, frozen):
     user = UserFactory(time_zone="America/New_York")
     night = block(user, "01:30", "03:30")
     raw = feeds.rotate_feed_token(user)
-    with time_machine.travel(datetime(2026, 3, 1, 12, 0, tzinfo=UTC), tick=False):
-        found = events(anon_client.get(url(raw)).content)
+    frozen.move_to(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+    found = events(anon_client.get(url(raw)).content)
     gap_night = found[f"block-{night.pk}-2026-03-08@mainthing"]
     # 01:30 EST is 06:30Z; 03:30 EDT is 07:30Z: one real hour.
     assert (gap_night["start"], gap_night["end"]) == (
@@ -448,19 +445,19 @@ def test_feed_records_its_last_use_at_most_once_a_minute(owner, token, anon_clie
 
 
 def test_feed_query_count_does_not_grow_with_appointments(
-    owner, evenings, token, anon_client, frozen
+    owner, evenings, token, anon_client, frozen, queries_do_not_grow
 ):
     book(owner, "Ann Lee", EVENING)
     anon_client.get(url(token))  # records the first use, so no write is measured below
-    with CaptureQueriesContext(connection) as few:
-        anon_client.get(url(token))
-    for day in range(1, 20):
-        book(owner, f"Prospect {day}", EVENING + timedelta(days=day))
-    routine_services.set_exception(evenings, day=date(2026, 6, 20), today=TODAY)
-    with CaptureQueriesContext(connection) as many:
-        body = anon_client.get(url(token)).content
-    assert (len(few), len(many)) == (4, 4)
-    assert len([uid for uid in events(body) if uid.startswith("appointment-")]) == 20
+
+    def add_rows():
+        for day in range(1, 20):
+            book(owner, f"Prospect {day}", EVENING + timedelta(days=day))
+        routine_services.set_exception(evenings, day=date(2026, 6, 20), today=TODAY)
+
+    counts = queries_do_not_grow(lambda: anon_client.get(url(token)).content, add_rows)
+    assert (counts.few, counts.many) == (4, 4)
+    assert len([uid for uid in events(counts.last) if uid.startswith("appointment-")]) == 20
 
 
 # --- views on the profile page ---

@@ -5,15 +5,11 @@ import re
 from datetime import date, timedelta
 
 import pytest
-import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mainthing.bookings import queries, services
-from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import Event
-from tests.factories import at, block
+from tests.factories import at, block, new_prospect
 
 ZONE = "Europe/London"
 MON, TUE, WED = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)
@@ -31,13 +27,8 @@ def weekdays(owner):
 
 
 def add(user, name: str, on: date | None, stage: str = "contacted", phone: str = ""):
-    return prospect_services.add_prospect(
-        user,
-        prospect_services.clean_contact(user, name=name, phone=phone),
-        now=noon(MON) - timedelta(days=7),
-        stage=stage,
-        follow_up_on=on,
-    )
+    week_before = noon(MON) - timedelta(days=7)
+    return new_prospect(user, name, at=week_before, stage=stage, follow_up_on=on, phone=phone)
 
 
 def html_of_section(page: str) -> str:
@@ -57,12 +48,12 @@ def today_section(client) -> str:
 WEEKEND = "No prospecting time today. Next prospecting day: Monday 9 Mar, with 1 follow-up due."
 
 
-def test_follow_up_rolls_forward_day_by_day_and_never_turns_red(weekdays, owner_client):
+def test_follow_up_rolls_forward_day_by_day_and_never_turns_red(weekdays, owner_client, frozen):
     add(weekdays, "Ann Lee", TUE)
     seen = []
     for day in (MON, TUE, WED, date(2026, 3, 7), date(2026, 3, 8), date(2026, 3, 9)):
-        with time_machine.travel(noon(day), tick=False):
-            page = owner_client.get("/").content.decode()
+        frozen.move_to(noon(day))
+        page = owner_client.get("/").content.decode()
         seen.append((f"{day:%a}", section(page)))
         # Never red: nothing is marked due, overdue or as an error.
         assert re.findall(r'class="[^"]*(?:due|danger|error)', html_of_section(page)) == []
@@ -76,22 +67,22 @@ def test_follow_up_rolls_forward_day_by_day_and_never_turns_red(weekdays, owner_
     ]
 
 
-def test_follow_ups_show_only_what_fits_the_free_prospecting_time(weekdays, owner_client):
+def test_follow_ups_show_only_what_fits_the_free_prospecting_time(weekdays, owner_client, frozen):
     names = ["Ann", "Bob", "Cid", "Dee", "Eve"]
     for offset, name in enumerate(names):
         add(weekdays, name, TUE - timedelta(days=offset))  # Eve is the oldest
     add(weekdays, "Fay", WED)  # not due yet
     add(weekdays, "Gus", TUE, stage="joined")  # closed: needs no follow-up
-    with time_machine.travel(noon(TUE), tick=False):
-        # 120 minutes of prospecting, 90 of them booked: 30 free, room for 2 follow-ups.
-        for minutes in (0, 30, 60):
-            services.book(
-                weekdays,
-                prospect_name=f"Call {minutes}",
-                start=at("2026-03-03 19:00", ZONE) + timedelta(minutes=minutes),
-                now=noon(TUE),
-            )
-        text = today_section(owner_client)
+    frozen.move_to(noon(TUE))
+    # 120 minutes of prospecting, 90 of them booked: 30 free, room for 2 follow-ups.
+    for minutes in (0, 30, 60):
+        services.book(
+            weekdays,
+            prospect_name=f"Call {minutes}",
+            start=at("2026-03-03 19:00", ZONE) + timedelta(minutes=minutes),
+            now=noon(TUE),
+        )
+    text = today_section(owner_client)
     assert text == (
         "Follow-ups Eve Contacted from Fri 27 Feb Done Snooze "
         "Dee Contacted from Sat 28 Feb Done Snooze "
@@ -99,39 +90,43 @@ def test_follow_ups_show_only_what_fits_the_free_prospecting_time(weekdays, owne
     )
 
 
-def test_follow_ups_wait_when_todays_prospecting_time_is_booked_full(weekdays, owner_client):
+def test_follow_ups_wait_when_todays_prospecting_time_is_booked_full(
+    weekdays, owner_client, frozen
+):
     add(weekdays, "Ann", MON)
     add(weekdays, "Bob", TUE)
-    with time_machine.travel(noon(TUE), tick=False):
-        for minutes in range(0, 120, 30):
-            services.book(
-                weekdays,
-                prospect_name=f"Call {minutes}",
-                start=at("2026-03-03 19:00", ZONE) + timedelta(minutes=minutes),
-                now=noon(TUE),
-            )
-        text = today_section(owner_client)
+    frozen.move_to(noon(TUE))
+    for minutes in range(0, 120, 30):
+        services.book(
+            weekdays,
+            prospect_name=f"Call {minutes}",
+            start=at("2026-03-03 19:00", ZONE) + timedelta(minutes=minutes),
+            now=noon(TUE),
+        )
+    text = today_section(owner_client)
     assert text == (
         "Follow-ups Today's prospecting time is fully booked: "
         "2 follow-ups wait for the next prospecting day, Wed 4 Mar."
     )
 
 
-def test_follow_ups_show_the_phone_as_a_tel_link_and_the_card(weekdays, owner, owner_client):
+def test_follow_ups_show_the_phone_as_a_tel_link_and_the_card(
+    weekdays, owner, owner_client, frozen
+):
     owner.phone_region = "GB"
     owner.save(update_fields=["phone_region"])
     ann = add(weekdays, "Ann Lee", TUE, phone="020 7946 0000")
-    with time_machine.travel(noon(TUE), tick=False):
-        page = owner_client.get("/").content.decode()
+    frozen.move_to(noon(TUE))
+    page = owner_client.get("/").content.decode()
     assert '<a class="tel" href="tel:+442079460000">020 7946 0000</a>' in page
     assert f'<a href="/prospects/{ann.pk}/">Ann Lee</a>' in page
 
 
-def test_follow_ups_without_a_routine_show_a_few_and_ask_for_blocks(owner, owner_client):
+def test_follow_ups_without_a_routine_show_a_few_and_ask_for_blocks(owner, owner_client, frozen):
     for n in range(10):
         add(owner, f"P{n:02d}", TUE)
-    with time_machine.travel(noon(TUE), tick=False):
-        text = today_section(owner_client)
+    frozen.move_to(noon(TUE))
+    text = today_section(owner_client)
     rows = " ".join(f"P{n:02d} Contacted Done Snooze" for n in range(8))
     assert text == (
         f"Follow-ups {rows} 2 more wait for the next prospecting day. "
@@ -140,21 +135,21 @@ def test_follow_ups_without_a_routine_show_a_few_and_ask_for_blocks(owner, owner
     )
 
 
-def test_done_marks_the_contact_and_clears_the_follow_up(weekdays, owner_client):
+def test_done_marks_the_contact_and_clears_the_follow_up(weekdays, owner_client, frozen):
     ann = add(weekdays, "Ann", MON, stage="new")
-    with time_machine.travel(noon(TUE), tick=False):
-        response = owner_client.post(reverse("bookings:follow-up-done", args=[ann.pk]))
+    frozen.move_to(noon(TUE))
+    response = owner_client.post(reverse("bookings:follow-up-done", args=[ann.pk]))
     ann.refresh_from_db()
     assert (response.status_code, response["Location"]) == (302, "/")
     assert (ann.follow_up_on, ann.last_contacted_at, ann.stage) == (None, noon(TUE), "contacted")
 
 
-def test_snooze_moves_to_the_next_prospecting_day(weekdays, owner_client):
+def test_snooze_moves_to_the_next_prospecting_day(weekdays, owner_client, frozen):
     ann = add(weekdays, "Ann", MON)
     moved = []
     for day in (TUE, date(2026, 3, 6)):  # Tuesday → Wednesday; Friday → Monday
-        with time_machine.travel(noon(day), tick=False):
-            owner_client.post(reverse("bookings:follow-up-snooze", args=[ann.pk]))
+        frozen.move_to(noon(day))
+        owner_client.post(reverse("bookings:follow-up-snooze", args=[ann.pk]))
         ann.refresh_from_db()
         moved.append(ann.follow_up_on)
     assert moved == [WED, date(2026, 3, 9)]
@@ -163,13 +158,13 @@ def test_snooze_moves_to_the_next_prospecting_day(weekdays, owner_client):
     ) == [("Snoozed to Wed 04 Mar",), ("Snoozed to Mon 09 Mar",)]
 
 
-def test_done_with_htmx_answers_the_section_only(weekdays, owner_client):
+def test_done_with_htmx_answers_the_section_only(weekdays, owner_client, frozen):
     ann = add(weekdays, "Ann", MON)
     add(weekdays, "Bob", TUE)
-    with time_machine.travel(noon(TUE), tick=False):
-        response = owner_client.post(
-            reverse("bookings:follow-up-done", args=[ann.pk]), HTTP_HX_REQUEST="true"
-        )
+    frozen.move_to(noon(TUE))
+    response = owner_client.post(
+        reverse("bookings:follow-up-done", args=[ann.pk]), HTTP_HX_REQUEST="true"
+    )
     body = response.content.decode()
     assert (response.status_code, body.lstrip().startswith('<section class="card follow-ups"')) == (
         200,
@@ -178,13 +173,15 @@ def test_done_with_htmx_answers_the_section_only(weekdays, owner_client):
     assert ("<html" in body, section(body)) == (False, "Follow-ups Bob Contacted Done Snooze")
 
 
-def test_follow_up_buttons_on_another_users_prospect_are_404(weekdays, other_user, other_client):
+def test_follow_up_buttons_on_another_users_prospect_are_404(
+    weekdays, other_user, other_client, frozen
+):
     theirs = add(weekdays, "Ann", MON)
-    with time_machine.travel(noon(TUE), tick=False):
-        answers = [
-            other_client.post(reverse(f"bookings:follow-up-{name}", args=[theirs.pk])).status_code
-            for name in ("done", "snooze")
-        ]
+    frozen.move_to(noon(TUE))
+    answers = [
+        other_client.post(reverse(f"bookings:follow-up-{name}", args=[theirs.pk])).status_code
+        for name in ("done", "snooze")
+    ]
     theirs.refresh_from_db()
     assert (answers, theirs.follow_up_on) == ([404, 404], MON)
 
@@ -213,18 +210,13 @@ def test_follow_ups_read_model_counts_and_rolls(weekdays):
     )
 
 
-def _count(client) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get("/").status_code == 200
-    return len(captured)
-
-
-def test_today_query_count_does_not_grow_with_follow_ups(weekdays, owner_client):
+def test_today_query_count_does_not_grow_with_follow_ups(
+    weekdays, owner_client, frozen, queries_do_not_grow
+):
     add(weekdays, "P0", MON)
-    with time_machine.travel(noon(TUE), tick=False):
-        few = _count(owner_client)
-        for n in range(1, 40):
-            add(weekdays, f"P{n}", MON - timedelta(days=n % 5))
-        many = _count(owner_client)
-        page = owner_client.get("/").content.decode()
-    assert (many, "32 more wait" in page) == (few, True)
+    frozen.move_to(noon(TUE))
+    counts = queries_do_not_grow(
+        lambda: owner_client.get("/").content.decode(),
+        lambda: [add(weekdays, f"P{n}", MON - timedelta(days=n % 5)) for n in range(1, 40)],
+    )
+    assert (counts.many, "32 more wait" in counts.last) == (counts.few, True)

@@ -12,15 +12,14 @@ from mainthing.bookings import services
 from mainthing.bookings.models import Appointment
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import Event, Prospect, ProspectTime
+from tests.factories import new_prospect
 
 NOW = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)  # 09:00 in London, a Wednesday
 EVENING = datetime(2026, 6, 10, 18, 0, tzinfo=UTC)  # 19:00 in London
 
 
 def prospect(user, name="Ann Lee", stage="new", **contact):
-    return prospect_services.add_prospect(
-        user, prospect_services.clean_contact(user, name=name, **contact), now=NOW, stage=stage
-    )
+    return new_prospect(user, name, at=NOW, stage=stage, **contact)
 
 
 def forum_source(user, campaign="my signature"):

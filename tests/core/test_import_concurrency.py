@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -83,7 +82,7 @@ def test_another_users_writes_land_while_a_cli_import_runs_and_never_see_part_of
 
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_leaves_a_job_reported_failed_cleaned_and_ready_to_run_again(
-    settings, tmp_path, client
+    settings, tmp_path, client, frozen
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     owner = UserFactory(email="importer@example.com")
@@ -120,8 +119,9 @@ def test_a_killed_worker_leaves_a_job_reported_failed_cleaned_and_ready_to_run_a
     assert staged > 0
 
     # Past the heartbeat's limit, the clean-up (worker start, cron) reports and removes it.
-    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
-        call_command("expire_imports", verbosity=0)
+    frozen.move_to(timezone.now() + timedelta(minutes=3))
+    call_command("expire_imports", verbosity=0)
+    frozen.stop()
     job.refresh_from_db()
     assert (
         job.status,

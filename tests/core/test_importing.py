@@ -5,7 +5,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
@@ -17,6 +16,7 @@ from mainthing.core import importing
 from mainthing.core.models import ImportBatch
 from mainthing.prospects import importing as lead_importing
 from mainthing.prospects.models import LeadImport, Prospect
+from tests.factories import ImportBatchFactory
 
 CSV = (
     "start,end,category,tier,note\n"
@@ -73,9 +73,7 @@ def test_a_published_batch_hides_nothing_and_a_failed_one_leaves_nothing(owner, 
 
 def staged_batch(user, *, beat_ago: timedelta, rows: int = 3) -> ImportBatch:
     """A batch whose process wrote `rows` entries, last beating `beat_ago`."""
-    batch = ImportBatch.objects.create(
-        user=user, kind="activities", heartbeat_at=timezone.now() - beat_ago
-    )
+    batch = ImportBatchFactory(user=user, heartbeat_at=timezone.now() - beat_ago)
     category = Category.with_staged.create(
         user=user, name=f"Staged {batch.pk}", tier="other", import_batch=batch.pk
     )
@@ -138,10 +136,11 @@ def test_a_new_import_first_clears_what_a_dead_one_left(owner, csv_file):
     assert (result.created, Activity.objects.filter(user=owner).count()) == (3, 3)
 
 
-def test_a_batch_taken_for_dead_is_not_published_by_its_slow_process(owner, csv_file):
+def test_a_batch_taken_for_dead_is_not_published_by_its_slow_process(owner, csv_file, frozen):
+    frozen.move_to(timezone.now())
     batch = importing.open_batch(owner, "activities")
-    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
-        importing.reap_dead_batches()
+    frozen.shift(timedelta(minutes=5))
+    importing.reap_dead_batches()
 
     with pytest.raises(ValidationError) as raised:
         importing.publish(batch)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -22,6 +21,7 @@ from mainthing.activity.models import ImportJob
 from mainthing.prospects import importing
 from mainthing.prospects.models import LeadImport
 from tests.cli.test_cli import _database_url_for_subprocess
+from tests.factories import ImportJobFactory, LeadImportFactory
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 EXPIRED = "The uploaded file was removed after a day unused; upload it again to import."
@@ -30,12 +30,6 @@ ENTRIES = (
     b"start,end,category,tier,note\n"
     b"2026-06-01T09:00:00+00:00,2026-06-01T10:00:00+00:00,Calls,income,\n"
 )
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 pytestmark = pytest.mark.usefixtures("uploads_in_tmp")
@@ -54,9 +48,7 @@ def lead_job(settings, frozen, user, *, hours: float, status=LeadImport.Status.M
     path = stored_file(settings, f"{user.pk}-leads")
     Path(f"{path}.checked").write_text("rows")
     frozen.move_to(NOW - timedelta(hours=hours))
-    job = LeadImport.objects.create(
-        user=user, filename="leads.csv", path=str(path), size=11, status=status
-    )
+    job = LeadImportFactory(user=user, path=str(path), size=11, status=status)
     frozen.move_to(NOW)
     return job
 
@@ -65,15 +57,7 @@ def time_job(settings, frozen, user, *, hours: float, status=ImportJob.Status.RE
     """A time import created `hours` before NOW, with its upload."""
     path = stored_file(settings, str(user.pk))
     frozen.move_to(NOW - timedelta(hours=hours))
-    job = ImportJob.objects.create(
-        user=user,
-        format="csv",
-        filename="entries.csv",
-        path=str(path),
-        size=11,
-        status=status,
-        **fields,
-    )
+    job = ImportJobFactory(user=user, path=str(path), size=11, status=status, **fields)
     frozen.move_to(NOW)
     return job
 
@@ -299,7 +283,7 @@ def test_worker_start_expires_unused_uploads(settings, owner):
     # The worker runs in its own process, on the real clock: the upload is made years old.
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     path = stored_file(settings, f"{owner.pk}-leads")
-    job = LeadImport.objects.create(user=owner, filename="leads.csv", path=str(path), size=11)
+    job = LeadImportFactory(user=owner, path=str(path), size=11)
     LeadImport.objects.filter(pk=job.pk).update(created_at=datetime(2020, 1, 1, tzinfo=UTC))
     env = {**os.environ, "MAINTHING_DATABASE_URL": _database_url_for_subprocess()}
 

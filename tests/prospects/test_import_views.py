@@ -7,15 +7,13 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from mainthing.core import importing as framework
 from mainthing.prospects import services
 from mainthing.prospects.models import ColumnMapping, Event, LeadImport, Prospect
-from tests.factories import category
+from tests.factories import LeadImportFactory, category
 
 LEADS = (
     b"Name,Email,Mobile,Favourite colour\n"
@@ -36,11 +34,6 @@ def job_url(job: LeadImport, name: str = "prospects:import-job") -> str:
     return reverse(name, args=[job.pk])
 
 
-def make_job(user, **fields) -> LeadImport:
-    defaults = {"filename": "f.csv", "path": "/nowhere", "size": 100}
-    return LeadImport.objects.create(user=user, **{**defaults, **fields})
-
-
 def mapping_post(**columns: str) -> dict:
     """The mapping step's form as the browser sends it for a file with a header row (an
     unticked box is not sent at all)."""
@@ -52,7 +45,7 @@ def mapping_post(**columns: str) -> dict:
 
 @pytest.mark.parametrize("name", ["prospects:import-job", "prospects:import-apply"])
 def test_import_job_pages_require_login(anon_client, owner, name):
-    job = make_job(owner)
+    job = LeadImportFactory(user=owner)
 
     response = anon_client.post(reverse(name, args=[job.pk]))
 
@@ -72,7 +65,7 @@ def test_import_page_requires_login(anon_client):
 
 
 def test_another_users_import_is_not_found(owner, other_client):
-    job = make_job(owner, status=LeadImport.Status.READY)
+    job = LeadImportFactory(user=owner, status=LeadImport.Status.READY)
 
     page = other_client.get(job_url(job))
     check = other_client.post(job_url(job), {"action": "remap"})
@@ -83,8 +76,8 @@ def test_another_users_import_is_not_found(owner, other_client):
 
 
 def test_import_page_lists_only_my_imports(owner, owner_client, other_user):
-    make_job(owner, filename="mine.csv", status=LeadImport.Status.DONE)
-    make_job(other_user, filename="theirs.csv", status=LeadImport.Status.DONE)
+    LeadImportFactory(user=owner, filename="mine.csv", status=LeadImport.Status.DONE)
+    LeadImportFactory(user=other_user, filename="theirs.csv", status=LeadImport.Status.DONE)
 
     response = owner_client.get(reverse("prospects:import"))
     page = response.content.decode()
@@ -93,17 +86,15 @@ def test_import_page_lists_only_my_imports(owner, owner_client, other_user):
     assert 'enctype="multipart/form-data"' in page
 
 
-def test_import_page_queries_do_not_grow_with_imports(owner, owner_client):
-    make_job(owner, status=LeadImport.Status.DONE)
-    with CaptureQueriesContext(connection) as few:
-        owner_client.get(reverse("prospects:import"))
-    for _ in range(8):
-        make_job(owner, status=LeadImport.Status.DONE)
+def test_import_page_queries_do_not_grow_with_imports(owner, owner_client, queries_do_not_grow):
+    LeadImportFactory(user=owner, status=LeadImport.Status.DONE)
 
-    with CaptureQueriesContext(connection) as many:
-        owner_client.get(reverse("prospects:import"))
+    counts = queries_do_not_grow(
+        lambda: owner_client.get(reverse("prospects:import")).status_code,
+        lambda: [LeadImportFactory(user=owner, status=LeadImport.Status.DONE) for _ in range(8)],
+    )
 
-    assert len(many) == len(few)
+    assert (counts.few, counts.first, counts.last) == (counts.many, 200, 200)
 
 
 # --- the steps -----------------------------------------------------------------------------------
@@ -272,7 +263,9 @@ def test_a_file_with_bad_rows_lists_them_and_can_be_mapped_again(
 
 
 def test_polling_gets_the_status_partial(owner, owner_client):
-    job = make_job(owner, status=LeadImport.Status.VALIDATING, size=200, checked_bytes=50)
+    job = LeadImportFactory(
+        user=owner, status=LeadImport.Status.VALIDATING, size=200, checked_bytes=50
+    )
 
     response = owner_client.get(job_url(job), headers={"HX-Request": "true"})
     page = response.content.decode()
@@ -285,8 +278,8 @@ def test_polling_gets_the_status_partial(owner, owner_client):
 def test_the_import_shows_its_progress_while_it_runs(owner, owner_client, tmp_path):
     path = tmp_path / "upload"
     path.write_text("Name\nAnn\n")
-    job = make_job(
-        owner,
+    job = LeadImportFactory(
+        user=owner,
         status=LeadImport.Status.APPLYING,
         path=str(path),
         total_rows=20000,
@@ -301,7 +294,7 @@ def test_the_import_shows_its_progress_while_it_runs(owner, owner_client, tmp_pa
 
 
 def test_a_second_click_imports_once(owner, owner_client):
-    job = make_job(owner, status=LeadImport.Status.APPLYING)
+    job = LeadImportFactory(user=owner, status=LeadImport.Status.APPLYING)
 
     response = owner_client.post(job_url(job, "prospects:import-apply"), follow=True)
 
@@ -310,7 +303,7 @@ def test_a_second_click_imports_once(owner, owner_client):
 
 
 def test_a_checked_file_cant_be_checked_twice(owner, owner_client):
-    job = make_job(owner, status=LeadImport.Status.READY, headers=["Name"])
+    job = LeadImportFactory(user=owner, status=LeadImport.Status.READY, headers=["Name"])
 
     response = owner_client.post(job_url(job), mapping_post(**{"col-0": "name"}), follow=True)
 

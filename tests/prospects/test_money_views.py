@@ -4,23 +4,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mainthing.prospects import services
 from mainthing.prospects.models import Income, LeadSource, Spend
-from tests.factories import category
+from tests.factories import category, new_prospect
 
 NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def source(user, category_name="Forum posts", campaign="Signature", key=""):
@@ -30,9 +24,7 @@ def source(user, category_name="Forum posts", campaign="Signature", key=""):
 
 
 def prospect(user, name="Ann Lee", **fields):
-    return services.add_prospect(
-        user, services.clean_contact(user, name=name), now=NOW, allow_duplicate=True, **fields
-    )
+    return new_prospect(user, name, at=NOW, allow_duplicate=True, **fields)
 
 
 def login_url(path: str) -> str:
@@ -126,20 +118,22 @@ def test_sources_page_requires_login(anon_client, db):
     assert (response.status_code, response["Location"]) == (302, login_url(path))
 
 
-def test_sources_page_query_count_does_not_grow_with_sources(owner, owner_client):
+def test_sources_page_query_count_does_not_grow_with_sources(
+    owner, owner_client, queries_do_not_grow
+):
     source(owner, key="one")
-    with CaptureQueriesContext(connection) as few:
-        owner_client.get(reverse("prospects:sources"))
-    for n in range(8):
-        made = source(owner, "PPC campaigns", f"Ad set {n}")
-        services.add_spend(made, on=date(2026, 6, 1), amount="10")
-        prospect(owner, f"Lead {n}", source=made)
 
-    with CaptureQueriesContext(connection) as many:
-        response = owner_client.get(reverse("prospects:sources"))
+    def add_sources():
+        for n in range(8):
+            made = source(owner, "PPC campaigns", f"Ad set {n}")
+            services.add_spend(made, on=date(2026, 6, 1), amount="10")
+            prospect(owner, f"Lead {n}", source=made)
 
-    assert response.status_code == 200
-    assert len(many) == len(few)
+    counts = queries_do_not_grow(
+        lambda: owner_client.get(reverse("prospects:sources")).status_code, add_sources
+    )
+
+    assert (counts.few, counts.first, counts.last) == (counts.many, 200, 200)
 
 
 def test_edit_source_page_shows_its_spend_and_prospect_count(owner, owner_client):
@@ -356,18 +350,20 @@ def test_income_page_shows_another_year(owner, owner_client):
     assert [i.date for i in response.context["income"].entries] == [date(2025, 12, 31)]
 
 
-def test_income_page_query_count_does_not_grow_with_entries(owner, owner_client):
+def test_income_page_query_count_does_not_grow_with_entries(
+    owner, owner_client, queries_do_not_grow
+):
     income(owner, date(2026, 6, 1), "5")
-    with CaptureQueriesContext(connection) as few:
-        owner_client.get(reverse("income:list"))
-    for n in range(10):
-        income(owner, date(2026, 1 + n % 6, 1), "5", prospect=prospect(owner, f"Lead {n}"))
 
-    with CaptureQueriesContext(connection) as many:
-        response = owner_client.get(reverse("income:list"))
+    def add_entries():
+        for n in range(10):
+            income(owner, date(2026, 1 + n % 6, 1), "5", prospect=prospect(owner, f"Lead {n}"))
 
-    assert response.status_code == 200
-    assert len(many) == len(few)
+    counts = queries_do_not_grow(
+        lambda: owner_client.get(reverse("income:list")).status_code, add_entries
+    )
+
+    assert (counts.few, counts.first, counts.last) == (counts.many, 200, 200)
 
 
 def test_income_page_offers_the_prospect_from_the_link(owner, owner_client):

@@ -1,14 +1,12 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from mainthing.bookings.models import Appointment
 from mainthing.core import timekit
 from mainthing.prospects import queries, services
 from mainthing.prospects.models import Prospect, Stage
-from tests.factories import category, entry
+from tests.factories import AppointmentFactory, category, entry, new_prospect
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
@@ -16,9 +14,7 @@ LONDON = timekit.zone("Europe/London")
 
 
 def add(user, name="Ann Lee", *, at=NOW, **fields):
-    options = {k: fields.pop(k) for k in ("source", "stage", "follow_up_on") if k in fields}
-    contact = services.clean_contact(user, name=name, **fields)
-    return services.add_prospect(user, contact, now=at, allow_duplicate=True, **options)
+    return new_prospect(user, name, at=at, allow_duplicate=True, **fields)
 
 
 def names(rows) -> list[str]:
@@ -190,20 +186,18 @@ def test_prospect_list_page_past_the_end_shows_the_last(owner):
     assert (listing.page.number, [r.prospect.name for r in listing.rows]) == (2, ["Person 0"])
 
 
-def test_prospect_list_queries_do_not_grow_with_rows(owner, forum):
-    def count_queries():
-        with CaptureQueriesContext(connection) as captured:
-            listing = queries.prospect_list(owner, queries.Filters(tag="t"), today=TODAY)
-            [(r.prospect.source.label, r.phone) for r in listing.rows]
-        return len(captured), len(listing.rows)
+def test_prospect_list_queries_do_not_grow_with_rows(owner, forum, queries_do_not_grow):
+    def rows():
+        listing = queries.prospect_list(owner, queries.Filters(tag="t"), today=TODAY)
+        return [(r.prospect.source.label, r.phone) for r in listing.rows]
 
-    for n in range(3):
-        add(owner, f"P{n}", source=forum, tags="t", phone=f"415 555 01{n:02d}")
-    few = count_queries()
-    for n in range(3, 30):
-        add(owner, f"P{n}", source=forum, tags="t", phone=f"415 555 01{n:02d}")
-    many = count_queries()
-    assert (few, many) == ((2, 3), (2, 30))
+    def add_rows(first, last):
+        for n in range(first, last):
+            add(owner, f"P{n}", source=forum, tags="t", phone=f"415 555 01{n:02d}")
+
+    add_rows(0, 3)
+    counts = queries_do_not_grow(rows, lambda: add_rows(3, 30))
+    assert (counts.few, counts.many, len(counts.first), len(counts.last)) == (2, 2, 3, 30)
 
 
 def test_merge_candidates_without_search_are_the_duplicates(owner):
@@ -217,18 +211,13 @@ def test_merge_candidates_without_search_are_the_duplicates(owner):
 # --- the timeline ------------------------------------------------------------------------------
 
 
-def history(owner, prospect, *, calls: int, entries: int, notes: int, incomes: int):
-    start = NOW - timedelta(days=60)
+def history(
+    owner, prospect, *, calls: int, entries: int, notes: int, incomes: int, days_ago: int = 60
+):
+    start = NOW - timedelta(days=days_ago)
     for n in range(calls):
         begin = start + timedelta(days=n, hours=prospect.pk % 12)  # calls never overlap
-        Appointment.objects.create(
-            user=owner,
-            prospect=prospect,
-            prospect_name=prospect.name,
-            start=begin,
-            end=begin + timedelta(minutes=30),
-            status="completed",
-        )
+        AppointmentFactory(user=owner, prospect=prospect, start=begin, status="completed")
     for n in range(entries):
         done = entry(owner, "Prospect call", start + timedelta(days=n, hours=2), 25)
         services.link_time(done, prospect)
@@ -243,14 +232,7 @@ def history(owner, prospect, *, calls: int, entries: int, notes: int, incomes: i
 def test_timeline_merges_every_kind_newest_first(owner):
     ann = add(owner, "Ann Lee", at=NOW - timedelta(days=10))
     call_at = NOW - timedelta(days=5)
-    Appointment.objects.create(
-        user=owner,
-        prospect=ann,
-        prospect_name="Ann Lee",
-        start=call_at,
-        end=call_at + timedelta(minutes=30),
-        note="Zoom",
-    )
+    AppointmentFactory(user=owner, prospect=ann, start=call_at, note="Zoom")
     done = entry(owner, "Prospect call", NOW - timedelta(days=4), 25, note="good talk")
     services.link_time(done, ann)
     services.change_stage(ann, Stage.PRESENTED, now=NOW - timedelta(days=3), note="liked it")
@@ -291,14 +273,11 @@ def test_timeline_keeps_the_newest_up_to_the_limit(owner):
     assert (cut.items, cut.truncated) == (whole.items[:5], True)
 
 
-def test_timeline_queries_do_not_grow_with_history(owner):
-    def count_queries(prospect):
-        with CaptureQueriesContext(connection) as captured:
-            queries.timeline(prospect, tz=LONDON, limit=None)
-        return len(captured)
-
-    short = add(owner, "Short History")
-    history(owner, short, calls=1, entries=1, notes=1, incomes=1)
-    long = add(owner, "Long History", email="long@example.com")
-    history(owner, long, calls=20, entries=20, notes=20, incomes=20)
-    assert (count_queries(short), count_queries(long)) == (4, 4)
+def test_timeline_queries_do_not_grow_with_history(owner, queries_do_not_grow):
+    ann = add(owner, "Ann Lee", at=NOW - timedelta(days=100))
+    history(owner, ann, calls=1, entries=1, notes=1, incomes=1, days_ago=90)
+    counts = queries_do_not_grow(
+        lambda: queries.timeline(ann, tz=LONDON, limit=None).items,
+        lambda: history(owner, ann, calls=20, entries=20, notes=20, incomes=20),
+    )
+    assert (counts.few, counts.many, len(counts.first), len(counts.last)) == (4, 4, 5, 85)

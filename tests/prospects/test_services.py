@@ -6,19 +6,13 @@ from django.core.exceptions import ValidationError
 
 from mainthing.prospects import services
 from mainthing.prospects.models import Event, Income, LeadSource, Prospect, ProspectTime, Stage
-from tests.factories import category, entry
+from tests.factories import AppointmentFactory, category, entry, new_prospect
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 
 
 def add(user, name="Ann Lee", **fields):
-    options = {
-        k: fields.pop(k)
-        for k in ("source", "stage", "follow_up_on", "allow_duplicate")
-        if k in fields
-    }
-    contact = services.clean_contact(user, name=name, **fields)
-    return services.add_prospect(user, contact, now=NOW, **options)
+    return new_prospect(user, name, at=NOW, **fields)
 
 
 # --- contacts ----------------------------------------------------------------------------------
@@ -266,17 +260,9 @@ def test_merge_keeps_the_history_of_both(owner):
 
 
 def test_merge_moves_appointments_too(owner):
-    from mainthing.bookings.models import Appointment
-
     keep = add(owner, email="ann@example.com")
     other = add(owner, name="Ann", email="ann@example.com", allow_duplicate=True)
-    call = Appointment.objects.create(
-        user=owner,
-        prospect=other,
-        prospect_name="Ann",
-        start=NOW + timedelta(days=1),
-        end=NOW + timedelta(days=1, minutes=30),
-    )
+    call = AppointmentFactory(user=owner, prospect=other, start=NOW + timedelta(days=1))
     services.merge(keep, other, now=NOW)
     call.refresh_from_db()
     assert call.prospect == keep

@@ -3,31 +3,22 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mainthing.activity.models import Activity
-from mainthing.bookings.models import Appointment
 from mainthing.prospects import exporting, services
 from mainthing.prospects.models import Event, Prospect, Stage
-from tests.factories import category, entry
+from tests.factories import AppointmentFactory, category, entry, new_prospect
 
 NOW = datetime(2026, 6, 10, 22, 30, tzinfo=UTC)  # 23:30 in London: already the 10th there
 TODAY = date(2026, 6, 10)
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def add(user, name="Ann Lee", *, at=NOW, **fields):
-    options = {k: fields.pop(k) for k in ("source", "stage", "follow_up_on") if k in fields}
-    contact = services.clean_contact(user, name=name, **fields)
-    return services.add_prospect(user, contact, now=at, allow_duplicate=True, **options)
+    return new_prospect(user, name, at=at, allow_duplicate=True, **fields)
 
 
 def page(response) -> str:
@@ -189,43 +180,37 @@ def test_list_paginates(owner_client, owner):
     assert '<a href="?page=2">Next →</a>' in first
 
 
-def test_list_query_count_does_not_grow_with_prospects(owner_client, owner):
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [({}, 5), ({"q": "P", "due": "on", "sort": "name"}, 5), ({"q": "(415) 555-0102"}, 6)],
+)
+def test_list_query_count_does_not_grow_with_prospects(
+    owner_client, owner, queries_do_not_grow, params, expected
+):
     forum = services.add_source(owner, category=category(owner, "Forum posts"), campaign="Sig")
-
-    def count(params):
-        with CaptureQueriesContext(connection) as captured:
-            page(owner_client.get(reverse("prospects:list"), params))
-        return len(captured)
 
     def make(first, last):
         for n in range(first, last):
             phone = f"415 555 01{n:02d}"
             add(owner, f"P {n}", source=forum, phone=phone, tags="a, b", follow_up_on=TODAY)
 
-    searches = [{}, {"q": "P", "due": "on", "sort": "name"}, {"q": "(415) 555-0102"}]
     make(0, 3)
-    few = [count(params) for params in searches]
-    make(3, 30)
-    many = [count(params) for params in searches]
+    counts = queries_do_not_grow(
+        lambda: page(owner_client.get(reverse("prospects:list"), params)), lambda: make(3, 30)
+    )
     # Session, user, sources, counts per stage, the page's rows; a whole phone number is
     # looked up on its own index first.
-    assert (few, many) == ([5, 5, 6], [5, 5, 6])
+    assert (counts.few, counts.many) == (expected, expected)
 
 
-def test_export_query_count_does_not_grow_with_prospects(owner_client, owner):
-    def count():
-        with CaptureQueriesContext(connection) as captured:
-            response = owner_client.get(reverse("prospects:export"))
-            lines = list(response.streaming_content)
-        return len(captured), len(lines)
+def test_export_query_count_does_not_grow_with_prospects(owner_client, owner, queries_do_not_grow):
+    def lines():
+        return list(owner_client.get(reverse("prospects:export")).streaming_content)
 
     for n in range(3):
         add(owner, f"P {n}")
-    few = count()
-    for n in range(3, 30):
-        add(owner, f"P {n}")
-    many = count()
-    assert (few[0], few[1], many[1]) == (many[0], 4, 31)
+    counts = queries_do_not_grow(lines, lambda: [add(owner, f"P {n}") for n in range(3, 30)])
+    assert (counts.few, len(counts.first), len(counts.last)) == (counts.many, 4, 31)
 
 
 # --- the export --------------------------------------------------------------------------------
@@ -252,13 +237,8 @@ def test_export_streams_the_current_filter_as_neutralized_csv(owner_client, owne
 
 
 def test_card_shows_contacts_stage_and_every_kind_of_history(owner_client, owner, ann):
-    call = Appointment.objects.create(
-        user=owner,
-        prospect=ann,
-        prospect_name="Ann Lee",
-        start=NOW - timedelta(days=2),
-        end=NOW - timedelta(days=2) + timedelta(minutes=30),
-        status="completed",
+    call = AppointmentFactory(
+        user=owner, prospect=ann, start=NOW - timedelta(days=2), status="completed"
     )
     spent = entry(owner, "Prospect call", NOW - timedelta(days=2), 30, note="went well")
     services.link_time(spent, ann)
@@ -293,33 +273,24 @@ def test_card_of_a_declined_prospect_offers_the_affiliate_path(owner_client, ann
     ) in html
 
 
-def test_card_query_count_does_not_grow_with_history(owner_client, owner):
-    def count(prospect):
-        with CaptureQueriesContext(connection) as captured:
-            page(owner_client.get(reverse("prospects:card", args=[prospect.pk])))
-        return len(captured)
-
+def test_card_query_count_does_not_grow_with_history(owner_client, owner, queries_do_not_grow):
     def history(prospect, n, minute):
         for k in range(n):
             begin = NOW - timedelta(days=k + 1, minutes=minute)
-            Appointment.objects.create(
-                user=owner,
-                prospect=prospect,
-                prospect_name=prospect.name,
-                start=begin,
-                end=begin + timedelta(minutes=30),
-            )
+            AppointmentFactory(user=owner, prospect=prospect, start=begin)
             services.link_time(entry(owner, "Prospect call", begin, 20), prospect)
             services.add_note(prospect, f"note {k}", now=begin)
             services.add_income(owner, on=begin.date(), amount="5", prospect=prospect)
 
-    short = add(owner, "Short", tags="x")
-    history(short, 1, 0)
-    long = add(owner, "Long", tags="x")
-    history(long, 25, 30)
+    ann = add(owner, "Ann Lee", tags="x")
+    history(ann, 1, 0)
+    counts = queries_do_not_grow(
+        lambda: page(owner_client.get(reverse("prospects:card", args=[ann.pk]))),
+        lambda: history(ann, 25, 30),
+    )
     # Session, user, the prospect with its source, then events, calls, time, income, and the
     # income categories for "Start call timer".
-    assert (count(short), count(long)) == (8, 8)
+    assert (counts.few, counts.many) == (8, 8)
 
 
 # --- stage, notes, follow-ups ------------------------------------------------------------------
@@ -535,9 +506,7 @@ def test_edit_saves_contacts_without_touching_stage(owner_client, ann):
 
 def test_edit_to_anothers_email_offers_merge_then_merges_into_this(owner_client, owner, ann):
     bob = add(owner, "Bob Stone", email="bob@example.com", social="@bob")
-    Appointment.objects.create(
-        user=owner, prospect=bob, prospect_name="Bob Stone", start=NOW, end=NOW + timedelta(hours=1)
-    )
+    AppointmentFactory(user=owner, prospect=bob, start=NOW, end=NOW + timedelta(hours=1))
     url = reverse("prospects:edit", args=[ann.pk])
     data = form_data(email="bob@example.com", source=ann.source_id)
     html = page(owner_client.post(url, data))
@@ -617,9 +586,7 @@ def test_merge_with_itself_is_404(owner_client, ann):
 
 
 def test_delete_confirms_then_deletes_history_but_keeps_the_call(owner_client, owner, ann):
-    call = Appointment.objects.create(
-        user=owner, prospect=ann, prospect_name="Ann Lee", start=NOW, end=NOW + timedelta(hours=1)
-    )
+    call = AppointmentFactory(user=owner, prospect=ann, start=NOW, end=NOW + timedelta(hours=1))
     url = reverse("prospects:delete", args=[ann.pk])
     assert "Delete Ann Lee?" in page(owner_client.get(url))
     response = owner_client.post(url)
