@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from mainthing.core import jsonstream
+from mainthing.core import jsonstream, timekit
 from mainthing.core.enums import Tier
 from mainthing.core.importing import FileProblem, Source
 
@@ -229,11 +229,7 @@ def _toggl_instants(day_text: str, clock_text: str, tz: ZoneInfo, label: str) ->
             f"The {label} time {clock_text.strip()!r} is not a time like 09:30:00."
         ) from None
     naive = datetime.combine(day, clock)
-    found: list[datetime] = []
-    for fold in (0, 1):
-        instant = naive.replace(tzinfo=tz, fold=fold).astimezone(UTC)
-        if instant.astimezone(tz).replace(tzinfo=None) == naive and instant not in found:
-            found.append(instant)
+    found = timekit.wall_instants(naive, tz)
     if not found:
         raise _BadValue(
             f"The {label} {naive:%Y-%m-%d %H:%M} does not exist in {tz.key}: the clocks skip it "
