@@ -40,7 +40,8 @@ bookkeeping (ids, created/updated stamps, the password hash) is not part of the 
 and stays out.
 
 Sits above the apps, like onboarding and the CLI. `format` holds the names above, `exporting`
-writes a file, `checks` reads its values, `restoring` writes them.
+writes a file, `checks` reads its values, `restoring` writes the entries and publishes them
+with the other `parts`.
 """
 
 from .exporting import export_user

@@ -4,6 +4,7 @@ the file is wrong."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from mainthing.activity import services as activity_services
 from mainthing.activity.models import Origin
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
+from mainthing.prospects import services as prospect_services
 
 from .format import (
     _COLOR,
@@ -139,7 +141,7 @@ def _categories(data: Any) -> list[dict]:
 
 def _activity(row: Any, index: int, categories: dict[str, int]) -> tuple:
     """A checked entry as (category_id, start, end, seconds, note, prospect_name, origin,
-    iga_override, import_key): the columns `_EntryWriter` inserts."""
+    iga_override, import_key): the columns `EntryWriter` inserts."""
     where = f"Entry {index}"
     row = _fields(row, ACTIVITY_FIELDS, where)
     name = row.get("category")
@@ -161,3 +163,29 @@ def _activity(row: Any, index: int, categories: dict[str, int]) -> tuple:
         _flag(row, "iga_override", where),
         None if key is None else _text(row, "import_key", 40, where),
     )
+
+
+def _link(row: dict, key: str, ids: list[int], where: str) -> int | None:
+    """The id behind an index into another list of the file (None stays None)."""
+    value = row.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < len(ids):
+        raise ValidationError(f"{where}: {key} must be the index of one of the file's {key}s.")
+    return ids[value]
+
+
+def _list(data: Any, what: str) -> list:
+    if not isinstance(data, list):
+        raise ValidationError(f"The file's {what} must be a list.")
+    return data
+
+
+def _amount(row: dict, where: str) -> Decimal:
+    value = row.get("amount")
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ValidationError(f'{where}: amount must be a decimal number like "12.50".')
+    try:
+        return prospect_services.parse_amount(str(value))
+    except ValidationError as error:
+        raise ValidationError(f"{where}: {' '.join(error.messages)}") from None
