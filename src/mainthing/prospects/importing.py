@@ -38,9 +38,9 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -80,7 +80,6 @@ from mainthing.core.models import ImportBatch
 
 from . import services
 from .leadfiles import (
-    FIELDS,
     Layout,
     Plan,
     check_mapping,
@@ -89,17 +88,22 @@ from .leadfiles import (
     open_file,
     parse_map_option,
     read_layout,
-    records,
     remember_mapping,
     source_ref,
     suggest_mapping,
 )
-from .leadrows import BadValue, Cleaner, Lead, Seen, read_leads, source_key, source_lookup
-from .models import Event, LeadImport, LeadSource, Prospect, Stage
+from .leadrows import (
+    CheckedRows,
+    Lead,
+    Seen,
+    read_leads,
+    source_key,
+    source_lookup,
+)
+from .models import Event, LeadImport, LeadSource, Prospect
 
 logger = logging.getLogger(__name__)
 
-PREVIEW_ROWS = 5
 
 # The statuses in which a lead import waits on the user with its file kept (an "invalid" one,
 # so the columns can be changed); never a running one.
@@ -138,79 +142,7 @@ class Result:
         }
 
 
-@dataclass
-class PreviewRow:
-    number: int
-    cells: list[str]
-    problem: str = ""
-
-
-@dataclass
-class Preview:
-    columns: list[str]  # the labels of the fields the mapping fills
-    rows: list[PreviewRow] = field(default_factory=list)
-    problem: str = ""  # the file as a whole (it should not happen after read_layout)
-
-
-# --- preview and validation ----------------------------------------------------------------------
-
-
-def _preview_columns(mapping: dict[int, str]) -> list[str]:
-    fields = set(mapping.values())
-    columns = []
-    for name in FIELDS:
-        if name in ("first_name", "last_name"):
-            continue
-        if name == "name" or name in fields:
-            columns.append(name)
-    return columns
-
-
-def preview(user: User, path: Path, plan: Plan, *, rows: int = PREVIEW_ROWS) -> Preview:
-    """The first rows as they would be imported (cleaned values, or the row's problem)."""
-    names = _preview_columns(plan.mapping)
-    result = Preview(columns=[FIELDS[n] for n in names])
-    cleaner = Cleaner(user, plan)
-    source_labels = {
-        s.pk: s.label for s in LeadSource.objects.filter(user=user).select_related("category")
-    }
-    try:
-        source = open_file(path, plan.layout)
-    except FileProblem as problem:
-        result.problem = str(problem)
-        return result
-    try:
-        for number, record in records(source, plan.layout):
-            if cleaner.is_blank(record):
-                continue
-            try:
-                lead = cleaner.clean(number, record)
-            except BadValue as error:
-                raw = {n: record[i].strip() for i, n in plan.mapping.items() if i < len(record)}
-                raw["name"] = cleaner.name_of(record)
-                cells = [raw.get(n, "") for n in names]
-                result.rows.append(PreviewRow(number, cells, str(error)))
-            else:
-                shown = {
-                    "name": lead.name,
-                    "email": lead.email,
-                    "phone": services.format_phone(lead.phone, user.phone_region),
-                    "social": lead.social,
-                    "time_zone": lead.time_zone,
-                    "source": source_labels.get(lead.source_id, "Unknown"),
-                    "stage": Stage(lead.stage).label,
-                    "follow_up_on": lead.follow_up_on.isoformat() if lead.follow_up_on else "",
-                    "tags": ", ".join(t for t in lead.tags.split(",") if t),
-                    "notes": lead.notes if len(lead.notes) <= 80 else lead.notes[:80] + "…",
-                }
-                result.rows.append(PreviewRow(number, [shown[n] for n in names]))
-            if len(result.rows) >= rows:
-                break
-    except FileProblem as problem:
-        result.problem = str(problem)
-    finally:
-        source.close()
-    return result
+# --- validation ----------------------------------------------------------------------
 
 
 def _check_plan(user: User, plan: Plan) -> None:
@@ -222,90 +154,6 @@ def _check_plan(user: User, plan: Plan) -> None:
         and not LeadSource.objects.filter(pk=plan.source_id, user=user).exists()
     ):
         raise FileProblem("The default source is gone; choose another one.")
-
-
-class _Checked:
-    """The cleaned rows of a validation pass, kept in a file beside the upload (JSON, one line
-    per chunk after a first line that says what they were cleaned from), so the apply pass
-    needn't clean every row again: phone numbers alone cost half of a pass. The apply pass uses
-    them only when the upload, the plan, the user's phone region and lead sources are all as
-    they were; otherwise it cleans the file again."""
-
-    VERSION = 1
-
-    @classmethod
-    def stamp(cls, user: User, path: Path, plan: Plan) -> dict:
-        stat = path.stat()
-        layout = plan.layout
-        return {
-            "version": cls.VERSION,
-            "file": [stat.st_size, stat.st_mtime_ns],
-            "layout": [layout.encoding, layout.delimiter, layout.has_header, layout.width],
-            "mapping": {str(i): f for i, f in sorted(plan.mapping.items())},
-            "source": plan.source_id,
-            "region": user.phone_region,
-            "sources": list(
-                LeadSource.objects.filter(user=user).order_by("pk").values_list("pk", flat=True)
-            ),
-        }
-
-    def __init__(self, keep: Path, stamp: dict):
-        self.path = keep
-        self.handle = keep.open("w", encoding="utf-8")
-        self.handle.write(json.dumps(stamp) + "\n")
-        self.chunk: list[list] = []
-
-    def add(self, lead: Lead) -> None:
-        follow_up = lead.follow_up_on.isoformat() if lead.follow_up_on else None
-        self.chunk.append(
-            [
-                lead.number, lead.name, lead.email, lead.email_key, lead.phone, lead.social,
-                lead.time_zone, lead.source_id, lead.stage, follow_up, lead.tags, lead.notes,
-                lead.key,
-            ]
-        )  # fmt: skip
-        if len(self.chunk) >= CHUNK_SIZE:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.chunk:
-            self.handle.write(json.dumps(self.chunk, ensure_ascii=False) + "\n")
-            self.chunk = []
-
-    def close(self, *, keep: bool) -> None:
-        if keep:
-            self.flush()
-        self.handle.close()
-        if not keep:
-            self.path.unlink(missing_ok=True)
-
-    @classmethod
-    def read(cls, checked: Path | None, stamp: dict) -> Iterator[Lead] | None:
-        """The kept leads, or None when there are none or they are out of date."""
-        if checked is None:
-            return None
-        try:
-            handle = checked.open(encoding="utf-8")
-        except OSError:
-            return None
-        try:
-            first = json.loads(handle.readline() or "null")
-        except ValueError:
-            first = None
-        if first != stamp:
-            handle.close()
-            return None
-        return cls._leads(handle)
-
-    @staticmethod
-    def _leads(handle) -> Iterator[Lead]:
-        parse = date.fromisoformat
-        with handle:
-            for line in handle:
-                for row in json.loads(line):
-                    if row[9] is not None:
-                        row[9] = parse(row[9])
-                    yield Lead(*row)
 
 
 def validate_file(
@@ -336,7 +184,7 @@ def validate_file(
         fail(None, str(problem))
         return Validation(0, errors.listed, errors.count)
     seen = Seen(user)
-    kept = _Checked(keep, _Checked.stamp(user, path, plan)) if keep else None
+    kept = CheckedRows(keep, CheckedRows.stamp(user, path, plan)) if keep else None
     try:
         with no_gc_pauses():
             for item in read_leads(user, source, plan):
@@ -500,7 +348,7 @@ def apply_file(
         with no_gc_pauses():
             writer = _Writer(user, now=now, note=note, batch=batch.pk)
             seen = Seen(user)
-            items = _Checked.read(checked, _Checked.stamp(user, path, plan))
+            items = CheckedRows.read(checked, CheckedRows.stamp(user, path, plan))
             chunk: list[Lead] = []
             done = 0
             for item in items if items is not None else read_leads(user, source, plan):

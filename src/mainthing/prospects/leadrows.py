@@ -1,28 +1,33 @@
 """Cleaning the rows of a lead file into `Lead`s: names, emails, phones for the user's region,
 time zones, sources, stages, follow-up dates and tags checked and normalised, each row with its
 fingerprint; and telling new leads from ones the user already has or that repeat an earlier
-row (`Seen`). The third step of a lead import, shared by its check and its apply pass.
+row (`Seen`). The third step of a lead import, shared by its check and its apply pass; also
+the preview of the first rows on the mapping step, and the cleaned rows a check keeps for the
+apply pass (`CheckedRows`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
 from mainthing.accounts.models import User
-from mainthing.core.importing import Source
+from mainthing.core.importing import CHUNK_SIZE, FileProblem, Source
 
 from . import services
-from .leadfiles import DELIMITERS, NOT_WORD, NUMERIC_DATE, Plan, records
+from .leadfiles import DELIMITERS, FIELDS, NOT_WORD, NUMERIC_DATE, Plan, open_file, records
 from .models import CLOSED_STAGES, LeadSource, Prospect, Stage
 
 NOTES_LENGTH = 10_000
 TAGS_LENGTH = 500  # Prospect.tags
+PREVIEW_ROWS = 5
 # Dates with the month spelled out are never ambiguous; numeric ones other than ISO are.
 _NAMED_MONTH_FORMATS = (
     "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y",
@@ -332,3 +337,165 @@ class Seen:
             self.file_phones.add(phone)
         self.file_keys.add(key)
         return "new"
+
+
+# --- preview -----------------------------------------------------------------------------------
+
+
+@dataclass
+class PreviewRow:
+    number: int
+    cells: list[str]
+    problem: str = ""
+
+
+@dataclass
+class Preview:
+    columns: list[str]  # the labels of the fields the mapping fills
+    rows: list[PreviewRow] = field(default_factory=list)
+    problem: str = ""  # the file as a whole (it should not happen after read_layout)
+
+
+def _preview_columns(mapping: dict[int, str]) -> list[str]:
+    fields = set(mapping.values())
+    columns = []
+    for name in FIELDS:
+        if name in ("first_name", "last_name"):
+            continue
+        if name == "name" or name in fields:
+            columns.append(name)
+    return columns
+
+
+def preview(user: User, path: Path, plan: Plan, *, rows: int = PREVIEW_ROWS) -> Preview:
+    """The first rows as they would be imported (cleaned values, or the row's problem)."""
+    names = _preview_columns(plan.mapping)
+    result = Preview(columns=[FIELDS[n] for n in names])
+    cleaner = Cleaner(user, plan)
+    source_labels = {
+        s.pk: s.label for s in LeadSource.objects.filter(user=user).select_related("category")
+    }
+    try:
+        source = open_file(path, plan.layout)
+    except FileProblem as problem:
+        result.problem = str(problem)
+        return result
+    try:
+        for number, record in records(source, plan.layout):
+            if cleaner.is_blank(record):
+                continue
+            try:
+                lead = cleaner.clean(number, record)
+            except BadValue as error:
+                raw = {n: record[i].strip() for i, n in plan.mapping.items() if i < len(record)}
+                raw["name"] = cleaner.name_of(record)
+                cells = [raw.get(n, "") for n in names]
+                result.rows.append(PreviewRow(number, cells, str(error)))
+            else:
+                shown = {
+                    "name": lead.name,
+                    "email": lead.email,
+                    "phone": services.format_phone(lead.phone, user.phone_region),
+                    "social": lead.social,
+                    "time_zone": lead.time_zone,
+                    "source": source_labels.get(lead.source_id, "Unknown"),
+                    "stage": Stage(lead.stage).label,
+                    "follow_up_on": lead.follow_up_on.isoformat() if lead.follow_up_on else "",
+                    "tags": ", ".join(t for t in lead.tags.split(",") if t),
+                    "notes": lead.notes if len(lead.notes) <= 80 else lead.notes[:80] + "…",
+                }
+                result.rows.append(PreviewRow(number, [shown[n] for n in names]))
+            if len(result.rows) >= rows:
+                break
+    except FileProblem as problem:
+        result.problem = str(problem)
+    finally:
+        source.close()
+    return result
+
+
+# --- rows kept between the passes ----------------------------------------------------------------
+
+
+class CheckedRows:
+    """The cleaned rows of a validation pass, kept in a file beside the upload (JSON, one line
+    per chunk after a first line that says what they were cleaned from), so the apply pass
+    needn't clean every row again: phone numbers alone cost half of a pass. The apply pass uses
+    them only when the upload, the plan, the user's phone region and lead sources are all as
+    they were; otherwise it cleans the file again."""
+
+    VERSION = 1
+
+    @classmethod
+    def stamp(cls, user: User, path: Path, plan: Plan) -> dict:
+        stat = path.stat()
+        layout = plan.layout
+        return {
+            "version": cls.VERSION,
+            "file": [stat.st_size, stat.st_mtime_ns],
+            "layout": [layout.encoding, layout.delimiter, layout.has_header, layout.width],
+            "mapping": {str(i): f for i, f in sorted(plan.mapping.items())},
+            "source": plan.source_id,
+            "region": user.phone_region,
+            "sources": list(
+                LeadSource.objects.filter(user=user).order_by("pk").values_list("pk", flat=True)
+            ),
+        }
+
+    def __init__(self, keep: Path, stamp: dict):
+        self.path = keep
+        self.handle = keep.open("w", encoding="utf-8")
+        self.handle.write(json.dumps(stamp) + "\n")
+        self.chunk: list[list] = []
+
+    def add(self, lead: Lead) -> None:
+        follow_up = lead.follow_up_on.isoformat() if lead.follow_up_on else None
+        self.chunk.append(
+            [
+                lead.number, lead.name, lead.email, lead.email_key, lead.phone, lead.social,
+                lead.time_zone, lead.source_id, lead.stage, follow_up, lead.tags, lead.notes,
+                lead.key,
+            ]
+        )  # fmt: skip
+        if len(self.chunk) >= CHUNK_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.chunk:
+            self.handle.write(json.dumps(self.chunk, ensure_ascii=False) + "\n")
+            self.chunk = []
+
+    def close(self, *, keep: bool) -> None:
+        if keep:
+            self.flush()
+        self.handle.close()
+        if not keep:
+            self.path.unlink(missing_ok=True)
+
+    @classmethod
+    def read(cls, checked: Path | None, stamp: dict) -> Iterator[Lead] | None:
+        """The kept leads, or None when there are none or they are out of date."""
+        if checked is None:
+            return None
+        try:
+            handle = checked.open(encoding="utf-8")
+        except OSError:
+            return None
+        try:
+            first = json.loads(handle.readline() or "null")
+        except ValueError:
+            first = None
+        if first != stamp:
+            handle.close()
+            return None
+        return cls._leads(handle)
+
+    @staticmethod
+    def _leads(handle) -> Iterator[Lead]:
+        parse = date.fromisoformat
+        with handle:
+            for line in handle:
+                for row in json.loads(line):
+                    if row[9] is not None:
+                        row[9] = parse(row[9])
+                    yield Lead(*row)
