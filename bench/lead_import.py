@@ -198,14 +198,14 @@ def breakdown(database_url: str, csv_path: str) -> dict:
     import resource
 
     from mainthing.accounts.models import User
-    from mainthing.prospects import importing
+    from mainthing.prospects import importing, leadfiles
 
     user = User.objects.get(email=EMAIL)
     path = Path(csv_path)
     began = time.perf_counter()
-    layout = importing.read_layout(path)
-    mapping, source = importing.suggest_mapping(user, layout)
-    plan = importing.Plan(layout, mapping, source.pk if source else None)
+    layout = leadfiles.read_layout(path)
+    mapping, source = leadfiles.suggest_mapping(user, layout)
+    plan = leadfiles.Plan(layout, mapping, source.pk if source else None)
     read = time.perf_counter()
     keep = path.with_suffix(".checked")
     checked = importing.validate_file(user, path, plan, keep=keep)

@@ -26,10 +26,10 @@ def write(tmp_path: Path, text: str, *, encoding: str = "utf-8", name: str = "le
 
 def plan_for(
     user, path: Path, source: LeadSource | None = None, *, has_header: bool | None = None
-) -> importing.Plan:
-    layout = importing.read_layout(path, has_header=has_header)
-    mapping, _ = importing.suggest_mapping(user, layout)
-    return importing.Plan(layout, mapping, source.pk if source else None)
+) -> leadfiles.Plan:
+    layout = leadfiles.read_layout(path, has_header=has_header)
+    mapping, _ = leadfiles.suggest_mapping(user, layout)
+    return leadfiles.Plan(layout, mapping, source.pk if source else None)
 
 
 def run_import(
@@ -78,7 +78,7 @@ LEADS = (
 
 
 def test_layout_of_a_utf8_comma_file_with_a_header(tmp_path):
-    layout = importing.read_layout(write(tmp_path, LEADS))
+    layout = leadfiles.read_layout(write(tmp_path, LEADS))
 
     assert (layout.encoding, layout.delimiter, layout.has_header, layout.headers) == (
         "utf-8",
@@ -93,7 +93,7 @@ def test_layout_of_a_utf8_file_with_a_byte_order_mark(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes(b"\xef\xbb\xbf" + "Name;Email\nRenée;renee@example.com\n".encode())
 
-    layout = importing.read_layout(path)
+    layout = leadfiles.read_layout(path)
 
     assert (layout.encoding, layout.delimiter, layout.headers) == (
         "utf-8-sig",
@@ -117,7 +117,7 @@ def test_a_windows_1252_file_is_read_as_such(owner, tmp_path):
         tmp_path, f"Name\tEmail\tNotes\nJosé Núñez\tjose@example.com\t{notes}\n", encoding="cp1252"
     )
 
-    layout = importing.read_layout(path)
+    layout = leadfiles.read_layout(path)
     run_import(owner, path)
 
     assert (layout.encoding, layout.delimiter) == ("cp1252", "\t")
@@ -134,7 +134,7 @@ def test_a_windows_1252_file_is_read_as_such(owner, tmp_path):
     ],
 )
 def test_the_delimiter_is_found_from_the_first_lines(tmp_path, text, delimiter):
-    layout = importing.read_layout(write(tmp_path, text))
+    layout = leadfiles.read_layout(write(tmp_path, text))
 
     assert (layout.delimiter, layout.headers) == (delimiter, ("Name", "Email", "Notes"))
 
@@ -142,7 +142,7 @@ def test_the_delimiter_is_found_from_the_first_lines(tmp_path, text, delimiter):
 def test_a_first_row_of_data_means_no_header(tmp_path):
     path = write(tmp_path, "Ann Lee,ann@example.com,+1 212 555 0101\nBo,bo@example.com,\n")
 
-    layout = importing.read_layout(path)
+    layout = leadfiles.read_layout(path)
 
     assert (layout.has_header, layout.headers) == (False, ("Column 1", "Column 2", "Column 3"))
     assert leadfiles.guess_mapping(layout) == {0: "name", 1: "email", 2: "phone"}
@@ -169,7 +169,7 @@ NAMES = "Ann Lee\nBo Chen\nCy Diaz\n"  # a names-only list: nothing in it looks 
 
 
 def test_layout_of_a_names_only_file_takes_the_first_name_for_a_header(tmp_path):
-    layout = importing.read_layout(write(tmp_path, NAMES))
+    layout = leadfiles.read_layout(write(tmp_path, NAMES))
 
     assert (layout.has_header, layout.headers, layout.sample, layout.detected_header) == (
         True,
@@ -181,7 +181,7 @@ def test_layout_of_a_names_only_file_takes_the_first_name_for_a_header(tmp_path)
 
 
 def test_layout_without_a_header_when_told_so_reads_the_first_row_as_data(tmp_path):
-    layout = importing.read_layout(write(tmp_path, NAMES), has_header=False)
+    layout = leadfiles.read_layout(write(tmp_path, NAMES), has_header=False)
 
     assert (layout.has_header, layout.headers, layout.sample, layout.detected_header) == (
         False,
@@ -213,8 +213,8 @@ def test_a_file_read_without_a_header_imported_again_adds_nothing(owner, tmp_pat
 def test_layout_with_a_header_when_told_so_takes_a_row_of_data_for_column_names(tmp_path):
     path = write(tmp_path, "Ann Lee,ann@example.com\nBo Chen,bo@example.com\n")
 
-    detected = importing.read_layout(path)
-    told = importing.read_layout(path, has_header=True)
+    detected = leadfiles.read_layout(path)
+    told = leadfiles.read_layout(path, has_header=True)
 
     assert (detected.has_header, detected.headers, detected.describe()) == (
         False,
@@ -250,8 +250,8 @@ def test_layout_with_a_header_when_told_so_takes_a_row_of_data_for_column_names(
 )
 def test_row_numbers_in_errors_follow_the_header_choice(owner, tmp_path, has_header, errors):
     path = write(tmp_path, "Ann Lee,ann@example\nBo Chen,bo@example.com\nCy Diaz,cy@example\n")
-    layout = importing.read_layout(path, has_header=has_header)
-    plan = importing.Plan(layout, {0: "name", 1: "email"})
+    layout = leadfiles.read_layout(path, has_header=has_header)
+    plan = leadfiles.Plan(layout, {0: "name", 1: "email"})
 
     validation = importing.validate_file(owner, path, plan)
 
@@ -263,14 +263,14 @@ def test_a_mapping_remembered_for_column_names_is_not_offered_when_the_first_row
 ):
     source = add_source(owner)
     path = write(tmp_path, "Who,Reach me\nAnn,ann@example.com\n")
-    headed = importing.read_layout(path)
-    importing.remember_mapping(owner, headed, {0: "name", 1: "notes"}, source)
+    headed = leadfiles.read_layout(path)
+    leadfiles.remember_mapping(owner, headed, {0: "name", 1: "notes"}, source)
 
-    data = importing.read_layout(path, has_header=False)
-    importing.remember_mapping(owner, data, {0: "name"}, None)
+    data = leadfiles.read_layout(path, has_header=False)
+    leadfiles.remember_mapping(owner, data, {0: "name"}, None)
 
-    assert importing.suggest_mapping(owner, data) == ({0: "name", 1: "email"}, None)
-    assert importing.suggest_mapping(owner, headed) == ({0: "name", 1: "notes"}, source)
+    assert leadfiles.suggest_mapping(owner, data) == ({0: "name", 1: "email"}, None)
+    assert leadfiles.suggest_mapping(owner, headed) == ({0: "name", 1: "notes"}, source)
     assert list(ColumnMapping.objects.filter(user=owner).values_list("mapping", flat=True)) == [
         {"columns": {"0": "name", "1": "notes"}, "source": "forum-sig"}
     ]
@@ -309,7 +309,7 @@ def test_files_that_cant_be_read_say_why(tmp_path, content, message):
     path.write_bytes(content)
 
     with pytest.raises(importing.FileProblem) as raised:
-        importing.read_layout(path)
+        leadfiles.read_layout(path)
 
     assert str(raised.value) == message
 
@@ -318,7 +318,7 @@ def test_a_first_row_longer_than_the_sample_is_refused(tmp_path):
     path = write(tmp_path, '"Name,' + "x" * 70_000 + "\nAnn\n")
 
     with pytest.raises(importing.FileProblem) as raised:
-        importing.read_layout(path)
+        leadfiles.read_layout(path)
 
     assert str(raised.value) == (
         "The first row is longer than 64 KB: is a quote left open, or is this not a CSV file?"
@@ -342,7 +342,7 @@ def test_ten_megabytes_of_random_junk_is_not_a_text_file(tmp_path):
     path.write_bytes(os.urandom(10 * 1024 * 1024))
 
     with pytest.raises(importing.FileProblem) as raised:
-        importing.read_layout(path)
+        leadfiles.read_layout(path)
 
     assert str(raised.value) == (
         "This is not a text file (it holds binary data); export a CSV file."
@@ -354,7 +354,7 @@ def test_a_nul_byte_far_into_the_file_is_found(tmp_path):
     path.write_bytes(b"Name,Email\n" + b"Ann,ann@example.com\n" * 1000 + b"B\x00b,b@example.com\n")
 
     with pytest.raises(importing.FileProblem) as raised:
-        importing.read_layout(path)
+        leadfiles.read_layout(path)
 
     assert str(raised.value) == (
         "This is not a text file (byte 20013 is a NUL); export a CSV file."
@@ -369,7 +369,7 @@ def test_the_mapping_is_guessed_from_header_names(tmp_path):
         "Full Name,E-mail Address,Mobile,Instagram,Time zone,Lead source,Status,"
         "Follow-up date,Labels,Comments,Favourite colour,Remarks"
     )
-    layout = importing.read_layout(write(tmp_path, headers + "\n" + "," * 11 + "\n"))
+    layout = leadfiles.read_layout(write(tmp_path, headers + "\n" + "," * 11 + "\n"))
 
     assert leadfiles.guess_mapping(layout) == {
         0: "name",
@@ -390,7 +390,7 @@ def test_the_mapping_of_an_address_book_export(tmp_path):
     headers = (
         "Given Name,Family Name,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Type,Phone 1 - Value"
     )
-    layout = importing.read_layout(write(tmp_path, headers + "\n,,,,,\n"))
+    layout = leadfiles.read_layout(write(tmp_path, headers + "\n,,,,,\n"))
 
     assert leadfiles.guess_mapping(layout) == {
         0: "first_name",
@@ -402,46 +402,46 @@ def test_the_mapping_of_an_address_book_export(tmp_path):
 
 def test_a_chosen_mapping_is_remembered_for_the_same_headers(owner, tmp_path):
     source = add_source(owner)
-    first = importing.read_layout(write(tmp_path, "Who,Reach me,Extra\nAnn,ann@example.com,x\n"))
-    importing.remember_mapping(owner, first, {0: "name", 1: "email", 2: "notes"}, source)
+    first = leadfiles.read_layout(write(tmp_path, "Who,Reach me,Extra\nAnn,ann@example.com,x\n"))
+    leadfiles.remember_mapping(owner, first, {0: "name", 1: "email", 2: "notes"}, source)
     # Same headers, other spelling: the same set for the key.
-    second = importing.read_layout(
+    second = leadfiles.read_layout(
         write(tmp_path, "WHO;reach-me;extra\nBo;bo@example.com;y\n", name="second.csv")
     )
 
-    assert importing.suggest_mapping(owner, second) == ({0: "name", 1: "email", 2: "notes"}, source)
+    assert leadfiles.suggest_mapping(owner, second) == ({0: "name", 1: "email", 2: "notes"}, source)
     assert ColumnMapping.objects.filter(user=owner).count() == 1
 
 
 def test_a_remembered_mapping_is_only_for_its_own_headers_and_user(owner, other_user, tmp_path):
-    first = importing.read_layout(write(tmp_path, "Name,Reach me\nAnn,ann@example.com\n"))
-    importing.remember_mapping(owner, first, {0: "name", 1: "notes"}, None)
-    other = importing.read_layout(
+    first = leadfiles.read_layout(write(tmp_path, "Name,Reach me\nAnn,ann@example.com\n"))
+    leadfiles.remember_mapping(owner, first, {0: "name", 1: "notes"}, None)
+    other = leadfiles.read_layout(
         write(tmp_path, "Name,Reach me,More\nAnn,a@b.co,\n", name="o.csv")
     )
 
-    assert importing.suggest_mapping(owner, other) == ({0: "name"}, None)
-    assert importing.suggest_mapping(other_user, first) == ({0: "name"}, None)
+    assert leadfiles.suggest_mapping(owner, other) == ({0: "name"}, None)
+    assert leadfiles.suggest_mapping(other_user, first) == ({0: "name"}, None)
 
 
 def test_check_mapping_names_every_problem():
-    assert importing.check_mapping({0: "email", 1: "email", 2: "colour", 9: "notes"}, 3) == [
+    assert leadfiles.check_mapping({0: "email", 1: "email", 2: "colour", 9: "notes"}, 3) == [
         "Unknown field colour; use one of name, first_name, last_name, email, phone, social, "
         "time_zone, source, stage, follow_up_on, tags, notes.",
         "The file has no column 10.",
         "Email can come from one column only (tags and notes can come from several).",
     ]
-    assert importing.check_mapping({0: "notes"}, 1) == [
+    assert leadfiles.check_mapping({0: "notes"}, 1) == [
         "Choose the column with the name, the email, the phone or the social handle: a "
         "prospect needs one of them."
     ]
 
 
 def test_map_option_overrides_columns_by_header(tmp_path):
-    layout = importing.read_layout(write(tmp_path, "Who,Reach me,Cell,Misc\n,,,\n"))
+    layout = leadfiles.read_layout(write(tmp_path, "Who,Reach me,Cell,Misc\n,,,\n"))
     base = leadfiles.guess_mapping(layout)
 
-    mapping = importing.parse_map_option(
+    mapping = leadfiles.parse_map_option(
         "who=name, Reach Me=Email,Cell=mobile,cell=-", layout, base
     )
 
@@ -459,10 +459,10 @@ def test_map_option_overrides_columns_by_header(tmp_path):
     ],
 )  # fmt: skip
 def test_map_option_says_what_is_wrong(tmp_path, text, message):
-    layout = importing.read_layout(write(tmp_path, "Who,Reach me\n,\n"))
+    layout = leadfiles.read_layout(write(tmp_path, "Who,Reach me\n,\n"))
 
     with pytest.raises(ValueError, match=re.escape(message)) as raised:
-        importing.parse_map_option(text, layout, {})
+        leadfiles.parse_map_option(text, layout, {})
 
     assert str(raised.value) == message
 
@@ -480,7 +480,7 @@ def test_preview_shows_the_first_rows_as_they_would_be_imported(owner, tmp_path)
         "Bo,not-an-email,,,\n" + rows,
     )
 
-    preview = importing.preview(owner, path, plan_for(owner, path))
+    preview = leadrows.preview(owner, path, plan_for(owner, path))
 
     assert preview.columns == ["Name", "Email", "Phone", "Lead source", "Stage"]
     assert [(r.number, r.cells, r.problem) for r in preview.rows] == [

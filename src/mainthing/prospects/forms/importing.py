@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from mainthing.accounts.models import User
 from mainthing.core import importing as framework
 
-from .. import importing
+from .. import leadfiles
 from ..models import LeadSource
 
 MAX_MB = framework.MAX_UPLOAD_BYTES // (1024 * 1024)
@@ -33,7 +33,7 @@ class LeadUploadForm(forms.Form):
         return upload
 
 
-FIELD_CHOICES = [("", "— ignore —"), *importing.FIELDS.items()]
+FIELD_CHOICES = [("", "— ignore —"), *leadfiles.FIELDS.items()]
 
 
 class MappingForm(forms.Form):
@@ -88,7 +88,7 @@ class MappingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        problems = importing.check_mapping(self.mapping(), len(self.headers))
+        problems = leadfiles.check_mapping(self.mapping(), len(self.headers))
         if problems:
             raise ValidationError(problems)
         return cleaned

@@ -14,14 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mainthing.core.htmx import is_htmx, retarget, template_for
 from mainthing.core.importing import MAX_UPLOAD_BYTES, is_dead
 
-from .. import importing, queries, tasks
+from .. import importing, leadfiles, leadrows, queries, tasks
 from ..forms.importing import LeadUploadForm, MappingForm
 from ..models import LeadImport, LeadSource
 
 TEMPLATE = "prospects/import_job.html"
 
 
-def _examples(layout: importing.Layout) -> list[str]:
+def _examples(layout: leadfiles.Layout) -> list[str]:
     """An example value per column: the first one of the first rows that is not empty."""
     examples = []
     for index in range(layout.width):
@@ -35,7 +35,7 @@ def _mapping_context(request, job: LeadImport, form: MappingForm | None = None) 
     """The mapping step: the form (a field per column) and the preview of the first rows as
     the job's current mapping reads them."""
     try:
-        layout = importing.layout_of(job)
+        layout = leadfiles.layout_of(job)
     except importing.FileProblem as problem:
         return {"job": job, "problem": str(problem)}
     mapping = {int(i): f for i, f in (job.mapping or {}).items()}
@@ -48,12 +48,12 @@ def _mapping_context(request, job: LeadImport, form: MappingForm | None = None) 
             has_header=layout.has_header,
             source=job.source,
         )
-    plan = importing.Plan(layout, mapping, job.source_id)
+    plan = leadfiles.Plan(layout, mapping, job.source_id)
     return {
         "job": job,
         "layout": layout,
         "form": form,
-        "preview": importing.preview(request.user, Path(job.path), plan),
+        "preview": leadrows.preview(request.user, Path(job.path), plan),
     }
 
 
@@ -110,7 +110,7 @@ def import_job(request, pk: int):
         messages.info(request, "This file has already been checked.")
         return redirect("prospects:import-job", pk=job.pk)
     try:
-        layout = importing.layout_of(job)
+        layout = leadfiles.layout_of(job)
     except importing.FileProblem as problem:
         messages.error(request, str(problem))
         return redirect("prospects:import")
