@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from mainthing.activity.models import Activity, ImportJob
 from mainthing.core import importing as framework
@@ -208,13 +209,20 @@ def test_the_job_page_polls_itself_while_checking(owner, owner_client):
     assert "<html" not in page  # the partial alone
 
 
-def test_the_job_page_shows_indeterminate_progress_while_importing(owner, owner_client):
-    job = ImportJobFactory(user=owner, status=ImportJob.Status.APPLYING, total_rows=1200)
+def test_the_job_page_shows_the_rows_written_while_importing(owner, owner_client):
+    """The chunks commit as they go (hidden until the end), so the job row can say how far."""
+    job = ImportJobFactory(
+        user=owner,
+        status=ImportJob.Status.APPLYING,
+        total_rows=1200,
+        processed_rows=300,
+        heartbeat_at=timezone.now(),
+    )
 
     page = owner_client.get(reverse("activity:import-job", args=[job.pk])).content.decode()
 
-    assert "Importing 1,200 entries…" in page
-    assert "<progress>Importing</progress>" in page
+    assert "Importing… 300 of 1,200 entries." in page
+    assert '<progress value="300" max="1200">25%</progress>' in page
     assert 'hx-trigger="every 1s"' in page
 
 

@@ -286,3 +286,15 @@ def test_retry_offers_expire_with_the_upload_after_a_day(owner, tmp_path):
     job.refresh_from_db()
     assert (expired, job.can_retry, Path(job.path).exists()) == (1, False, False)
     assert Prospect.objects.filter(user=owner).count() == 0
+
+
+def test_a_job_running_since_before_heartbeats_counts_from_its_creation(owner, tmp_path):
+    stuck = lead_job(owner, tmp_path, status="applying")
+    LeadImport.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    new = lead_job(owner, tmp_path, status="applying")
+
+    failed = lead_importing.fail_dead()
+
+    stuck.refresh_from_db()
+    new.refresh_from_db()
+    assert (failed, stuck.status, stuck.can_retry, new.status) == (1, "failed", True, "applying")

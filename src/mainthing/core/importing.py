@@ -424,10 +424,11 @@ def beat_job(job, now: datetime | None = None, **fields) -> None:
 
 
 def is_dead(job, *, now: datetime | None = None) -> bool:
-    """True for a running job whose worker stopped beating more than DEAD_AFTER ago."""
-    if not job.is_running or job.heartbeat_at is None:
+    """True for a running job whose worker stopped beating more than DEAD_AFTER ago (a job
+    from before heartbeats counts from its creation)."""
+    if not job.is_running:
         return False
-    return job.heartbeat_at < (now or timezone.now()) - DEAD_AFTER
+    return (job.heartbeat_at or job.created_at) < (now or timezone.now()) - DEAD_AFTER
 
 
 def fail_dead_jobs(jobs: QuerySet, *, now: datetime | None = None) -> int:
@@ -436,13 +437,15 @@ def fail_dead_jobs(jobs: QuerySet, *, now: datetime | None = None) -> int:
     discarded. Returns how many."""
     now = now or timezone.now()
     Status = jobs.model.Status
-    running = {"status__in": [Status.VALIDATING, Status.APPLYING]}
+    # A job from before heartbeats counts from its creation.
+    stale = models.Q(heartbeat_at__lt=now - DEAD_AFTER) | models.Q(
+        heartbeat_at__isnull=True, created_at__lt=now - DEAD_AFTER
+    )
+    running = models.Q(status__in=[Status.VALIDATING, Status.APPLYING])
     failed = 0
-    for job in jobs.filter(heartbeat_at__lt=now - DEAD_AFTER, **running):
+    for job in jobs.filter(stale & running):
         # The guarded update makes sure a job that beat (or finished) meanwhile is left alone.
-        if not jobs.filter(pk=job.pk, heartbeat_at__lt=now - DEAD_AFTER, **running).update(
-            status=Status.FAILED
-        ):
+        if not jobs.filter(stale & running, pk=job.pk).update(status=Status.FAILED):
             continue
         doing = "checking the file" if job.status == Status.VALIDATING else "importing"
         fail_job(job, DEAD_WORKER_MESSAGE.format(doing=doing), can_retry=True)
