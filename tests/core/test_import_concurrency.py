@@ -133,8 +133,8 @@ def test_a_killed_worker_leaves_a_job_reported_failed_cleaned_and_ready_to_run_a
     ) == (
         "failed",
         True,
-        "The worker stopped while importing (it was restarted or killed); nothing was "
-        "imported. Run it again.",
+        "The worker stopped while importing (it was restarted or killed), so nothing was "
+        "imported. The file is kept for a day: run it again.",
         0,
         0,
         True,

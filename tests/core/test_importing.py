@@ -207,8 +207,8 @@ def test_a_lead_import_whose_worker_stopped_fails_on_its_page_and_runs_again(
 
     job.refresh_from_db()
     message = (
-        f"The worker stopped while {doing} (it was restarted or killed); nothing was "
-        "imported. Run it again."
+        f"The worker stopped while {doing} (it was restarted or killed), so nothing was "
+        "imported. The file is kept for a day: run it again."
     )
     assert (job.status, job.can_retry, job.message) == ("failed", True, message)
     assert (message in page, "Run it again" in page, "hx-trigger" in page) == (True, True, False)

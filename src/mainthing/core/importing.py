@@ -68,8 +68,8 @@ DELETE_CHUNK = 900
 UPLOAD_KEEP_HOURS = 24
 EXPIRED_MESSAGE = "The uploaded file was removed after a day unused; upload it again to import."
 DEAD_WORKER_MESSAGE = (
-    "The worker stopped while {doing} (it was restarted or killed); nothing was imported. "
-    "Run it again."
+    "The worker stopped while {doing} (it was restarted or killed), so nothing was "
+    "imported. The file is kept for a day: run it again."
 )
 # After publishing this many rows on SQLite, the WAL is checkpointed and truncated.
 CHECKPOINT_ROWS = 50_000
