@@ -48,7 +48,6 @@ from mainthing.core.importing import (
     Progress,
     Source,
     beat_job,
-    claim_for_retry,
     discard,
     discard_upload,
     expire_jobs,
@@ -543,13 +542,6 @@ def claim_for_apply(job: ImportJob, *, tier_map: dict[str, str]) -> bool:
         heartbeat_at=timezone.now(),
     )
     return bool(claimed)
-
-
-def claim_retry(job: ImportJob) -> bool:
-    """Puts a job whose worker stopped back where it was: checking the file again, or ready
-    to import (the user presses Import again). False when it can't run again."""
-    back_to = ImportJob.Status.READY if job.total_rows else ImportJob.Status.VALIDATING
-    return claim_for_retry(job, back_to=back_to)
 
 
 def _record(job: ImportJob, result: Result) -> None:

@@ -13,7 +13,7 @@ from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.forms import add_service_errors
 from mainthing.core.htmx import is_htmx
-from mainthing.core.importing import MAX_UPLOAD_BYTES, is_dead
+from mainthing.core.importing import MAX_UPLOAD_BYTES, claim_for_retry, is_dead
 from mainthing.prospects import queries as prospect_queries
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import ProspectTime
@@ -302,8 +302,9 @@ def apply_import(request, pk: int):
 def retry_import(request, pk: int):
     """Runs an import whose worker stopped again: its check, or back to "ready" to import."""
     job = queries.import_job_for_user(request.user, pk)
-    if not importing.claim_retry(job):
+    status = claim_for_retry(job)
+    if status is None:
         messages.info(request, "This import can't run again; upload the file again.")
-    elif job.total_rows == 0:
+    elif status == job.Status.VALIDATING:
         transaction.on_commit(lambda: tasks.validate_import.enqueue(job.pk))
     return redirect("activity:import-job", pk=job.pk)

@@ -455,12 +455,14 @@ def fail_dead_jobs(jobs: QuerySet, *, now: datetime | None = None) -> int:
     return failed
 
 
-def claim_for_retry(job, *, back_to: str) -> bool:
-    """Moves a job that failed because its worker stopped back to `back_to` (its status before
-    the step that was cut off), by a guarded update. False when it can't run again."""
+def claim_for_retry(job) -> str | None:
+    """Puts a job whose worker stopped back where it was, by a guarded update: checking the
+    file again ("validating": the caller enqueues the check), or "ready" to import (the user
+    presses Import again). Returns that status, or None when the job can't run again."""
     if not job.can_retry or not Path(job.path).exists():
-        return False
-    return bool(
+        return None
+    back_to = job.Status.READY if job.total_rows else job.Status.VALIDATING
+    claimed = (
         type(job)
         .objects.filter(pk=job.pk, status=job.Status.FAILED, can_retry=True)
         .update(
@@ -472,6 +474,7 @@ def claim_for_retry(job, *, back_to: str) -> bool:
             heartbeat_at=timezone.now(),
         )
     )
+    return back_to if claimed else None
 
 
 def expire_jobs(

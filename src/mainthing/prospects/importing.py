@@ -63,7 +63,6 @@ from mainthing.core.importing import (
     FileProblem,
     Progress,
     beat_job,
-    claim_for_retry,
     discard,
     expire_jobs,
     fail_dead_jobs,
@@ -569,13 +568,6 @@ def claim_for_apply(job: LeadImport) -> bool:
             status=LeadImport.Status.APPLYING, processed_rows=0, heartbeat_at=timezone.now()
         )
     )
-
-
-def claim_retry(job: LeadImport) -> bool:
-    """Puts a job whose worker stopped back where it was: checking the file again, or ready
-    to import (the user presses Import again). False when it can't run again."""
-    back_to = LeadImport.Status.READY if job.total_rows else LeadImport.Status.VALIDATING
-    return claim_for_retry(job, back_to=back_to)
 
 
 def _record(job: LeadImport, result: Result) -> None:

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mainthing.core.htmx import is_htmx, retarget, template_for
-from mainthing.core.importing import MAX_UPLOAD_BYTES, is_dead
+from mainthing.core.importing import MAX_UPLOAD_BYTES, claim_for_retry, is_dead
 
 from .. import importing, leadfiles, leadrows, queries, tasks
 from ..forms.importing import LeadUploadForm, MappingForm
@@ -176,8 +176,9 @@ def apply_import(request, pk: int):
 def retry_import(request, pk: int):
     """Runs an import whose worker stopped again: its check, or back to "ready" to import."""
     job = queries.lead_import_for_user(request.user, pk)
-    if not importing.claim_retry(job):
+    status = claim_for_retry(job)
+    if status is None:
         messages.info(request, "This import can't run again; upload the file again.")
-    elif job.total_rows == 0:
+    elif status == job.Status.VALIDATING:
         transaction.on_commit(lambda: tasks.validate_lead_import.enqueue(job.pk))
     return redirect("prospects:import-job", pk=job.pk)
