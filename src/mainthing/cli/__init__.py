@@ -1,0 +1,273 @@
+"""`mainthing`: the daily moves from a terminal, plus serving and running the worker.
+
+Usage: mainthing [--user EMAIL] COMMAND ...  Read commands take --json.
+The parser and `main()` live here; each area's commands live in their own module (ledger,
+routine, bookings, prospects, data, accounts, serve) and share cli/common.py. A command parses,
+calls one service or query, prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from mainthing.cli import accounts, bookings, data, ledger, prospects, routine, serve
+from mainthing.cli.common import CommandError, setup_django
+from mainthing.cli.prospects import INCOME_KINDS, STAGES
+
+__all__ = ["INCOME_KINDS", "STAGES", "CommandError", "build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mainthing",
+        description="Mainthing: keep talking to prospects the main thing.",
+    )
+    parser.add_argument(
+        "--user", metavar="EMAIL", help="act as this user (needed when there are several)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, func: Callable, help_text: str, *, json_flag: bool = False):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(func=func)
+        if json_flag:
+            sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+        return sub
+
+    sub = add(
+        "serve", serve.serve, "serve the web app with a production server and the task worker"
+    )
+    sub.add_argument("--host", default="127.0.0.1")
+    sub.add_argument("--port", type=int, default=None, help="default: MAINTHING_PORT or 8000")
+    sub.add_argument("--workers", type=int, default=2)
+    sub = add("worker", serve.worker, "run the background task worker (emails, imports)")
+    sub.add_argument("--interval", type=float, default=1.0, help="seconds between queue polls")
+    sub.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+    sub.add_argument("--worker-class", default="rq.Worker", help=argparse.SUPPRESS)
+    sub = add(
+        "manage", serve.manage, "run a Django management command (migrate, collectstatic, ...)"
+    )
+    sub.add_argument("rest", nargs=argparse.REMAINDER)
+
+    sub = add(
+        "createuser", accounts.createuser, "create an account (password from a prompt or stdin)"
+    )
+    sub.add_argument("email")
+    sub.add_argument("--tz", help="IANA time zone (default: the machine's)")
+    sub.add_argument("--name")
+    sub.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+
+    sub = add(
+        "start", ledger.start, "start a timer on a category (stops the running one)", json_flag=True
+    )
+    sub.add_argument("category")
+    sub.add_argument("--note")
+    sub.add_argument(
+        "--prospect",
+        metavar="ID",
+        help="the prospect the time is for: 12 or #12 (a name that fits one prospect works too)",
+    )
+    sub.add_argument(
+        "--yes",
+        action="store_true",
+        help="start busy work in prospecting time without asking (recorded as an override)",
+    )
+    add("stop", ledger.stop, "stop the running timer", json_flag=True)
+    add(
+        "status",
+        ledger.status,
+        "the running timer, prospecting time and the IGA question",
+        json_flag=True,
+    )
+    sub = add(
+        "log",
+        ledger.log,
+        "log finished work, e.g. log 'Forum posts' 45m --at 09:00",
+        json_flag=True,
+    )
+    sub.add_argument("category")
+    sub.add_argument("duration", help="45m, 1h30m, 1.5h, 1:30 or minutes")
+    sub.add_argument(
+        "--at", help="start: HH:MM today, 'YYYY-MM-DD HH:MM' or ISO 8601 (default: ends now)"
+    )
+    sub.add_argument("--note")
+    sub.add_argument(
+        "--allow-overlap", action="store_true", help="save even if it overlaps other entries"
+    )
+    add(
+        "today",
+        ledger.today,
+        "today's entries, IGA minutes against the goal and the tier split",
+        json_flag=True,
+    )
+    sub = add(
+        "book",
+        bookings.book,
+        "book a call with a prospect, e.g. book Ann '2026-12-01 19:00'",
+        json_flag=True,
+    )
+    sub.add_argument(
+        "prospect",
+        help="a prospect ID (12 or #12) or a name; a name that is nobody's yet adds a prospect",
+    )
+    sub.add_argument("when", help="HH:MM today, 'YYYY-MM-DD HH:MM' or ISO 8601")
+    sub.add_argument("--minutes", type=int, default=30, help="15 to 120 (default 30)")
+    sub.add_argument("--note")
+    sub.add_argument(
+        "--yes", action="store_true", help="book outside prospecting time without asking"
+    )
+    sub = add(
+        "prospects",
+        prospects.prospects,
+        "add, list or show prospects, e.g. prospects add 'Ann Lee' --email ann@example.com",
+        json_flag=True,
+    )
+    sub.add_argument(
+        "action", choices=["list", "add", "show"], nargs="?", default="list", help="default: list"
+    )
+    sub.add_argument("target", nargs="?", help="add: the prospect's name; show: the ID (12 or #12)")
+    sub.add_argument("--email", help="add: email address")
+    sub.add_argument("--phone", help="add: phone; without a country code it is read in your region")
+    sub.add_argument("--social", help="add: social handle")
+    sub.add_argument("--source", metavar="KEY", help="add, list: the lead source's key")
+    sub.add_argument("--tz", metavar="ZONE", help="add: the prospect's IANA time zone")
+    sub.add_argument(
+        "--stage",
+        choices=STAGES,
+        metavar="STAGE",
+        help=f"add: the stage (default new); list: only this stage. One of {', '.join(STAGES)}",
+    )
+    sub.add_argument(
+        "--follow-up", metavar="DATE", help="add: next follow-up, YYYY-MM-DD, today or tomorrow"
+    )
+    sub.add_argument("--tags", help="add: comma-separated tags, e.g. warm,spouse")
+    sub.add_argument("--note", help="add: notes about the prospect")
+    sub.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help="add: add even when a prospect has the same email or phone",
+    )
+    sub.add_argument(
+        "--due", action="store_true", help="list: follow-ups due today (passed ones roll to today)"
+    )
+    sub.add_argument("--search", metavar="TEXT", help="list: name, email or phone")
+    sub.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="list: at most N (default 50)"
+    )
+    sub = add(
+        "sources",
+        prospects.sources,
+        "list or add lead sources (a lead-gen category plus a campaign, with a link key)",
+        json_flag=True,
+    )
+    sub.add_argument(
+        "action", choices=["list", "add"], nargs="?", default="list", help="default: list"
+    )
+    sub.add_argument("category", nargs="?", help="add: a lead-gen category, e.g. 'Forum posts'")
+    sub.add_argument("campaign", nargs="?", help="add: e.g. 'Signature on the MLM forum'")
+    sub.add_argument(
+        "--key", help="add: the ?src= key for booking links (default: made from the campaign)"
+    )
+    sub = add(
+        "income",
+        prospects.income,
+        "record or list income, e.g. income add 150 --kind enrollment --prospect 12",
+        json_flag=True,
+    )
+    sub.add_argument(
+        "action", choices=["list", "add"], nargs="?", default="list", help="default: list"
+    )
+    sub.add_argument("amount", nargs="?", help="add: the amount, in your profile's currency")
+    sub.add_argument("--kind", choices=INCOME_KINDS, default="other", help="add (default other)")
+    sub.add_argument("--date", help="add: YYYY-MM-DD, today or tomorrow (default today)")
+    sub.add_argument("--prospect", metavar="ID", help="add: the prospect it came from (12 or #12)")
+    sub.add_argument("--note", help="add: what it was for")
+    sub = add(
+        "agenda", bookings.agenda, "blocks and appointments of the coming days", json_flag=True
+    )
+    sub.add_argument("--days", type=int, default=1, help="how many days, from today (default 1)")
+    sub = add("routine", routine.routine, "list, add or remove weekly blocks", json_flag=True)
+    sub.add_argument(
+        "action", choices=["list", "add", "remove", "template"], nargs="?", default="list"
+    )
+    sub.add_argument("tier", nargs="?", help="add: income, leadgen or other; remove: the block ID")
+    sub.add_argument("spec", nargs="?", help='add: days and hours, e.g. "Mon-Sat 19:00-21:00"')
+    sub.add_argument("--tz", help="IANA time zone of the block (default: yours)")
+    sub.add_argument("--label")
+    sub = add(
+        "report", ledger.report, "time per tier and category (all time by default)", json_flag=True
+    )
+    sub.add_argument("--from", dest="from_", metavar="DATE")
+    sub.add_argument("--to", metavar="DATE")
+    sub.add_argument("--week", action="store_true", help="this week, Monday to Sunday")
+    sub.add_argument("--csv", action="store_true", help="print CSV")
+
+    sub = add(
+        "import",
+        data.import_,
+        "import leads (CSV) or activities (Mainthing CSV, Watson or Toggl)",
+        json_flag=True,
+    )
+    sub.add_argument("kind", choices=["activities", "leads"])
+    sub.add_argument("file")
+    sub.add_argument("--format", choices=["csv", "watson", "toggl"], default="csv")
+    sub.add_argument(
+        "--tier",
+        choices=["income", "leadgen", "other"],
+        help="tier for categories the file names that you don't have yet",
+    )
+    sub.add_argument("--mapping", help="CSV file of category,tier for new categories")
+    sub.add_argument(
+        "--source", metavar="KEY", help="leads: source of rows that name none (default: Unknown)"
+    )
+    sub.add_argument(
+        "--map",
+        metavar="'HEADER=FIELD,...'",
+        help="leads: which column feeds which field, over the remembered or guessed mapping",
+    )
+    header = sub.add_mutually_exclusive_group()
+    header.add_argument(
+        "--header",
+        dest="header",
+        action="store_true",
+        default=None,
+        help="leads: the first row holds column names (default: worked out from the file)",
+    )
+    header.add_argument(
+        "--no-header",
+        dest="header",
+        action="store_false",
+        default=None,
+        help="leads: the first row is data, like the rest",
+    )
+    sub = add("export", data.export, "write all of a user's data to a versioned JSON file")
+    sub.add_argument("file")
+    sub = add("restore", data.restore, "load an export file into an empty account")
+    sub.add_argument("file")
+    sub = add("backup", data.backup, "write a consistent copy of the whole database into DIR")
+    sub.add_argument("dir")
+    sub = add("demo", data.demo, "create a demo account with realistic activity")
+    sub.add_argument("--email", default="demo@mainthing.local")
+    sub.add_argument("--days", type=int, default=60)
+    sub.add_argument("--password", help="password for the demo account (default: none, CLI only)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "json"):
+        args.json = False
+    setup_django()
+    try:
+        return args.func(args) or 0
+    except CommandError as error:
+        print(f"mainthing: {error}", file=sys.stderr)
+        return error.status
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,101 @@
+"""`mainthing routine`: the weekly blocks."""
+
+from __future__ import annotations
+
+from mainthing.cli.common import CommandError, acting_user, print_json, rich_console, utc_now
+
+
+def _parse_spec(text: str):
+    """'Mon-Sat 19:00-21:00' as (days text, start, end)."""
+    from datetime import time as clock
+
+    parts = text.strip().rsplit(" ", 1)
+    if len(parts) != 2 or "-" not in parts[1]:
+        raise CommandError(f'Can\'t read {text!r}; write it like "Mon-Sat 19:00-21:00".')
+    days, hours = parts
+    try:
+        start_text, end_text = hours.split("-", 1)
+        start, end = clock.fromisoformat(start_text), clock.fromisoformat(end_text)
+    except ValueError:
+        raise CommandError(
+            f"Can't read the hours {hours!r}; write them like 19:00-21:00."
+        ) from None
+    return days, start, end
+
+
+def _block_json(block) -> dict:
+    return {
+        "id": block.pk,
+        "tier": block.tier,
+        "days": block.days_text,
+        "start": f"{block.start:%H:%M}",
+        "end": f"{block.end:%H:%M}",
+        "time_zone": block.time_zone,
+        "label": block.label,
+        "valid_from": block.valid_from.isoformat() if block.valid_from else None,
+        "valid_until": block.valid_until.isoformat() if block.valid_until else None,
+    }
+
+
+def routine(args) -> int:
+    from django.core.exceptions import ValidationError
+
+    from mainthing.routine import services
+    from mainthing.routine.models import Block
+
+    user = acting_user(args)
+    today = services.now_local_date(user, utc_now())
+    if args.action == "add":
+        if not args.tier or not args.spec:
+            raise CommandError('Usage: mainthing routine add TIER "Mon-Sat 19:00-21:00"')
+        days, start, end = _parse_spec(args.spec)
+        try:
+            block = services.add_block(
+                user,
+                tier=args.tier,
+                days=days,
+                start=start,
+                end=end,
+                zone=args.tz,
+                label=args.label or "",
+                today=today,
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        if args.json:
+            print_json(_block_json(block))
+        else:
+            print(f"Added block {block.pk}: {block} ({block.time_zone}).")
+        return 0
+    if args.action == "template":
+        made = services.apply_starter_template(user, today=today)
+        print(f"Added {len(made)} block{'s' if len(made) != 1 else ''} of the starter routine.")
+        return 0
+    if args.action == "remove":
+        block_id = args.tier or ""
+        block = (
+            Block.objects.filter(user=user, pk=int(block_id)).first()
+            if block_id.isdigit()
+            else None
+        )
+        if block is None:
+            raise CommandError(f"You have no block {block_id!r}; see mainthing routine list.")
+        services.remove_block(block)
+        print(f"Removed block {block_id}.")
+        return 0
+    blocks = list(Block.objects.filter(user=user).order_by("start", "pk"))
+    if args.json:
+        print_json([_block_json(b) for b in blocks])
+        return 0
+    if not blocks:
+        print('No blocks yet. Add one: mainthing routine add income "Mon-Sat 19:00-21:00"')
+        return 0
+    from rich.table import Table
+
+    table = Table("ID", "Tier", "Days", "Hours", "Zone", "Label")
+    for b in blocks:
+        table.add_row(
+            str(b.pk), b.tier, b.days_text, f"{b.start:%H:%M}-{b.end:%H:%M}", b.time_zone, b.label
+        )
+    rich_console().print(table)
+    return 0
