@@ -17,7 +17,11 @@ def frozen():
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
-    """`mainthing ARGV...` in-process: its exit status, stdout and stderr."""
-    code = main(list(argv))
+    """`mainthing ARGV...` in-process: its exit status, stdout and stderr (argparse's usage
+    errors included: they exit with 2)."""
+    try:
+        code = main(list(argv))
+    except SystemExit as stopped:
+        code = stopped.code
     out, err = capsys.readouterr()
     return code, out, err

@@ -251,3 +251,13 @@ def test_book_and_agenda_from_the_terminal(owner, capsys, frozen):
         ("block", ""),
         ("appointment", "Ann Lee"),
     ]
+
+
+def test_a_command_with_actions_lists_when_given_none(owner, other_user, capsys):
+    block(owner, "19:00", "21:00", days="Mon-Sat")
+
+    bare = run(capsys, "--user", owner.email, "routine", "--json")
+    listed = run(capsys, "--user", owner.email, "routine", "list", "--json")
+
+    assert bare == listed
+    assert [b["days"] for b in json.loads(bare[1])] == ["Mon-Sat"]

@@ -36,6 +36,19 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
         return sub
 
+    def add_group(name: str, help_text: str):
+        """A command with actions (`prospects add`); with none it lists (see `main`)."""
+        description = f"{help_text}. With no ACTION it lists: `mainthing {name} --json` is `list`."
+        sub = commands.add_parser(name, help=help_text, description=description)
+        return sub.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def add_to(group, name: str, func: Callable, help_text: str, *, json_flag: bool = True):
+        sub = group.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(func=func)
+        if json_flag:
+            sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
+        return sub
+
     sub = add(
         "serve", serve.serve, "serve the web app with a production server and the task worker"
     )
@@ -118,84 +131,85 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--yes", action="store_true", help="book outside prospecting time without asking"
     )
-    sub = add(
+    group = add_group(
         "prospects",
-        prospects.prospects,
         "add, list or show prospects, e.g. prospects add 'Ann Lee' --email ann@example.com",
-        json_flag=True,
     )
+    sub = add_to(group, "list", prospects.prospects_list, "your prospects, newest first")
     sub.add_argument(
-        "action", choices=["list", "add", "show"], nargs="?", default="list", help="default: list"
+        "--due", action="store_true", help="follow-ups due today (passed ones roll to today)"
     )
-    sub.add_argument("target", nargs="?", help="add: the prospect's name; show: the ID (12 or #12)")
-    sub.add_argument("--email", help="add: email address")
-    sub.add_argument("--phone", help="add: phone; without a country code it is read in your region")
-    sub.add_argument("--social", help="add: social handle")
-    sub.add_argument("--source", metavar="KEY", help="add, list: the lead source's key")
-    sub.add_argument("--tz", metavar="ZONE", help="add: the prospect's IANA time zone")
+    sub.add_argument("--stage", choices=STAGES, metavar="STAGE", help="only this stage")
+    sub.add_argument("--source", metavar="KEY", help="only this lead source (its key)")
+    sub.add_argument("--search", metavar="TEXT", help="name, email or phone")
+    sub.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
+    sub = add_to(group, "add", prospects.prospects_add, "add a prospect")
+    sub.add_argument("name", help="the prospect's name")
+    sub.add_argument("--email", help="email address")
+    sub.add_argument("--phone", help="phone; without a country code it is read in your region")
+    sub.add_argument("--social", help="social handle")
+    sub.add_argument("--source", metavar="KEY", help="the lead source's key (default: Unknown)")
+    sub.add_argument("--tz", metavar="ZONE", help="the prospect's IANA time zone")
     sub.add_argument(
         "--stage",
         choices=STAGES,
         metavar="STAGE",
-        help=f"add: the stage (default new); list: only this stage. One of {', '.join(STAGES)}",
+        help=f"the stage (default new), one of {', '.join(STAGES)}",
     )
     sub.add_argument(
-        "--follow-up", metavar="DATE", help="add: next follow-up, YYYY-MM-DD, today or tomorrow"
+        "--follow-up", metavar="DATE", help="next follow-up: YYYY-MM-DD, today, tomorrow"
     )
-    sub.add_argument("--tags", help="add: comma-separated tags, e.g. warm,spouse")
-    sub.add_argument("--note", help="add: notes about the prospect")
+    sub.add_argument("--tags", help="comma-separated tags, e.g. warm,spouse")
+    sub.add_argument("--note", help="notes about the prospect")
     sub.add_argument(
         "--allow-duplicate",
         action="store_true",
-        help="add: add even when a prospect has the same email or phone",
+        help="add even when a prospect has the same email or phone",
     )
+    sub = add_to(group, "show", prospects.prospects_show, "a prospect's card and history")
+    sub.add_argument("id", help="the prospect's ID: 12 or #12")
+
+    group = add_group(
+        "sources", "list or add lead sources (a lead-gen category plus a campaign, with a link key)"
+    )
+    add_to(group, "list", prospects.sources_list, "your lead sources with prospects and spend")
+    sub = add_to(group, "add", prospects.sources_add, "add a lead source")
+    sub.add_argument("category", help="a lead-gen category, e.g. 'Forum posts'")
+    sub.add_argument("campaign", help="e.g. 'Signature on the MLM forum'")
     sub.add_argument(
-        "--due", action="store_true", help="list: follow-ups due today (passed ones roll to today)"
+        "--key", help="the ?src= key for booking links (default: made from the campaign)"
     )
-    sub.add_argument("--search", metavar="TEXT", help="list: name, email or phone")
-    sub.add_argument(
-        "--limit", type=int, default=50, metavar="N", help="list: at most N (default 50)"
+
+    group = add_group(
+        "income", "record or list income, e.g. income add 150 --kind enrollment --prospect 12"
     )
-    sub = add(
-        "sources",
-        prospects.sources,
-        "list or add lead sources (a lead-gen category plus a campaign, with a link key)",
-        json_flag=True,
-    )
-    sub.add_argument(
-        "action", choices=["list", "add"], nargs="?", default="list", help="default: list"
-    )
-    sub.add_argument("category", nargs="?", help="add: a lead-gen category, e.g. 'Forum posts'")
-    sub.add_argument("campaign", nargs="?", help="add: e.g. 'Signature on the MLM forum'")
-    sub.add_argument(
-        "--key", help="add: the ?src= key for booking links (default: made from the campaign)"
-    )
-    sub = add(
-        "income",
-        prospects.income,
-        "record or list income, e.g. income add 150 --kind enrollment --prospect 12",
-        json_flag=True,
-    )
-    sub.add_argument(
-        "action", choices=["list", "add"], nargs="?", default="list", help="default: list"
-    )
-    sub.add_argument("amount", nargs="?", help="add: the amount, in your profile's currency")
-    sub.add_argument("--kind", choices=INCOME_KINDS, default="other", help="add (default other)")
-    sub.add_argument("--date", help="add: YYYY-MM-DD, today or tomorrow (default today)")
-    sub.add_argument("--prospect", metavar="ID", help="add: the prospect it came from (12 or #12)")
-    sub.add_argument("--note", help="add: what it was for")
+    add_to(group, "list", prospects.income_list, "income entries with totals per kind and currency")
+    sub = add_to(group, "add", prospects.income_add, "record income")
+    sub.add_argument("amount", help="the amount, in your profile's currency")
+    sub.add_argument("--kind", choices=INCOME_KINDS, default="other", help="default: other")
+    sub.add_argument("--date", help="YYYY-MM-DD, today or tomorrow (default today)")
+    sub.add_argument("--prospect", metavar="ID", help="the prospect it came from (12 or #12)")
+    sub.add_argument("--note", help="what it was for")
     sub = add(
         "agenda", bookings.agenda, "blocks and appointments of the coming days", json_flag=True
     )
     sub.add_argument("--days", type=int, default=1, help="how many days, from today (default 1)")
-    sub = add("routine", routine.routine, "list, add or remove weekly blocks", json_flag=True)
-    sub.add_argument(
-        "action", choices=["list", "add", "remove", "template"], nargs="?", default="list"
-    )
-    sub.add_argument("tier", nargs="?", help="add: income, leadgen or other; remove: the block ID")
-    sub.add_argument("spec", nargs="?", help='add: days and hours, e.g. "Mon-Sat 19:00-21:00"')
+    group = add_group("routine", "list, add or remove weekly blocks")
+    add_to(group, "list", routine.routine_list, "your weekly blocks")
+    sub = add_to(group, "add", routine.routine_add, "add a weekly block")
+    sub.add_argument("tier", help="income, leadgen or other")
+    sub.add_argument("spec", help='days and hours, e.g. "Mon-Sat 19:00-21:00"')
     sub.add_argument("--tz", help="IANA time zone of the block (default: yours)")
     sub.add_argument("--label")
+    sub = add_to(group, "remove", routine.routine_remove, "remove a block", json_flag=False)
+    sub.add_argument("id", help="the block's ID (see routine list)")
+    add_to(
+        group,
+        "template",
+        routine.routine_template,
+        "add the starter routine's blocks",
+        json_flag=False,
+    )
     sub = add(
         "report", ledger.report, "time per tier and category (all time by default)", json_flag=True
     )
@@ -255,9 +269,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands with actions, and the action a bare `mainthing prospects --json` means.
+DEFAULT_ACTIONS = {"prospects": "list", "sources": "list", "income": "list", "routine": "list"}
+
+
+def with_default_action(argv: list[str]) -> list[str]:
+    """ARGV with `list` put in where a command with actions is given none, as it always took."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] == "--user" else 1
+    if i >= len(argv) or argv[i] not in DEFAULT_ACTIONS:
+        return argv
+    rest = argv[i + 1 :]
+    if rest and (not rest[0].startswith("-") or rest[0] in {"-h", "--help"}):
+        return argv
+    return [*argv[: i + 1], DEFAULT_ACTIONS[argv[i]], *rest]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(with_default_action(sys.argv[1:] if argv is None else argv))
     if not hasattr(args, "json"):
         args.json = False
     setup_django()

@@ -55,22 +55,12 @@ def _prospect_json(prospect, user) -> dict:
     }
 
 
-def prospects(args) -> int:
-    user = acting_user(args)
-    if args.action == "add":
-        return _prospects_add(user, args)
-    if args.action == "show":
-        return _prospects_show(user, args)
-    return _prospects_list(user, args)
-
-
-def _prospects_add(user, args) -> int:
+def prospects_add(args) -> int:
     from django.core.exceptions import ValidationError
 
     from mainthing.prospects import services
 
-    if not args.target:
-        raise CommandError("Usage: mainthing prospects add NAME [--email …] [--phone …]", status=2)
+    user = acting_user(args)
     source = source_by_key(user, args.source) if args.source else None
     follow_up = (
         date_arg(args.follow_up, "--follow-up", today=local_today(user)) if args.follow_up else None
@@ -78,7 +68,7 @@ def _prospects_add(user, args) -> int:
     try:
         contact = services.clean_contact(
             user,
-            name=args.target,
+            name=args.name,
             email=args.email or "",
             phone=args.phone or "",
             social=args.social or "",
@@ -115,9 +105,10 @@ def _prospects_add(user, args) -> int:
     return 0
 
 
-def _prospects_list(user, args) -> int:
+def prospects_list(args) -> int:
     from mainthing.prospects import queries, services
 
+    user = acting_user(args)
     if args.limit < 1:
         raise CommandError("--limit must be 1 or more.", status=2)
     # The web list's filters: --due means a follow-up date of today or earlier (a passed one
@@ -159,13 +150,12 @@ def _prospects_list(user, args) -> int:
     return 0
 
 
-def _prospects_show(user, args) -> int:
+def prospects_show(args) -> int:
     from mainthing.core import timekit
     from mainthing.prospects import queries, services
 
-    if not args.target:
-        raise CommandError("Usage: mainthing prospects show ID", status=2)
-    prospect = prospect_by_id(user, args.target)
+    user = acting_user(args)
+    prospect = prospect_by_id(user, args.id)
     tz = timekit.zone(user.time_zone)
     # The card's history (four queries, whatever its length), oldest first for a terminal.
     items = list(reversed(queries.timeline(prospect, tz=tz, limit=None).items))
@@ -218,34 +208,33 @@ def _prospects_show(user, args) -> int:
     return 0
 
 
-def sources(args) -> int:
+def sources_add(args) -> int:
     from django.core.exceptions import ValidationError
 
-    from mainthing.prospects import queries_money, services
+    from mainthing.prospects import services
 
     user = acting_user(args)
-    if args.action == "add":
-        if not args.category or not args.campaign:
-            raise CommandError(
-                'Usage: mainthing sources add CATEGORY CAMPAIGN, e.g. sources add "Forum posts"'
-                ' "Signature on the MLM forum"',
-                status=2,
-            )
-        category = category_by_name(user, args.category)
-        try:
-            source = services.add_source(
-                user, category=category, campaign=args.campaign, key=args.key or ""
-            )
-        except ValidationError as error:
-            raise bad_input(error) from None
-        if args.json:
-            print_json(_source_json(source))
-        else:
-            print(
-                f"Added {source.label} with the key {source.key}: "
-                f"add ?src={source.key} to your booking link."
-            )
-        return 0
+    category = category_by_name(user, args.category)
+    try:
+        source = services.add_source(
+            user, category=category, campaign=args.campaign, key=args.key or ""
+        )
+    except ValidationError as error:
+        raise bad_input(error) from None
+    if args.json:
+        print_json(_source_json(source))
+    else:
+        print(
+            f"Added {source.label} with the key {source.key}: "
+            f"add ?src={source.key} to your booking link."
+        )
+    return 0
+
+
+def sources_list(args) -> int:
+    from mainthing.prospects import queries_money
+
+    user = acting_user(args)
     rows = queries_money.sources(user)
     if args.json:
         print_json([_source_json(s) for s in rows])
@@ -293,39 +282,42 @@ def _income_json(income) -> dict:
     }
 
 
-def income(args) -> int:
+def income_add(args) -> int:
     from django.core.exceptions import ValidationError
 
-    from mainthing.prospects import queries_money, services
+    from mainthing.prospects import services
+
+    user = acting_user(args)
+    today = local_today(user)
+    on = date_arg(args.date, "--date", today=today) if args.date else today
+    prospect = prospect_by_id(user, args.prospect) if args.prospect else None
+    try:
+        income = services.add_income(
+            user,
+            on=on,
+            amount=args.amount,
+            kind=args.kind,
+            prospect=prospect,
+            note=args.note or "",
+        )
+    except ValidationError as error:
+        raise bad_input(error) from None
+    if args.json:
+        print_json(_income_json(income))
+    else:
+        whose = f" from {prospect.name}" if prospect else ""
+        print(
+            f"Recorded {money(income.amount)} {income.currency} "
+            f"{income.get_kind_display().lower()} income{whose} on {income.date}."
+        )
+    return 0
+
+
+def income_list(args) -> int:
+    from mainthing.prospects import queries_money
     from mainthing.prospects.models import Income
 
     user = acting_user(args)
-    if args.action == "add":
-        if not args.amount:
-            raise CommandError("Usage: mainthing income add AMOUNT [--kind …] [--date …]", status=2)
-        today = local_today(user)
-        on = date_arg(args.date, "--date", today=today) if args.date else today
-        prospect = prospect_by_id(user, args.prospect) if args.prospect else None
-        try:
-            income = services.add_income(
-                user,
-                on=on,
-                amount=args.amount,
-                kind=args.kind,
-                prospect=prospect,
-                note=args.note or "",
-            )
-        except ValidationError as error:
-            raise bad_input(error) from None
-        if args.json:
-            print_json(_income_json(income))
-        else:
-            whose = f" from {prospect.name}" if prospect else ""
-            print(
-                f"Recorded {money(income.amount)} {income.currency} "
-                f"{income.get_kind_display().lower()} income{whose} on {income.date}."
-            )
-        return 0
     entries = list(
         Income.objects.filter(user=user).select_related("prospect").order_by("-date", "-pk")
     )

@@ -37,52 +37,62 @@ def _block_json(block) -> dict:
     }
 
 
-def routine(args) -> int:
+def routine_add(args) -> int:
     from django.core.exceptions import ValidationError
 
+    from mainthing.routine import services
+
+    user = acting_user(args)
+    days, start, end = _parse_spec(args.spec)
+    try:
+        block = services.add_block(
+            user,
+            tier=args.tier,
+            days=days,
+            start=start,
+            end=end,
+            zone=args.tz,
+            label=args.label or "",
+            today=services.now_local_date(user, utc_now()),
+        )
+    except ValidationError as error:
+        raise CommandError(" ".join(error.messages)) from None
+    if args.json:
+        print_json(_block_json(block))
+    else:
+        print(f"Added block {block.pk}: {block} ({block.time_zone}).")
+    return 0
+
+
+def routine_template(args) -> int:
+    from mainthing.routine import services
+
+    user = acting_user(args)
+    made = services.apply_starter_template(user, today=services.now_local_date(user, utc_now()))
+    print(f"Added {len(made)} block{'s' if len(made) != 1 else ''} of the starter routine.")
+    return 0
+
+
+def routine_remove(args) -> int:
     from mainthing.routine import services
     from mainthing.routine.models import Block
 
     user = acting_user(args)
-    today = services.now_local_date(user, utc_now())
-    if args.action == "add":
-        if not args.tier or not args.spec:
-            raise CommandError('Usage: mainthing routine add TIER "Mon-Sat 19:00-21:00"')
-        days, start, end = _parse_spec(args.spec)
-        try:
-            block = services.add_block(
-                user,
-                tier=args.tier,
-                days=days,
-                start=start,
-                end=end,
-                zone=args.tz,
-                label=args.label or "",
-                today=today,
-            )
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from None
-        if args.json:
-            print_json(_block_json(block))
-        else:
-            print(f"Added block {block.pk}: {block} ({block.time_zone}).")
-        return 0
-    if args.action == "template":
-        made = services.apply_starter_template(user, today=today)
-        print(f"Added {len(made)} block{'s' if len(made) != 1 else ''} of the starter routine.")
-        return 0
-    if args.action == "remove":
-        block_id = args.tier or ""
-        block = (
-            Block.objects.filter(user=user, pk=int(block_id)).first()
-            if block_id.isdigit()
-            else None
-        )
-        if block is None:
-            raise CommandError(f"You have no block {block_id!r}; see mainthing routine list.")
-        services.remove_block(block)
-        print(f"Removed block {block_id}.")
-        return 0
+    block_id = args.id
+    block = (
+        Block.objects.filter(user=user, pk=int(block_id)).first() if block_id.isdigit() else None
+    )
+    if block is None:
+        raise CommandError(f"You have no block {block_id!r}; see mainthing routine list.")
+    services.remove_block(block)
+    print(f"Removed block {block_id}.")
+    return 0
+
+
+def routine_list(args) -> int:
+    from mainthing.routine.models import Block
+
+    user = acting_user(args)
     blocks = list(Block.objects.filter(user=user).order_by("start", "pk"))
     if args.json:
         print_json([_block_json(b) for b in blocks])
