@@ -57,9 +57,11 @@ def book(args) -> int:
         raise CommandError(" ".join(error.messages)) from None
     local = appointment.start.astimezone(tz)
     if args.json:
+        from mainthing.bookings.schemas import AppointmentSchema
+
         print_json(
             {
-                **_appointment_json(appointment, tz),
+                **AppointmentSchema.of(appointment, tz).model_dump(mode="json"),
                 "prospect_id": appointment.prospect_id,
                 "prospect_created": prospect is None,
             }
@@ -84,18 +86,6 @@ def book(args) -> int:
             file=sys.stderr,
         )
     return 0
-
-
-def _appointment_json(appointment, tz) -> dict:
-    return {
-        "id": appointment.pk,
-        "prospect": appointment.prospect_name,
-        "start": appointment.start.astimezone(tz).isoformat(),
-        "end": appointment.end.astimezone(tz).isoformat(),
-        "minutes": appointment.minutes,
-        "status": appointment.status,
-        "outside_blocks": appointment.outside_blocks,
-    }
 
 
 def agenda(args) -> int:

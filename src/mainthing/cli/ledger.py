@@ -24,18 +24,11 @@ from mainthing.cli.common import (
 )
 
 
-def _entry_json(entry, tz) -> dict:
-    return {
-        "id": entry.pk,
-        "category": entry.category.name,
-        "tier": entry.category.tier,
-        "start": entry.start.astimezone(tz).isoformat(),
-        "end": entry.end.astimezone(tz).isoformat() if entry.end else None,
-        "seconds": entry.seconds,
-        "note": entry.note,
-        "prospect_name": entry.prospect_name,
-        "iga_override": entry.iga_override,
-    }
+def _entry(entry, tz) -> dict:
+    """The entry's JSON shape (activity/schemas.py), as a dict to add keys to."""
+    from mainthing.activity.schemas import EntrySchema
+
+    return EntrySchema.of(entry, tz).model_dump(mode="json")
 
 
 def start(args) -> int:
@@ -98,7 +91,7 @@ def start(args) -> int:
         raise CommandError(" ".join(error.messages)) from None
     tz = timekit.zone(user.time_zone)
     if args.json:
-        print_json({**_entry_json(entry, tz), "prospect": prospect.pk if prospect else None})
+        print_json({**_entry(entry, tz), "prospect": prospect.pk if prospect else None})
     else:
         whom = f" with #{prospect.pk} {prospect.name}" if prospect else ""
         print(f"Started {entry.category.name}{whom} at {entry.start.astimezone(tz):%H:%M}.")
@@ -113,7 +106,7 @@ def stop(args) -> int:
     entry = services.stop_timer(user, now=utc_now())
     tz = timekit.zone(user.time_zone)
     if args.json:
-        print_json(_entry_json(entry, tz) if entry else None)
+        print_json(_entry(entry, tz) if entry else None)
     elif entry is None:
         print("No timer is running.")
     else:
@@ -132,42 +125,39 @@ def status(args) -> int:
     specs = routine_queries.specs(user)  # read once for the two questions about blocks
     running = services.running_entry(user)
     nudge = services.nudge_due(user, running, now)
-    data = {
-        "user": user.email,
-        "time_zone": user.time_zone,
-        "now": now.astimezone(tz).isoformat(),
-        "running": (
-            {
-                **_entry_json(running, tz),
-                "elapsed_seconds": timekit.elapsed_seconds(running.start, now),
-            }
-            if running
-            else None
-        ),
-        "prospecting_now": services.is_prospecting_time(user, now, block_specs=specs),
-        "current_block": _current_block_json(
-            routine_queries.current_block(user, now, block_specs=specs), tz
-        ),
-        # The public booking page arrives with the booking-page issue.
-        "booking_url": None,
-        "question": services.NUDGE_QUESTION if nudge else None,
-    }
+    prospecting = services.is_prospecting_time(user, now, block_specs=specs)
+    block = routine_queries.current_block(user, now, block_specs=specs)
     if args.json:
-        print_json(data)
+        running_data = None
+        if running:
+            elapsed = timekit.elapsed_seconds(running.start, now)
+            running_data = {**_entry(running, tz), "elapsed_seconds": elapsed}
+        print_json(
+            {
+                "user": user.email,
+                "time_zone": user.time_zone,
+                "now": now.astimezone(tz).isoformat(),
+                "running": running_data,
+                "prospecting_now": prospecting,
+                "current_block": _current_block_json(block, tz),
+                # The public booking page arrives with the booking-page issue.
+                "booking_url": None,
+                "question": services.NUDGE_QUESTION if nudge else None,
+            }
+        )
         return 0
     if running:
-        elapsed = timekit.format_minutes(data["running"]["elapsed_seconds"])
+        elapsed = timekit.format_minutes(timekit.elapsed_seconds(running.start, now))
         print(
             f"Running: {running.category.name} ({running.category.get_tier_display()})"
             f" for {elapsed}"
         )
     else:
         print("Nothing running.")
-    if data["current_block"]:
-        block = data["current_block"]
-        label = block["label"] or f"{block['tier']} block"
-        print(f"Block now: {label} until {block['end'][11:16]}.")
-    if data["prospecting_now"]:
+    if block:
+        label = block.label or f"{block.tier} block"
+        print(f"Block now: {label} until {block.end.astimezone(tz):%H:%M}.")
+    if prospecting:
         print("It's your prospecting time.")
     if nudge:
         print(services.NUDGE_QUESTION)
@@ -216,7 +206,7 @@ def log(args) -> int:
     except (ValueError, ValidationError) as error:
         raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from None
     if args.json:
-        print_json(_entry_json(entry, tz))
+        print_json(_entry(entry, tz))
     else:
         print(
             f"Logged {timekit.format_minutes(entry.seconds)} of {category.name} "
@@ -236,13 +226,13 @@ def today(args) -> int:
         print_json(
             {
                 "day": t.day.isoformat(),
-                "running": _entry_json(t.running, tz) if t.running else None,
+                "running": _entry(t.running, tz) if t.running else None,
                 "iga_seconds": t.iga_seconds,
                 "goal_seconds": t.goal_seconds,
                 "conversations": t.conversations,
                 "week_iga_seconds": t.week_iga_seconds,
                 "tiers": {p["tier"]: p["seconds"] for p in t.split.parts()},
-                "entries": [_entry_json(e, tz) for e in t.entries],
+                "entries": [_entry(e, tz) for e in t.entries],
                 "nudge": t.nudge,
             }
         )

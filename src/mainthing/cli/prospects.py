@@ -28,31 +28,12 @@ STAGES = (
 INCOME_KINDS = ("enrollment", "product", "affiliate", "other")
 
 
-def _prospect_json(prospect, user) -> dict:
+def _prospect_shape(prospect, user):
+    """The prospect's JSON shape (prospects/schemas.py) in the user's zone and region."""
     from mainthing.core import timekit
-    from mainthing.prospects import services
+    from mainthing.prospects.schemas import ProspectSchema
 
-    region, tz = user.phone_region, timekit.zone(user.time_zone)
-    return {
-        "id": prospect.pk,
-        "name": prospect.name,
-        "email": prospect.email,
-        "phone": prospect.phone,
-        "phone_display": services.format_phone(prospect.phone, region),
-        "social": prospect.social,
-        "time_zone": prospect.time_zone,
-        "stage": prospect.stage,
-        "source": {"key": prospect.source.key, "label": prospect.source.label},
-        "follow_up_on": prospect.follow_up_on.isoformat() if prospect.follow_up_on else None,
-        "tags": prospect.tag_list,
-        "notes": prospect.notes,
-        "created_at": prospect.created_at.astimezone(tz).isoformat(),
-        "last_contacted_at": (
-            prospect.last_contacted_at.astimezone(tz).isoformat()
-            if prospect.last_contacted_at
-            else None
-        ),
-    }
+    return ProspectSchema.of(prospect, tz=timekit.zone(user.time_zone), region=user.phone_region)
 
 
 def prospects_add(args) -> int:
@@ -94,12 +75,12 @@ def prospects_add(args) -> int:
             )
         lines[-1] += " — merge with the web card or pass --allow-duplicate"
         if args.json:
-            print_json({"duplicates": [_prospect_json(p, user) for p in duplicate.matches]})
+            print_json({"duplicates": [_prospect_shape(p, user) for p in duplicate.matches]})
         raise CommandError("\n".join([str(duplicate), *lines])) from None
     except ValidationError as error:
         raise bad_input(error) from None
     if args.json:
-        print_json(_prospect_json(prospect, user))
+        print_json(_prospect_shape(prospect, user))
     else:
         print(f"Added #{prospect.pk} {prospect.name} ({prospect.source.label}).")
     return 0
@@ -125,7 +106,7 @@ def prospects_list(args) -> int:
     prospects = list(rows[: args.limit])
     region = user.phone_region
     if args.json:
-        print_json([_prospect_json(p, user) for p in prospects])
+        print_json([_prospect_shape(p, user) for p in prospects])
         return 0
     if not prospects:
         print(
@@ -168,7 +149,7 @@ def prospects_show(args) -> int:
     if args.json:
         print_json(
             {
-                **_prospect_json(prospect, user),
+                **_prospect_shape(prospect, user).model_dump(mode="json"),
                 "timeline": [
                     {
                         "at": when(item),
@@ -222,7 +203,9 @@ def sources_add(args) -> int:
     except ValidationError as error:
         raise bad_input(error) from None
     if args.json:
-        print_json(_source_json(source))
+        from mainthing.prospects.schemas import LeadSourceSchema
+
+        print_json(LeadSourceSchema.of(source))
     else:
         print(
             f"Added {source.label} with the key {source.key}: "
@@ -237,7 +220,9 @@ def sources_list(args) -> int:
     user = acting_user(args)
     rows = queries_money.sources(user)
     if args.json:
-        print_json([_source_json(s) for s in rows])
+        from mainthing.prospects.schemas import LeadSourceSchema
+
+        print_json([LeadSourceSchema.of(s) for s in rows])
         return 0
     from rich.table import Table
 
@@ -253,33 +238,6 @@ def sources_list(args) -> int:
         )
     rich_console().print(table)
     return 0
-
-
-def _source_json(source) -> dict:
-    return {
-        "id": source.pk,
-        "key": source.key,
-        "category": source.category.name if source.category_id else None,
-        "campaign": source.campaign,
-        "label": source.label,
-        "archived": source.archived,
-        "prospects": getattr(source, "prospect_count", 0),
-        "spend": str(getattr(source, "spend_total", "0.00")),
-    }
-
-
-def _income_json(income) -> dict:
-    return {
-        "id": income.pk,
-        "date": income.date.isoformat(),
-        "amount": str(income.amount),
-        "currency": income.currency,
-        "kind": income.kind,
-        "prospect": (
-            {"id": income.prospect_id, "name": income.prospect.name} if income.prospect_id else None
-        ),
-        "note": income.note,
-    }
 
 
 def income_add(args) -> int:
@@ -303,7 +261,9 @@ def income_add(args) -> int:
     except ValidationError as error:
         raise bad_input(error) from None
     if args.json:
-        print_json(_income_json(income))
+        from mainthing.prospects.schemas import IncomeSchema
+
+        print_json(IncomeSchema.of(income))
     else:
         whose = f" from {prospect.name}" if prospect else ""
         print(
@@ -322,9 +282,11 @@ def income_list(args) -> int:
         Income.objects.filter(user=user).select_related("prospect").order_by("-date", "-pk")
     )
     if args.json:
+        from mainthing.prospects.schemas import IncomeSchema
+
         print_json(
             {
-                "entries": [_income_json(i) for i in entries],
+                "entries": [IncomeSchema.of(i) for i in entries],
                 "totals": {
                     currency: str(total)
                     for currency, total in queries_money.currency_totals(entries)

@@ -23,20 +23,6 @@ def _parse_spec(text: str):
     return days, start, end
 
 
-def _block_json(block) -> dict:
-    return {
-        "id": block.pk,
-        "tier": block.tier,
-        "days": block.days_text,
-        "start": f"{block.start:%H:%M}",
-        "end": f"{block.end:%H:%M}",
-        "time_zone": block.time_zone,
-        "label": block.label,
-        "valid_from": block.valid_from.isoformat() if block.valid_from else None,
-        "valid_until": block.valid_until.isoformat() if block.valid_until else None,
-    }
-
-
 def routine_add(args) -> int:
     from django.core.exceptions import ValidationError
 
@@ -58,7 +44,9 @@ def routine_add(args) -> int:
     except ValidationError as error:
         raise CommandError(" ".join(error.messages)) from None
     if args.json:
-        print_json(_block_json(block))
+        from mainthing.routine.schemas import BlockSchema
+
+        print_json(BlockSchema.of(block))
     else:
         print(f"Added block {block.pk}: {block} ({block.time_zone}).")
     return 0
@@ -95,7 +83,9 @@ def routine_list(args) -> int:
     user = acting_user(args)
     blocks = list(Block.objects.filter(user=user).order_by("start", "pk"))
     if args.json:
-        print_json([_block_json(b) for b in blocks])
+        from mainthing.routine.schemas import BlockSchema
+
+        print_json([BlockSchema.of(b) for b in blocks])
         return 0
     if not blocks:
         print('No blocks yet. Add one: mainthing routine add income "Mon-Sat 19:00-21:00"')
