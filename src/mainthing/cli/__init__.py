@@ -9,10 +9,9 @@ calls one service or query, prints.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Callable
 
-from mainthing.cli import accounts, bookings, data, ledger, prospects, routine, serve
 from mainthing.cli.common import CommandError, setup_django
 from mainthing.cli.prospects import INCOME_KINDS, STAGES
 
@@ -29,9 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, func: Callable, help_text: str, *, json_flag: bool = False):
+    def add(name: str, func: str, help_text: str, *, json_flag: bool = False):
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.set_defaults(func=func)
+        sub.set_defaults(func=func, models_only=name in DAILY_COMMANDS)
         if json_flag:
             sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
         return sub
@@ -42,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=description)
         return sub.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    def add_to(group, name: str, func: Callable, help_text: str, *, json_flag: bool = True):
+    def add_to(group, name: str, func: str, help_text: str, *, json_flag: bool = True):
         sub = group.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(func=func)
         if json_flag:
@@ -50,22 +49,22 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     sub = add(
-        "serve", serve.serve, "serve the web app with a production server and the task worker"
+        "serve", "serve.serve", "serve the web app with a production server and the task worker"
     )
     sub.add_argument("--host", default="127.0.0.1")
     sub.add_argument("--port", type=int, default=None, help="default: MAINTHING_PORT or 8000")
     sub.add_argument("--workers", type=int, default=2)
-    sub = add("worker", serve.worker, "run the background task worker (emails, imports)")
+    sub = add("worker", "serve.worker", "run the background task worker (emails, imports)")
     sub.add_argument("--interval", type=float, default=1.0, help="seconds between queue polls")
     sub.add_argument("--batch", action="store_true", help="run what is queued, then exit")
     sub.add_argument("--worker-class", default="rq.Worker", help=argparse.SUPPRESS)
     sub = add(
-        "manage", serve.manage, "run a Django management command (migrate, collectstatic, ...)"
+        "manage", "serve.manage", "run a Django management command (migrate, collectstatic, ...)"
     )
     sub.add_argument("rest", nargs=argparse.REMAINDER)
 
     sub = add(
-        "createuser", accounts.createuser, "create an account (password from a prompt or stdin)"
+        "createuser", "accounts.createuser", "create an account (password from a prompt or stdin)"
     )
     sub.add_argument("email")
     sub.add_argument("--tz", help="IANA time zone (default: the machine's)")
@@ -73,7 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
 
     sub = add(
-        "start", ledger.start, "start a timer on a category (stops the running one)", json_flag=True
+        "start",
+        "ledger.start",
+        "start a timer on a category (stops the running one)",
+        json_flag=True,
     )
     sub.add_argument("category")
     sub.add_argument("--note")
@@ -87,16 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start busy work in prospecting time without asking (recorded as an override)",
     )
-    add("stop", ledger.stop, "stop the running timer", json_flag=True)
+    add("stop", "ledger.stop", "stop the running timer", json_flag=True)
     add(
         "status",
-        ledger.status,
+        "ledger.status",
         "the running timer, prospecting time and the IGA question",
         json_flag=True,
     )
     sub = add(
         "log",
-        ledger.log,
+        "ledger.log",
         "log finished work, e.g. log 'Forum posts' 45m --at 09:00",
         json_flag=True,
     )
@@ -111,13 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add(
         "today",
-        ledger.today,
+        "ledger.today",
         "today's entries, IGA minutes against the goal and the tier split",
         json_flag=True,
     )
     sub = add(
         "book",
-        bookings.book,
+        "bookings.book",
         "book a call with a prospect, e.g. book Ann '2026-12-01 19:00'",
         json_flag=True,
     )
@@ -135,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         "prospects",
         "add, list or show prospects, e.g. prospects add 'Ann Lee' --email ann@example.com",
     )
-    sub = add_to(group, "list", prospects.prospects_list, "your prospects, newest first")
+    sub = add_to(group, "list", "prospects.prospects_list", "your prospects, newest first")
     sub.add_argument(
         "--due", action="store_true", help="follow-ups due today (passed ones roll to today)"
     )
@@ -143,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--source", metavar="KEY", help="only this lead source (its key)")
     sub.add_argument("--search", metavar="TEXT", help="name, email or phone")
     sub.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
-    sub = add_to(group, "add", prospects.prospects_add, "add a prospect")
+    sub = add_to(group, "add", "prospects.prospects_add", "add a prospect")
     sub.add_argument("name", help="the prospect's name")
     sub.add_argument("--email", help="email address")
     sub.add_argument("--phone", help="phone; without a country code it is read in your region")
@@ -166,14 +168,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add even when a prospect has the same email or phone",
     )
-    sub = add_to(group, "show", prospects.prospects_show, "a prospect's card and history")
+    sub = add_to(group, "show", "prospects.prospects_show", "a prospect's card and history")
     sub.add_argument("id", help="the prospect's ID: 12 or #12")
 
     group = add_group(
         "sources", "list or add lead sources (a lead-gen category plus a campaign, with a link key)"
     )
-    add_to(group, "list", prospects.sources_list, "your lead sources with prospects and spend")
-    sub = add_to(group, "add", prospects.sources_add, "add a lead source")
+    add_to(group, "list", "prospects.sources_list", "your lead sources with prospects and spend")
+    sub = add_to(group, "add", "prospects.sources_add", "add a lead source")
     sub.add_argument("category", help="a lead-gen category, e.g. 'Forum posts'")
     sub.add_argument("campaign", help="e.g. 'Signature on the MLM forum'")
     sub.add_argument(
@@ -183,35 +185,40 @@ def build_parser() -> argparse.ArgumentParser:
     group = add_group(
         "income", "record or list income, e.g. income add 150 --kind enrollment --prospect 12"
     )
-    add_to(group, "list", prospects.income_list, "income entries with totals per kind and currency")
-    sub = add_to(group, "add", prospects.income_add, "record income")
+    add_to(
+        group, "list", "prospects.income_list", "income entries with totals per kind and currency"
+    )
+    sub = add_to(group, "add", "prospects.income_add", "record income")
     sub.add_argument("amount", help="the amount, in your profile's currency")
     sub.add_argument("--kind", choices=INCOME_KINDS, default="other", help="default: other")
     sub.add_argument("--date", help="YYYY-MM-DD, today or tomorrow (default today)")
     sub.add_argument("--prospect", metavar="ID", help="the prospect it came from (12 or #12)")
     sub.add_argument("--note", help="what it was for")
     sub = add(
-        "agenda", bookings.agenda, "blocks and appointments of the coming days", json_flag=True
+        "agenda", "bookings.agenda", "blocks and appointments of the coming days", json_flag=True
     )
     sub.add_argument("--days", type=int, default=1, help="how many days, from today (default 1)")
     group = add_group("routine", "list, add or remove weekly blocks")
-    add_to(group, "list", routine.routine_list, "your weekly blocks")
-    sub = add_to(group, "add", routine.routine_add, "add a weekly block")
+    add_to(group, "list", "routine.routine_list", "your weekly blocks")
+    sub = add_to(group, "add", "routine.routine_add", "add a weekly block")
     sub.add_argument("tier", help="income, leadgen or other")
     sub.add_argument("spec", help='days and hours, e.g. "Mon-Sat 19:00-21:00"')
     sub.add_argument("--tz", help="IANA time zone of the block (default: yours)")
     sub.add_argument("--label")
-    sub = add_to(group, "remove", routine.routine_remove, "remove a block", json_flag=False)
+    sub = add_to(group, "remove", "routine.routine_remove", "remove a block", json_flag=False)
     sub.add_argument("id", help="the block's ID (see routine list)")
     add_to(
         group,
         "template",
-        routine.routine_template,
+        "routine.routine_template",
         "add the starter routine's blocks",
         json_flag=False,
     )
     sub = add(
-        "report", ledger.report, "time per tier and category (all time by default)", json_flag=True
+        "report",
+        "ledger.report",
+        "time per tier and category (all time by default)",
+        json_flag=True,
     )
     sub.add_argument("--from", dest="from_", metavar="DATE")
     sub.add_argument("--to", metavar="DATE")
@@ -220,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = add(
         "import",
-        data.import_,
+        "data.import_",
         "import leads (CSV) or activities (Mainthing CSV, Watson or Toggl)",
         json_flag=True,
     )
@@ -256,18 +263,21 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="leads: the first row is data, like the rest",
     )
-    sub = add("export", data.export, "write all of a user's data to a versioned JSON file")
+    sub = add("export", "data.export", "write all of a user's data to a versioned JSON file")
     sub.add_argument("file")
-    sub = add("restore", data.restore, "load an export file into an empty account")
+    sub = add("restore", "data.restore", "load an export file into an empty account")
     sub.add_argument("file")
-    sub = add("backup", data.backup, "write a consistent copy of the whole database into DIR")
+    sub = add("backup", "data.backup", "write a consistent copy of the whole database into DIR")
     sub.add_argument("dir")
-    sub = add("demo", data.demo, "create a demo account with realistic activity")
+    sub = add("demo", "data.demo", "create a demo account with realistic activity")
     sub.add_argument("--email", default="demo@mainthing.local")
     sub.add_argument("--days", type=int, default=60)
     sub.add_argument("--password", help="password for the demo account (default: none, CLI only)")
     return parser
 
+
+# Run many times a day, so they start Django with only the apps that hold models (common.py).
+DAILY_COMMANDS = {"start", "stop", "status", "log", "today", "report"}
 
 # Commands with actions, and the action a bare `mainthing prospects --json` means.
 DEFAULT_ACTIONS = {"prospects": "list", "sources": "list", "income": "list", "routine": "list"}
@@ -291,9 +301,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(with_default_action(sys.argv[1:] if argv is None else argv))
     if not hasattr(args, "json"):
         args.json = False
-    setup_django()
+    setup_django(models_only=getattr(args, "models_only", False))
+    # Only the command's own module is imported (serve's subprocess machinery costs `status`).
+    module, name = args.func.rsplit(".", 1)
+    command = getattr(importlib.import_module(f"mainthing.cli.{module}"), name)
     try:
-        return args.func(args) or 0
+        return command(args) or 0
     except CommandError as error:
         print(f"mainthing: {error}", file=sys.stderr)
         return error.status

@@ -6,7 +6,6 @@ only what a command uses, inside it.
 
 from __future__ import annotations
 
-import csv
 import sys
 from datetime import timedelta
 
@@ -18,8 +17,8 @@ from mainthing.cli.common import (
     interactive,
     parse_day,
     print_json,
+    print_table,
     prospect_by_name,
-    rich_console,
     utc_now,
 )
 
@@ -49,8 +48,6 @@ def start(args) -> int:
         """Starts the timer and ties it to the prospect, both or neither."""
         from django.db import transaction
 
-        from mainthing.prospects import services as prospect_services
-
         with transaction.atomic():
             entry = services.start_timer(
                 user,
@@ -61,6 +58,9 @@ def start(args) -> int:
                 override=override,
             )
             if prospect is not None:
+                # Imported only here: prospects' services load phonenumbers (~60 ms).
+                from mainthing.prospects import services as prospect_services
+
                 prospect_services.link_time(entry, prospect)
         return entry
 
@@ -237,31 +237,27 @@ def today(args) -> int:
             }
         )
         return 0
-    from rich.table import Table
-
-    console = rich_console()
-    console.print(f"[bold]{t.day:%A %d %B}[/bold] ({user.time_zone})")
+    print(f"{t.day:%A %d %B} ({user.time_zone})")
     if t.running:
-        console.print(
-            f"Running: {t.running.category.name} since {t.running.start.astimezone(tz):%H:%M}"
-        )
-    console.print(
+        print(f"Running: {t.running.category.name} since {t.running.start.astimezone(tz):%H:%M}")
+    print(
         f"IGA {timekit.format_minutes(t.iga_seconds)} of {timekit.format_minutes(t.goal_seconds)}"
         f" ({t.goal_percent}%) · conversations {t.conversations}/{user.goal_conversations}"
         f" · this week {timekit.format_minutes(t.week_iga_seconds)}"
     )
-    table = Table("When", "Category", "Tier", "Time", "Note")
-    for e in t.entries:
-        table.add_row(
+    rows = [
+        [
             f"{e.start.astimezone(tz):%H:%M}-{e.end.astimezone(tz):%H:%M}",
             e.category.name,
-            e.category.tier,
+            str(e.category.tier),
             timekit.format_minutes(e.seconds),
             e.note,
-        )
-    console.print(table)
+        ]
+        for e in t.entries
+    ]
+    print_table(["When", "Category", "Tier", "Time", "Note"], rows)
     if t.nudge:
-        console.print(f"[yellow]{services.NUDGE_QUESTION}[/yellow]")
+        print(services.NUDGE_QUESTION)
     return 0
 
 
@@ -283,6 +279,8 @@ def report(args) -> int:
         print_json(report.as_dict())
         return 0
     if args.csv:
+        import csv
+
         writer = csv.writer(sys.stdout)
         writer.writerow(["tier", "category", "seconds", "hours", "entries"])
         for row in report.rows:
@@ -290,15 +288,13 @@ def report(args) -> int:
                 [row.tier, row.category, row.seconds, f"{row.seconds / 3600:.2f}", row.entries]
             )
         return 0
-    from rich.table import Table
-
     span = f"{first or 'the beginning'} to {last or 'today'}"
-    table = Table("Tier", "Category", "Time", "Entries", title=f"Report: {span}")
-    for row in report.rows:
-        table.add_row(row.tier, row.category, timekit.format_minutes(row.seconds), str(row.entries))
-    table.add_section()
-    for tier, seconds in report.tiers.items():
-        table.add_row(tier, "(all)", timekit.format_minutes(seconds), "")
-    table.add_row("total", "", timekit.format_minutes(report.total), "")
-    rich_console().print(table)
+    rows: list[list[str] | None] = [
+        [row.tier, row.category, timekit.format_minutes(row.seconds), str(row.entries)]
+        for row in report.rows
+    ]
+    rows.append(None)
+    rows += [[tier, "(all)", timekit.format_minutes(s), ""] for tier, s in report.tiers.items()]
+    rows.append(["total", "", timekit.format_minutes(report.total), ""])
+    print_table(["Tier", "Category", "Time", "Entries"], rows, title=f"Report: {span}")
     return 0
