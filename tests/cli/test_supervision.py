@@ -102,16 +102,8 @@ def test_serve_starts_a_killed_worker_again_and_sigterm_stops_both(tmp_path):
     assert [pid for pid in children if _alive(pid)] == []
 
 
-@pytest.mark.django_db(transaction=True)
-def test_worker_outlives_a_locked_database_and_then_runs_a_task(settings, tmp_path):
-    from django.db import connection
-
-    from mainthing.accounts import services as account_services
-
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's write lock; PostgreSQL has no database-wide one")
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    UserFactory(email="owner@example.com")
+def _start_worker(tmp_path) -> tuple[subprocess.Popen, Path]:
+    """`mainthing worker` on the test database, mailing into a folder, logging into a file."""
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     env = {
@@ -124,8 +116,31 @@ def test_worker_outlives_a_locked_database_and_then_runs_a_task(settings, tmp_pa
     worker = subprocess.Popen(
         [*MAINTHING, "worker", "--interval", "0.2"], env=env, stdout=log, stderr=subprocess.STDOUT
     )
+    _wait_for("the worker to poll", lambda: "Starting worker" in _log(tmp_path))
+    return worker, mail_dir
+
+
+def _log(tmp_path) -> str:
+    return (tmp_path / "worker.log").read_text()
+
+
+def _mail_a_reset_and_wait(mail_dir: Path) -> list[Path]:
+    from mainthing.accounts import services as account_services
+
+    account_services.request_password_reset("owner@example.com")  # enqueued on commit
+    return _wait_for("the reset mail", lambda: list(mail_dir.iterdir()))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_outlives_a_locked_database_and_then_runs_a_task(settings, tmp_path):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's write lock; PostgreSQL's leg drops the connection instead")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    UserFactory(email="owner@example.com")
+    worker, mail_dir = _start_worker(tmp_path)
     try:
-        _wait_for("the worker to poll", lambda: "Starting worker" in log_text(tmp_path))
         # Longer than the 20 s busy timeout, so the worker's poll fails with "database is locked".
         holder = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
         holder.execute("BEGIN EXCLUSIVE")
@@ -134,15 +149,36 @@ def test_worker_outlives_a_locked_database_and_then_runs_a_task(settings, tmp_pa
         holder.close()
         assert worker.poll() is None
 
-        account_services.request_password_reset("owner@example.com")  # enqueued on commit
-        mails = _wait_for("the reset mail", lambda: list(mail_dir.iterdir()))
+        mails = _mail_a_reset_and_wait(mail_dir)
 
         assert (worker.poll(), len(mails)) == (None, 1)
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-    assert "worker: database error (database is locked); retrying in 1 s" in log_text(tmp_path)
+    assert "worker: database error (database is locked); retrying in 1 s\n" in _log(tmp_path)
 
 
-def log_text(tmp_path) -> str:
-    return (tmp_path / "worker.log").read_text()
+@pytest.mark.django_db(transaction=True)
+def test_worker_outlives_a_dropped_postgres_connection_and_then_runs_a_task(settings, tmp_path):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's leg of make test")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    UserFactory(email="owner@example.com")
+    worker, mail_dir = _start_worker(tmp_path)
+    try:
+        with connection.cursor() as cursor:  # as a restarted server or a proxy would
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        time.sleep(2)  # ten polls: the health check reconnects, or SurvivingWorker retries
+        assert worker.poll() is None
+
+        mails = _mail_a_reset_and_wait(mail_dir)
+
+        assert (worker.poll(), len(mails)) == (None, 1)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

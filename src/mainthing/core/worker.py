@@ -6,6 +6,8 @@ its loop with an exception and the process with status 1 (seen during a 47 s imp
 loop is run again after such an error: one log line, the connection closed (Django reopens it),
 a pause that doubles from 1 s to 10 s and starts again from 1 s once the worker has run for a
 minute without one. Any other error still ends the worker; `mainthing serve` restarts it.
+On PostgreSQL, Django's connection health check (CONN_HEALTH_CHECKS) reconnects at the top of
+a poll; this catches a connection that drops in the middle of one.
 """
 
 from __future__ import annotations
