@@ -14,7 +14,6 @@ from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity
 from mainthing.bookings import services as bookings
 from mainthing.bookings.models import Appointment
-from mainthing.cli import main
 from mainthing.prospects import services
 from mainthing.prospects.models import (
     Income,
@@ -178,11 +177,10 @@ def test_an_action_without_what_it_needs_is_a_usage_error(owner, capsys, argv, m
 
 
 def test_prospects_add_with_an_unknown_stage_is_a_usage_error(owner, capsys):
+    code, out, err = run(capsys, "prospects", "add", "Ann", "--stage", "rich")
 
-    with pytest.raises(SystemExit) as stopped:
-        main(["prospects", "add", "Ann", "--stage", "rich"])
-    assert stopped.value.code == 2
-    assert "argument --stage: invalid choice: 'rich'" in capsys.readouterr().err
+    assert (code, out) == (2, "")
+    assert "argument --stage: invalid choice: 'rich'" in err
     assert not Prospect.objects.exists()
 
 

@@ -6,17 +6,14 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import _database_url_for_subprocess
+from tests.cli.conftest import MAINTHING, process_env, run_process
 from tests.factories import UserFactory
-
-MAINTHING = [sys.executable, "-m", "mainthing.cli"]
 
 
 def _wait_for(what: str, check, timeout: float = 30.0):
@@ -69,7 +66,7 @@ def test_serve_starts_a_killed_worker_again_and_sigterm_stops_both(tmp_path):
     env = {**os.environ, "MAINTHING_DATA_DIR": str(tmp_path)}
     for name in ("MAINTHING_DATABASE_URL", "MAINTHING_REDIS_URL"):
         env.pop(name, None)
-    subprocess.run([*MAINTHING, "manage", "migrate", "-v", "0"], env=env, check=True, timeout=120)
+    assert run_process("manage", "migrate", "-v", "0", env=env)[0] == 0
     port = _free_port()
     log = (tmp_path / "serve.log").open("w")
     serve = subprocess.Popen(
@@ -106,11 +103,7 @@ def _start_worker(tmp_path) -> tuple[subprocess.Popen, Path]:
     """`mainthing worker` on the test database, mailing into a folder, logging into a file."""
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    env = {
-        **os.environ,
-        "MAINTHING_DATABASE_URL": _database_url_for_subprocess(),
-        "MAINTHING_EMAIL_URL": f"file://{mail_dir}",
-    }
+    env = process_env(MAINTHING_EMAIL_URL=f"file://{mail_dir}")
     env.pop("MAINTHING_REDIS_URL", None)
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
