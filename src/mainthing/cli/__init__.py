@@ -56,7 +56,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         return sub
 
     if sub := add(
-        "serve", "serve.serve", "serve the web app with a production server and the task worker"
+        "serve",
+        "serve.serve",
+        "serve the web app with a production server and the task worker (restarted if they die)",
     ):
         sub.add_argument("--host", default="127.0.0.1")
         sub.add_argument("--port", type=int, default=None, help="default: MAINTHING_PORT or 8000")
