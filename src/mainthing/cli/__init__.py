@@ -58,7 +58,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     if sub := add(
         "serve",
         "serve.serve",
-        "serve the web app with a production server and the task worker (restarted if they die)",
+        "serve the web app (gunicorn) and the task worker, restarting either if it dies",
     ):
         sub.add_argument("--host", default="127.0.0.1")
         sub.add_argument("--port", type=int, default=None, help="default: MAINTHING_PORT or 8000")
