@@ -58,25 +58,34 @@ def rich_console():
 def print_table(headers: list[str], rows: list[list[str] | None], *, title: str = "") -> None:
     """A table drawn as rich draws one (heavy head, light body; None in `rows` draws a section
     line), without importing rich: the daily commands print tables and rich takes ~60 ms to
-    import. Widths count characters, which holds for the text these tables hold."""
-    widths = [len(h) for h in headers]
+    import. Wide characters (CJK, most emoji) count as two columns, combining marks as none."""
+    widths = [_cells(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row or ()):
-            widths[i] = max(widths[i], len(cell))
+            widths[i] = max(widths[i], _cells(cell))
 
     def line(left: str, fill: str, joint: str, right: str) -> str:
         return left + joint.join(fill * (w + 2) for w in widths) + right
 
     def cells(bar: str, values: list[str]) -> str:
-        return bar + bar.join(f" {v:<{w}} " for v, w in zip(values, widths, strict=True)) + bar
+        padded = (f" {v}{' ' * (w - _cells(v))} " for v, w in zip(values, widths, strict=True))
+        return bar + bar.join(padded) + bar
 
     out = [line("┏", "━", "┳", "┓"), cells("┃", headers), line("┡", "━", "╇", "┩")]
     out += [cells("│", row) if row is not None else line("├", "─", "┼", "┤") for row in rows]
     out.append(line("└", "─", "┴", "┘"))
     if title:
-        left = (len(out[0]) - len(title)) // 2  # the odd space goes right, as rich puts it
-        out.insert(0, f"{' ' * left}{title}".ljust(len(out[0])))
+        width = _cells(out[0])
+        left = (width - _cells(title)) // 2  # the odd space goes right, as rich puts it
+        out.insert(0, f"{' ' * left}{title}{' ' * (width - left - _cells(title))}")
     print("\n".join(out))
+
+
+def _cells(text: str) -> int:
+    """How many terminal columns TEXT takes."""
+    from unicodedata import combining, east_asian_width
+
+    return sum(0 if combining(c) else 2 if east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def print_json(data) -> None:
