@@ -24,24 +24,35 @@ This page is generated from the parser (`python -m mainthing.cli_reference > doc
 
 
 def render() -> str:
-    os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal; the file must not vary
-    parser = build_parser()
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    lines = [INTRO, "## mainthing", "", "```", parser.format_help().rstrip(), "```", ""]
-    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    for name, sub in subparsers.choices.items():
-        sub.prog = f"mainthing {name}"
-        lines += [
-            f"## {name}",
-            "",
-            sub.description or "",
-            "",
-            "```",
-            sub.format_help().rstrip(),
-            "```",
-            "",
-        ]
+    # argparse wraps to the terminal; the file must not vary (and the caller's width stays theirs)
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        parser = build_parser()
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        lines = [INTRO, "## mainthing", "", "```", parser.format_help().rstrip(), "```", ""]
+        lines += _sections(parser, "mainthing", "##")
+    finally:
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
     return "\n".join(lines)
+
+
+def _sections(parser: argparse.ArgumentParser, prog: str, level: str) -> list[str]:
+    """One section per subcommand, and one per action under it (`### prospects add`)."""
+    subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subparsers:
+        return []
+    lines = []
+    for name, sub in subparsers[0].choices.items():
+        sub.prog = f"{prog} {name}"
+        title = sub.prog.removeprefix("mainthing ")
+        lines += [f"{level} {title}", "", sub.description or "", ""]
+        lines += ["```", sub.format_help().rstrip(), "```", ""]
+        lines += _sections(sub, sub.prog, level + "#")
+    return lines
 
 
 if __name__ == "__main__":

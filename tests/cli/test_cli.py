@@ -7,7 +7,7 @@ import pytest
 from mainthing.accounts.models import User
 from mainthing.activity import services
 from mainthing.activity.models import Activity
-from tests.cli.conftest import NOW, run
+from tests.cli.conftest import NOW, database_url, process_env, run, run_process
 from tests.factories import PASSWORD, UserFactory, block, category, entry
 
 
@@ -162,35 +162,16 @@ def test_today_table_prints_entries(owner, capsys, frozen):
     assert "IGA 30m of 2h 00m (25%)" in out
 
 
-def _database_url_for_subprocess() -> str:
-    """The test database, as a URL a `mainthing` subprocess can be pointed at."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _queue_reset_mail_and_run_worker(tmp_path, extra_env: dict) -> list[str]:
-    import os
-    import subprocess
-    import sys
-
     from mainthing.accounts import services as account_services
 
     account_services.request_password_reset("owner@example.com")  # on_commit: enqueued now
-    env = {
-        **os.environ,
-        "MAINTHING_DATABASE_URL": _database_url_for_subprocess(),
-        "MAINTHING_EMAIL_URL": f"file://{tmp_path}",
-        **extra_env,
-    }
-    worker = [sys.executable, "-m", "mainthing.cli", "worker", "--batch"]
+    env = process_env(MAINTHING_EMAIL_URL=f"file://{tmp_path}", **extra_env)
+    worker = ["worker", "--batch"]
     if "MAINTHING_REDIS_URL" in extra_env:
         worker += ["--worker-class", "rq.SimpleWorker"]
-    done = subprocess.run(worker, env=env, timeout=120, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    code, _, err = run_process(*worker, env=env)
+    assert code == 0, err
     return [path.read_text() for path in tmp_path.iterdir()]
 
 
@@ -251,3 +232,17 @@ def test_book_and_agenda_from_the_terminal(owner, capsys, frozen):
         ("block", ""),
         ("appointment", "Ann Lee"),
     ]
+
+
+def test_a_command_with_actions_lists_when_given_none(owner, other_user, capsys):
+    block(owner, "19:00", "21:00", days="Mon-Sat")
+
+    bare = run(capsys, "--user", owner.email, "routine", "--json")
+    listed = run(capsys, "--user", owner.email, "routine", "list", "--json")
+
+    assert bare == listed
+    assert [b["days"] for b in json.loads(bare[1])] == ["Mon-Sat"]
+
+
+# tests/prospects/test_import_expiry.py runs workers on the test database through this name.
+_database_url_for_subprocess = database_url

@@ -1,0 +1,7 @@
+"""`python -m mainthing.cli worker`: how `mainthing serve` starts its children."""
+
+import sys
+
+from mainthing.cli import main
+
+sys.exit(main())

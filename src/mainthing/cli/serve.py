@@ -1,0 +1,123 @@
+"""`mainthing serve`, `worker` and `manage`: running the app and its task worker."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+# A child that dies is started again after a pause that doubles from 1 s to 30 s; one that then
+# stays up for a minute starts from 1 s again next time.
+FIRST_PAUSE, LONGEST_PAUSE, CALM_AFTER = 1.0, 30.0, 60.0  # seconds
+
+
+class Child:
+    """One supervised process: its command, the running process and when to start it again."""
+
+    def __init__(self, name: str, argv: list[str]):
+        self.name, self.argv = name, argv
+        self.process: subprocess.Popen | None = None
+        self.started = self.restart_at = 0.0
+        self.pause = FIRST_PAUSE
+
+    def start(self) -> None:
+        # Its own session: Ctrl-C reaches only `serve`, which then stops the children gracefully
+        # (a terminal's SIGINT to the whole group would cut gunicorn's workers off mid-request).
+        self.process = subprocess.Popen(self.argv, start_new_session=True)
+        self.started = time.monotonic()
+
+    def check(self, now: float) -> None:
+        """Notices an exit (and says so) or starts the child again when its pause is over."""
+        if self.process is None:
+            if now >= self.restart_at:
+                self.start()
+            return
+        code = self.process.poll()
+        if code is None:
+            return
+        if now - self.started > CALM_AFTER:
+            self.pause = FIRST_PAUSE
+        how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with {code}"
+        print(f"{self.name} {how}; restarting in {self.pause:g} s", file=sys.stderr, flush=True)
+        self.process, self.restart_at = None, now + self.pause
+        self.pause = min(self.pause * 2, LONGEST_PAUSE)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait(self) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def serve(args) -> int:
+    """Runs gunicorn and the task worker side by side, starting either again when it dies;
+    Ctrl-C or SIGTERM stops both."""
+    from django.conf import settings
+
+    port = args.port or settings.PORT
+    bind = f"{args.host}:{port}"
+    python = sys.executable
+    web = [
+        python, "-m", "gunicorn", "mainthing.wsgi:application", "--bind", bind,
+        "--workers", str(args.workers), "--threads", "4", "--access-logfile", "-",
+        "--graceful-timeout", "10",
+    ]  # fmt: skip
+    children = [Child("web", web), Child("worker", [python, "-m", "mainthing.cli", "worker"])]
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    for child in children:
+        child.start()
+    print(f"Mainthing is serving http://{bind}/ with its worker. Press Ctrl-C to stop.", flush=True)
+    while not stopping:
+        for child in children:
+            child.check(time.monotonic())
+        time.sleep(0.3)
+    for child in children:
+        child.stop()
+    for child in children:
+        child.wait()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def worker(args) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    # A (re)start is a natural moment to delete uploads left unused; a daily cron catches the
+    # rest (docs/deployment.md).
+    call_command("expire_imports", verbosity=0)
+    if settings.REDIS_URL:
+        call_command(
+            "rqworker",
+            "default",
+            burst=args.batch,
+            worker_class=args.worker_class,
+            job_class="django_tasks_rq.Job",
+        )
+    else:
+        from mainthing.core.worker import run_db_worker
+
+        run_db_worker(interval=args.interval, batch=args.batch)
+    return 0
+
+
+def manage(args) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["mainthing manage", *args.rest])
+    return 0
