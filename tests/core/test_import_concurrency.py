@@ -72,9 +72,13 @@ def test_another_users_writes_land_while_a_cli_import_runs_and_never_see_part_of
     errors = [outcome for _, outcome in result["writes"] if outcome != "ok"]
 
     assert (json.loads(out)["created"], errors) == (rows, [])
-    # The writes went on during the import, not queued behind it: no gap near its length.
+    # The writes went on during the import, not queued behind it: no gap near its length
+    # (held in one transaction, the import left one gap of most of its time).
     gaps = [b - a for a, b in itertools.pairwise(during)]
-    assert (len(during) >= 4, max(gaps) < 1.5) == (True, True), (max(gaps), ended - began)
+    assert (len(during) >= 4, max(gaps) < (ended - began) / 2) == (True, True), (
+        max(gaps),
+        ended - began,
+    )
     # The other process saw none of the import, then all of it: never a part.
     assert set(result["seen"]) <= {0, rows}
     assert Activity.objects.filter(user__email="other@example.com").count() == len(result["writes"])
