@@ -161,16 +161,18 @@ def prospect_id(text: str) -> int | None:
 
 
 def prospect_by_id(user, text: str):
-    """The user's prospect with the id typed as 12 or #12."""
-    from mainthing.prospects.models import Prospect
+    """The user's prospect with the id typed as 12 or #12, through the lookup the views use."""
+    from django.http import Http404
+
+    from mainthing.prospects.queries import prospect_for_user
 
     pk = prospect_id(text or "")
     if pk is None:
         raise CommandError(f"{text!r} is not a prospect ID; write it like 12 or #12.", status=2)
-    prospect = Prospect.objects.select_related("source__category").filter(user=user, pk=pk).first()
-    if prospect is None:
-        raise CommandError(f"You have no prospect #{pk}; see mainthing prospects list.")
-    return prospect
+    try:
+        return prospect_for_user(user, pk)
+    except Http404:
+        raise CommandError(f"You have no prospect #{pk}; see mainthing prospects list.") from None
 
 
 def prospect_by_name(user, text: str):

@@ -45,24 +45,16 @@ def start(args) -> int:
         prospect_name = prospect.name if prospect else prospect_name
 
     def start_linked(category, override: bool):
-        """Starts the timer and ties it to the prospect, both or neither."""
-        from django.db import transaction
+        """Starts the timer, tied to the prospect when one was named (both or neither)."""
+        options = {"now": utc_now(), "note": args.note or "", "override": override}
+        if prospect is None:
+            return services.start_timer(user, category, prospect_name=prospect_name, **options)
+        # Imported only here: prospects' services load phonenumbers (~60 ms).
+        from mainthing.prospects import services as prospect_services
 
-        with transaction.atomic():
-            entry = services.start_timer(
-                user,
-                category,
-                now=utc_now(),
-                note=args.note or "",
-                prospect_name=prospect_name,
-                override=override,
-            )
-            if prospect is not None:
-                # Imported only here: prospects' services load phonenumbers (~60 ms).
-                from mainthing.prospects import services as prospect_services
-
-                prospect_services.link_time(entry, prospect)
-        return entry
+        return prospect_services.start_prospect_timer(
+            user, category, prospect=prospect, prospect_name=prospect_name, **options
+        )
 
     try:
         entry = start_linked(category, override)
