@@ -10,7 +10,7 @@ A file is read twice and never held in memory:
    leaves nothing visible, and its rows are deleted.
 
 The web page runs both passes as background jobs (`validate_job`, `apply_job`); the command
-line runs them in place (`run_cli_import`).
+line runs them in place (`mainthing.cli.imports`, which does the printing).
 
 Every imported entry carries a fingerprint (`Activity.import_key`) of its start, end, category
 and note; a row whose fingerprint the user already has is skipped, so importing the same file
@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import logging
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -567,7 +565,7 @@ def apply_job(job: ImportJob) -> ImportJob:
     return run_apply(job, apply, record=_record, discard_files=_discard_file)
 
 
-# --- the command line ----------------------------------------------------------------------------
+# --- for the command line ------------------------------------------------------------------------
 
 
 def read_mapping(path: Path) -> dict[str, str]:
@@ -619,130 +617,3 @@ def resolve_tiers(
         else:
             missing.append(new["name"])
     return tier_map, missing
-
-
-def progress_bar(*, quiet: bool = False):
-    """A progress bar on stderr for the command line's passes; None when stderr is not a
-    terminal, or when `quiet` (JSON output)."""
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    console = Console(stderr=True, highlight=False)
-    if quiet or not console.is_terminal:
-        return None
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    )
-
-
-def with_progress(bar, label: str, total: int, work: Callable[[Progress | None], T]) -> T:
-    """Runs `work(progress)`, a pass, showing its progress as the task `label` (out of
-    `total`) of `bar`; without a bar, `work(None)`."""
-    if bar is None:
-        return work(None)
-    with bar:
-        task = bar.add_task(label, total=total)
-        return work(lambda done, _total: bar.update(task, completed=done))
-
-
-def say(message: str) -> None:
-    print(f"mainthing: {message}", file=sys.stderr)
-
-
-def print_errors(name: str, validation: BaseValidation) -> None:
-    """Says on stderr that the file `name` has errors, and lists those the validation kept."""
-    s = "" if validation.error_count == 1 else "s"
-    say(f"{name} has {validation.error_count} error{s}; nothing was imported.")
-    for error in validation.errors:
-        where = f"row {error['row']}" if error["row"] is not None else "file"
-        print(f"  {where}: {error['message']}", file=sys.stderr)
-    if validation.error_count > len(validation.errors):
-        print(f"  … and {validation.error_count - len(validation.errors)} more.", file=sys.stderr)
-
-
-def run_cli_import(
-    user: User,
-    path: Path,
-    *,
-    fmt: str,
-    tier: str | None,
-    mapping: Path | None,
-    as_json: bool,
-) -> int:
-    """`mainthing import activities FILE`: validate, check every new category has a tier,
-    apply. Prints per-row errors and returns 1 when the file has errors or tiers are missing;
-    shows progress bars on a terminal. Expires the user's web uploads of time entries left
-    waiting over UPLOAD_KEEP_HOURS first."""
-    expire_uploads(user=user)
-    if not path.is_file():
-        say(f"No file at {path}.")
-        return 1
-    try:
-        chosen = read_mapping(mapping) if mapping else {}
-    except ValueError as error:
-        say(str(error))
-        return 1
-    bar = progress_bar(quiet=as_json)
-    validation = with_progress(
-        bar,
-        "Checking",
-        path.stat().st_size or 1,
-        lambda progress: validate_file(user, path, fmt, progress=progress),
-    )
-    if not validation.ok:
-        if as_json:
-            print(json.dumps(validation.as_dict(), indent=2))
-            return 1
-        print_errors(path.name, validation)
-        return 1
-
-    tier_map, missing = resolve_tiers(validation.new_categories, mapping=chosen, default=tier)
-    if missing:
-        names = ", ".join(repr(name) for name in missing)
-        message = (
-            f"The file names categories you don't have yet: {names}. Say which tier they go in: "
-            "--tier income|leadgen|other for all of them, or --mapping FILE with lines "
-            'category,tier (e.g. "Forum posts,leadgen").'
-        )
-        if as_json:
-            print(json.dumps({"ok": False, "missing_tiers": missing, "message": message}, indent=2))
-        else:
-            say(message)
-        return 1
-
-    try:
-        result = with_progress(
-            bar,
-            "Importing",
-            validation.rows,
-            lambda progress: apply_file(
-                user, path, fmt, tier_map=tier_map, total=validation.rows, progress=progress
-            ),
-        )
-    except ValidationError as error:
-        say(" ".join(error.messages))
-        return 1
-    if as_json:
-        print(json.dumps({**result.as_dict(), "rows": validation.rows}, indent=2))
-        return 0
-    print(
-        f"Imported {result.created} entr{'y' if result.created == 1 else 'ies'} from {path.name}."
-    )
-    if result.skipped:
-        print(f"Skipped {result.skipped} already imported (or repeated in the file).")
-    for new in result.new_categories:
-        print(f"New category: {new['name']} ({new['tier']}).")
-    return 0

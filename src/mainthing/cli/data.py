@@ -8,18 +8,16 @@ from mainthing.cli.common import CommandError, acting_user
 
 
 def import_(args) -> int:
-    from mainthing.activity import importing
+    from mainthing.cli import imports
 
     if args.kind == "leads":
-        from mainthing.prospects import importing as lead_importing
-
         if args.format != "csv" or args.tier or args.mapping:
             raise CommandError(
                 "Leads come from CSV files; --format, --tier and --mapping are for activities. "
                 "For leads use --source KEY and --map 'Header=field,...'.",
                 status=2,
             )
-        return lead_importing.run_cli_import(
+        return imports.import_leads(
             acting_user(args),
             Path(args.file),
             source_key=args.source,
@@ -30,7 +28,7 @@ def import_(args) -> int:
     if args.source or args.map or args.header is not None:
         raise CommandError("--source, --map, --header and --no-header are for leads.", status=2)
     user = acting_user(args)
-    return importing.run_cli_import(
+    return imports.import_activities(
         user,
         Path(args.file),
         fmt=args.format,

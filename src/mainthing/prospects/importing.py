@@ -22,10 +22,10 @@ A file goes through four steps:
 
 The file is never held in memory: each pass streams it. The web page runs steps 3 and 4 as
 background jobs (`validate_job`, `apply_job`); the command line runs them in place
-(`run_cli_import`). The generic parts (the file-problem exception, the open file that counts
-the bytes read for the progress figures, the error list, the garbage-collector pause, storing
-uploads, the job plumbing around both passes with its heartbeat, limits) are the import
-framework's, `core.importing`.
+(`mainthing.cli.imports`, which does the printing). The generic parts (the file-problem
+exception, the open file that counts the bytes read for the progress figures, the error list,
+the garbage-collector pause, storing uploads, the job plumbing around both passes with its
+heartbeat, limits) are the import framework's, `core.importing`.
 
 Every imported prospect carries a fingerprint (`Prospect.import_key`): SHA-1 of its name
 (case-folded), normalised email, E.164 phone and social handle. A row whose email, phone or
@@ -35,9 +35,7 @@ even for rows with neither email nor phone.
 
 from __future__ import annotations
 
-import json
 import logging
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,12 +46,6 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from mainthing.accounts.models import User
-from mainthing.activity.importing import (
-    print_errors,
-    progress_bar,
-    say,
-    with_progress,
-)
 from mainthing.core.bulk import BulkInsert
 from mainthing.core.importing import (
     CHUNK_SIZE,
@@ -79,16 +71,12 @@ from mainthing.core.models import ImportBatch
 
 from . import services
 from .leadfiles import (
-    Layout,
     Plan,
     check_mapping,
-    describe_mapping,
     layout_of,
     open_file,
-    parse_map_option,
     read_layout,
     remember_mapping,
-    source_ref,
     suggest_mapping,
 )
 from .leadrows import (
@@ -595,7 +583,7 @@ def apply_job(job: LeadImport) -> LeadImport:
     return run_apply(job, apply, record=_record, discard_files=_discard_file)
 
 
-# --- the command line ----------------------------------------------------------------------------
+# --- for the command line ------------------------------------------------------------------------
 
 
 def find_source(user: User, text: str) -> LeadSource | None:
@@ -608,123 +596,3 @@ def find_source(user: User, text: str) -> LeadSource | None:
         raise ValueError(f"No lead source “{text}”. Your source keys: {yours}.")
     found = lookup[key]
     return None if found is None else LeadSource.objects.get(pk=found)
-
-
-def _print_mapping(layout: Layout, mapping: dict[int, str], source: LeadSource | None) -> None:
-    print(f"Reading the file: {layout.describe()}.")
-    print("Columns:")
-    width = max(len(h) for h in layout.headers)
-    for index, header in enumerate(layout.headers):
-        name = mapping.get(index)
-        target = f"→ {name}" if name else "(ignored)"
-        print(f"  {header:<{width}}  {target}")
-    print(f"Default source: {source.label if source else 'Unknown'}")
-
-
-def _problem(message: str, *, as_json: bool, **extra) -> int:
-    """Prints why nothing was imported (as JSON, or on stderr) and returns the exit status."""
-    if as_json:
-        errors = [{"row": None, "message": message}]
-        print(json.dumps({"ok": False, "error_count": 1, "errors": errors, **extra}, indent=2))
-    else:
-        say(message)
-    return 1
-
-
-def run_cli_import(
-    user: User,
-    path: Path,
-    *,
-    source_key: str | None = None,
-    map_text: str | None = None,
-    has_header: bool | None = None,
-    as_json: bool = False,
-) -> int:
-    """`mainthing import leads FILE`: read the layout (the header as `has_header` says, else
-    detected), settle the mapping (remembered or guessed, then --map), validate every row,
-    and apply only when no row has an error.
-    Prints the mapping used, the per-row errors or what was imported; returns the exit
-    status (1 when nothing was imported because of a problem). Shows progress bars on a
-    terminal. Remembers the mapping after a successful import. Expires the user's web lead
-    imports left waiting over UPLOAD_KEEP_HOURS first."""
-
-    def problem(message: str, **extra) -> int:
-        return _problem(message, as_json=as_json, **extra)
-
-    expire_uploads(user=user)
-    if not path.is_file():
-        return problem(f"No file at {path}.")
-    try:
-        layout = read_layout(path, has_header=has_header)
-    except FileProblem as error:
-        return problem(f"{path.name}: {error} Nothing was imported.")
-    mapping, source = suggest_mapping(user, layout)
-    try:
-        if source_key:
-            source = find_source(user, source_key)
-        if map_text:
-            mapping = parse_map_option(map_text, layout, mapping)
-    except ValueError as error:
-        return problem(str(error))
-    columns = describe_mapping(layout, mapping)
-    described = {
-        "file": path.name,
-        "encoding": layout.encoding,
-        "delimiter": layout.delimiter,
-        "header": layout.has_header,
-        "columns": columns,
-        "source": source_ref(source),
-    }
-    if not as_json:
-        _print_mapping(layout, mapping, source)
-    problems = check_mapping(mapping, layout.width)
-    if problems:
-        hint = ' Say which with --map, e.g. --map "Full name=name,Mobile=phone".'
-        return problem(" ".join(problems) + hint, **described)
-
-    plan = Plan(layout, mapping, source.pk if source else None)
-    with tempfile.TemporaryDirectory(prefix="mainthing-leads-") as folder:
-        return _check_and_apply(user, path, plan, Path(folder) / "checked", described, as_json)
-
-
-def _check_and_apply(
-    user: User, path: Path, plan: Plan, keep: Path, described: dict, as_json: bool
-) -> int:
-    bar = progress_bar(quiet=as_json)
-    validation = with_progress(
-        bar,
-        "Checking",
-        path.stat().st_size or 1,
-        lambda progress: validate_file(user, path, plan, keep=keep, progress=progress),
-    )
-    if not validation.ok:
-        if as_json:
-            print(json.dumps({**validation.as_dict(), **described}, indent=2))
-        else:
-            print_errors(path.name, validation)
-        return 1
-
-    note = f"Imported from {path.name}"
-    try:
-        result = with_progress(
-            bar,
-            "Importing",
-            validation.rows,
-            lambda progress: apply_file(
-                user, path, plan, total=validation.rows, note=note, checked=keep, progress=progress
-            ),
-        )
-    except ValidationError as error:
-        return _problem(" ".join(error.messages), as_json=as_json, **described)
-    source = LeadSource.objects.filter(pk=plan.source_id).first() if plan.source_id else None
-    remember_mapping(user, plan.layout, plan.mapping, source)
-    if as_json:
-        print(json.dumps({**result.as_dict(), "rows": validation.rows, **described}, indent=2))
-        return 0
-    s = "" if result.created == 1 else "s"
-    print(f"Imported {result.created} prospect{s} from {path.name}.")
-    if result.existing:
-        print(f"Already known (same email, phone or row): {result.existing}.")
-    if result.duplicates:
-        print(f"Repeated in the file (the first one was kept): {result.duplicates}.")
-    return 0
