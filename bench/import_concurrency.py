@@ -55,8 +55,9 @@ def write_csv(path: Path, rows: int) -> None:
     with path.open("w") as out:
         out.write("start,end,category,tier,note\n")
         for n in range(rows):
-            begin = start + timedelta(minutes=40 * n)
-            end = begin + timedelta(minutes=30)
+            # Five minutes apart: a million end in 2024, none in the future.
+            begin = start + timedelta(minutes=5 * n)
+            end = begin + timedelta(minutes=4)
             out.write(f"{begin:%Y-%m-%dT%H:%M:%SZ},{end:%Y-%m-%dT%H:%M:%SZ},Forum posts,,{n}\n")
 
 
@@ -212,7 +213,9 @@ def run(rows: int, postgres: str | None) -> dict:
         ended = time.time()
         child.returncode = os.waitstatus_to_exitcode(status) if pid else None
         reader.join()
-        created = json.loads(output["out"])["created"] if child.returncode == 0 else None
+        if child.returncode != 0:
+            raise SystemExit(f"The import failed ({child.returncode}): {child.stderr.read()}")
+        created = json.loads(output["out"])["created"]
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -19,7 +19,6 @@ twice adds nothing.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
@@ -566,42 +565,6 @@ def apply_job(job: ImportJob) -> ImportJob:
 
 
 # --- for the command line ------------------------------------------------------------------------
-
-
-def read_mapping(path: Path) -> dict[str, str]:
-    """A mapping file: CSV lines `category,tier` (a header line `category,tier` is allowed).
-    ValueError with the line number when a line is wrong."""
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as error:
-        raise ValueError(
-            f"Can't read the mapping file {path}: {error.strerror or error}."
-        ) from None
-    mapping: dict[str, str] = {}
-    with handle:
-        try:
-            for number, record in enumerate(csv.reader(handle), start=1):
-                if not record or not "".join(record).strip():
-                    continue
-                if len(record) != 2:
-                    raise ValueError(
-                        f"{path.name} line {number}: write category,tier (found {len(record)} "
-                        "fields)."
-                    )
-                name, tier = record[0].strip(), record[1].strip().lower()
-                if number == 1 and (name.lower(), tier) == ("category", "tier"):
-                    continue
-                if tier not in Tier.values:
-                    raise ValueError(
-                        f"{path.name} line {number}: the tier {record[1].strip()!r} is not one of "
-                        f"{', '.join(Tier.values)}."
-                    )
-                if not name:
-                    raise ValueError(f"{path.name} line {number}: the category is empty.")
-                mapping[" ".join(name.split()).lower()] = tier
-        except UnicodeDecodeError:
-            raise ValueError(f"The mapping file {path} is not UTF-8 text.") from None
-    return mapping
 
 
 def resolve_tiers(

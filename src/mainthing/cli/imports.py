@@ -4,6 +4,7 @@ messages, errors listed on stderr, --json). The checking and writing are the imp
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 import tempfile
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 
 from mainthing.accounts.models import User
 from mainthing.activity import importing as activity_importing
+from mainthing.core.enums import Tier
 from mainthing.core.importing import BaseValidation, Progress
 from mainthing.prospects import importing as lead_importing
 from mainthing.prospects.leadfiles import (
@@ -31,6 +33,42 @@ from mainthing.prospects.leadfiles import (
 from mainthing.prospects.models import LeadSource
 
 T = TypeVar("T")
+
+
+def read_mapping(path: Path) -> dict[str, str]:
+    """A mapping file: CSV lines `category,tier` (a header line `category,tier` is allowed).
+    ValueError with the line number when a line is wrong."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise ValueError(
+            f"Can't read the mapping file {path}: {error.strerror or error}."
+        ) from None
+    mapping: dict[str, str] = {}
+    with handle:
+        try:
+            for number, record in enumerate(csv.reader(handle), start=1):
+                if not record or not "".join(record).strip():
+                    continue
+                if len(record) != 2:
+                    raise ValueError(
+                        f"{path.name} line {number}: write category,tier (found {len(record)} "
+                        "fields)."
+                    )
+                name, tier = record[0].strip(), record[1].strip().lower()
+                if number == 1 and (name.lower(), tier) == ("category", "tier"):
+                    continue
+                if tier not in Tier.values:
+                    raise ValueError(
+                        f"{path.name} line {number}: the tier {record[1].strip()!r} is not one of "
+                        f"{', '.join(Tier.values)}."
+                    )
+                if not name:
+                    raise ValueError(f"{path.name} line {number}: the category is empty.")
+                mapping[" ".join(name.split()).lower()] = tier
+        except UnicodeDecodeError:
+            raise ValueError(f"The mapping file {path} is not UTF-8 text.") from None
+    return mapping
 
 
 def progress_bar(*, quiet: bool = False):
@@ -103,7 +141,7 @@ def import_activities(
         say(f"No file at {path}.")
         return 1
     try:
-        chosen = activity_importing.read_mapping(mapping) if mapping else {}
+        chosen = read_mapping(mapping) if mapping else {}
     except ValueError as error:
         say(str(error))
         return 1

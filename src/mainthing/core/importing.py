@@ -36,7 +36,7 @@ import gc
 import io
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -588,15 +588,3 @@ def job_hooks(job) -> dict[str, Callable]:
         beat_job(job, processed_rows=done)
 
     return {"on_open": on_open, "progress": progress}
-
-
-def chunks(items: Iterable, size: int = CHUNK_SIZE) -> Iterator[list]:
-    """`items` in lists of `size`."""
-    chunk: list = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
