@@ -6,21 +6,12 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-import pytest
-import time_machine
-
 from mainthing.cli import main
 
 NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)  # 16:00 in London
 
 # `mainthing` as `serve` starts its worker: the sources under test, whatever is installed.
 MAINTHING = [sys.executable, "-m", "mainthing.cli"]
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
