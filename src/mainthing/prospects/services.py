@@ -1,8 +1,11 @@
-"""Prospect rules: contacts in canonical form, duplicates offered as merges, stages with their
-history, follow-ups that roll forward, lead sources with spend, and income.
+"""Prospect rules: duplicates offered as merges, stages with their history, follow-ups that
+roll forward, call timers tied to a prospect, lead sources with spend, and income (contacts in
+their canonical form are `contacts`).
 
-These functions are the only code that writes prospect rows. Each write that touches more than
-one row runs in one transaction.
+Every write of prospects one at a time goes through here (the lead importer and restore write
+many at once through `core.bulk`, filling the same columns). Each write that touches more than
+one row runs in one transaction. One job, the rules of the pipeline, at about 600 lines: the
+money rules are a few short functions that a module of their own would only scatter.
 """
 
 from __future__ import annotations
