@@ -1,6 +1,8 @@
 import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -586,3 +588,43 @@ def test_restore_streams_entries_in_many_chunks(tmp_path, db, monkeypatch):
 
     assert counts["activities"] == 6000
     assert totals(fresh) == totals(source)
+
+
+def documented_sections() -> dict[str, set[str]]:
+    """The table in docs/backups.md: section path -> its documented fields."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "backups.md").read_text()
+    rows = re.findall(r"^\| `([a-z_.]+)` \|[^|]*\| (.+) \|$", doc, flags=re.MULTILINE)
+    return {path: set(re.findall(r"`([a-z_]+)`", fields)) for path, fields in rows}
+
+
+def written_sections(data: dict) -> dict[str, set[str]]:
+    """Every object section of an export file and the fields its items carry."""
+    found: dict[str, set[str]] = {}
+
+    def walk(path: str, value) -> None:
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if not isinstance(item, dict) or path == "column_mappings.mapping":
+                continue
+            found.setdefault(path, set()).update(item)
+            for key, child in item.items():
+                if child and isinstance(child, list | dict):
+                    walk(f"{path}.{key}", child)
+
+    for key, value in data.items():
+        if isinstance(value, list | dict):
+            walk(key, value)
+    return found
+
+
+def test_backups_doc_lists_every_section_and_field_export_writes(marketer, tmp_path):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+
+    data = read(path)
+
+    assert documented_sections() == written_sections(data)
+    assert (
+        f'"version": {data["version"]}'
+        in (Path(__file__).resolve().parent.parent / "docs" / "backups.md").read_text()
+    )
