@@ -280,6 +280,33 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- Client addresses behind proxies and known devices (core/ratelimit.py, accounts/devices.py).
+# Addresses, not a count: X-Forwarded-For is read only when the request really comes from one
+# of these, so a client that reaches the app directly can't forge its address (docs/security.md).
+
+
+def env_networks(name: str) -> tuple:
+    import ipaddress
+
+    networks = []
+    for item in env_str(name).split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"{name} must be comma-separated proxy addresses or networks "
+                    f"(such as 127.0.0.1,10.0.0.0/8); got {item.strip()!r}."
+                ) from None
+    return tuple(networks)
+
+
+TRUSTED_PROXIES = env_networks("MAINTHING_TRUSTED_PROXIES")
+# A browser that signed in keeps a signed cookie that lets it past the per-account login limit.
+KNOWN_DEVICE_COOKIE = "mainthing_device"
+KNOWN_DEVICE_DAYS = 365
+# --- end of client addresses and known devices.
+
 # No inline script or style anywhere; htmx is told not to inject its indicator styles.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

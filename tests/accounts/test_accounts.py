@@ -46,15 +46,6 @@ def test_signup_refuses_a_weak_password_and_writes_nothing(anon_client, db):
     assert not User.objects.exists()
 
 
-def test_signup_refuses_an_existing_email_in_any_case(owner, anon_client):
-    response = anon_client.post(
-        reverse("accounts:signup"),
-        {"email": "OWNER@example.com", "password": PASSWORD, "time_zone": "UTC"},
-    )
-    assert "An account with this email already exists." in response.content.decode()
-    assert User.objects.count() == 1
-
-
 @pytest.mark.django_db
 def test_passwords_are_hashed_with_argon2(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]

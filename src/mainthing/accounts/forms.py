@@ -12,13 +12,30 @@ def zone_choices() -> list[tuple[str, str]]:
 
 
 class SignUpForm(forms.Form):
+    """A later sign-up: the password is chosen behind the link in the mail."""
+
     email = forms.EmailField()
     name = forms.CharField(max_length=120, required=False, label="Your name")
-    password = forms.CharField(widget=forms.PasswordInput, min_length=10, strip=False)
     time_zone = forms.ChoiceField(
         choices=zone_choices,
         initial="UTC",
         help_text="Guessed from your browser; change it if it's wrong.",
+    )
+
+
+class FirstAccountForm(SignUpForm):
+    """The install's first account, made and signed in at once."""
+
+    password = forms.CharField(widget=forms.PasswordInput, min_length=10, strip=False)
+    field_order = ["email", "name", "password", "time_zone"]
+
+
+class ChoosePasswordForm(forms.Form):
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autofocus": True}),
+        min_length=10,
+        strip=False,
+        label="Choose a password",
     )
 
 

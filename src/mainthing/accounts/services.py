@@ -1,8 +1,9 @@
-"""Account rules: who may sign up, what a profile may hold, and the password-reset mail."""
+"""Account rules: who may sign up, what a profile may hold, and the sign-up and reset mails."""
 
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -108,3 +109,38 @@ def request_password_reset(email: str) -> None:
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is not None:
         transaction.on_commit(lambda: send_password_reset.enqueue(user.pk))
+
+
+SIGNUP_SALT = "mainthing.accounts.signup"
+SIGNUP_LINK_DAYS = 3
+
+
+def request_signup(*, email: str, name: str = "", time_zone: str = "UTC") -> None:
+    """Queues the sign-up mail after commit; raises ValidationError for a bad address or zone.
+
+    Looks nothing up: the worker decides whether the address gets a link to finish signing up
+    or, when it has an account already, a note to its owner. So the answer (and the time it
+    takes) is the same either way, and sign-up can't be used to learn who has an account.
+    """
+    from .tasks import send_signup_mail
+
+    email = normalize_email(email)
+    check_time_zone(time_zone)
+    name = name.strip()
+    transaction.on_commit(lambda: send_signup_mail.enqueue(email, name, time_zone))
+
+
+def signup_token(*, email: str, name: str, time_zone: str) -> str:
+    """The secret of a sign-up link: the details signed with the secret key, nothing stored."""
+    return signing.dumps({"email": email, "name": name, "time_zone": time_zone}, salt=SIGNUP_SALT)
+
+
+def read_signup_token(token: str) -> dict | None:
+    """The sign-up details a link carries, or None when it is forged or older than three days."""
+    try:
+        data = signing.loads(token, salt=SIGNUP_SALT, max_age=SIGNUP_LINK_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or set(data) != {"email", "name", "time_zone"}:
+        return None
+    return data

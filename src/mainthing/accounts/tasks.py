@@ -20,3 +20,24 @@ def send_password_reset(user_id: int) -> bool:
     path = reverse("accounts:password-reset-confirm", kwargs={"uidb64": uid, "token": token})
     send_templated("password_reset", user.email, {"user": user, "path": path})
     return True
+
+
+@task()
+def send_signup_mail(email: str, name: str, time_zone: str) -> str:
+    """Mails a link to finish signing up, or, when the address has an account, tells its owner
+    that someone tried (the web page said the same to both). Returns which it sent."""
+    from .services import SIGNUP_LINK_DAYS, signup_token
+
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        context = {
+            "user": user,
+            "login_path": reverse("accounts:login"),
+            "reset_path": reverse("accounts:password-reset"),
+        }
+        send_templated("signup_existing", user.email, context)
+        return "existing"
+    token = signup_token(email=email, name=name, time_zone=time_zone)
+    path = reverse("accounts:signup-finish", kwargs={"token": token})
+    send_templated("signup_link", email, {"name": name, "path": path, "days": SIGNUP_LINK_DAYS})
+    return "link"

@@ -12,46 +12,114 @@ from mainthing.activity import services as activity_services
 from mainthing.core import ratelimit
 from mainthing.core.forms import add_service_errors
 
-from . import services
-from .forms import LoginForm, PasswordResetRequestForm, ProfileForm, SignUpForm
+from . import devices, services, throttle
+from .forms import (
+    ChoosePasswordForm,
+    FirstAccountForm,
+    LoginForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+    SignUpForm,
+)
 from .models import User
 
 
 @require_http_methods(["GET", "POST"])
 @ratelimit.limit_posts_per_ip(ratelimit.SIGNUP_PER_IP)
 def signup(request):
-    first_account = not User.objects.exists()
+    """The first account of an install is made and signed in at once (there is no one to hide
+    and mail may not be set up yet). Every later sign-up answers "check your email" whether or
+    not the address has an account: the mail says which (services.request_signup)."""
+    if not User.objects.exists():
+        return _first_account(request)
     form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if not ratelimit.take(ratelimit.SIGNUP_MAILS_PER_EMAIL, data["email"]):
+                services.request_signup(**data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("accounts:signup-sent")
+    return render(request, "accounts/signup.html", {"form": form, "first_account": False})
+
+
+def _first_account(request):
+    form = FirstAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = onboarding.create_account(**form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Welcome to Mainthing. Talking with prospects comes first.")
-            return redirect("today")
-    return render(request, "accounts/signup.html", {"form": form, "first_account": first_account})
+            return _welcome(request, user)
+    return render(request, "accounts/signup.html", {"form": form, "first_account": True})
+
+
+def _welcome(request, user):
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, "Welcome to Mainthing. Talking with prospects comes first.")
+    response = redirect("today")
+    devices.remember(response, user)
+    return response
+
+
+def signup_sent(request):
+    return render(request, "accounts/signup_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup_finish(request, token):
+    """The link from the sign-up mail: whoever holds it owns the address, so this page may say
+    that the account exists already."""
+    pending = services.read_signup_token(token)
+    if pending is None:
+        return render(request, "accounts/signup_finish.html", {"state": "bad"}, status=400)
+    if User.objects.filter(email__iexact=pending["email"]).exists():
+        return render(request, "accounts/signup_finish.html", {"state": "done", **pending})
+    form = ChoosePasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = onboarding.create_account(password=form.cleaned_data["password"], **pending)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _welcome(request, user)
+    return render(
+        request, "accounts/signup_finish.html", {"state": "form", "form": form, **pending}
+    )
 
 
 class LoginView(auth_views.LoginView):
+    """Only failed logins spend rate-limit tokens; a known device has its own bucket (throttle)."""
+
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    buckets: throttle.Buckets = []
 
     def dispatch(self, request, *args, **kwargs):
         if request.method == "GET" and not User.objects.exists():
             return redirect("accounts:signup")
         if request.method == "POST":
-            email = request.POST.get("username", "")
-            # Both limits apply: one address can't try many passwords, one IP can't try many users.
-            wait = max(
-                ratelimit.take(ratelimit.LOGIN_PER_IP, ratelimit.client_ip(request)),
-                ratelimit.take(ratelimit.LOGIN_PER_EMAIL, email.strip().lower()),
-            )
+            self.buckets = throttle.login_buckets(request, request.POST.get("username", ""))
+            wait = throttle.wait(self.buckets)
             if wait:
-                return ratelimit.too_many(request, wait)
+                return ratelimit.too_many(
+                    request, wait, reason="Too many wrong passwords for this account."
+                )
         return super().dispatch(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttle.failed(self.buckets)
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        throttle.succeeded(self.buckets)
+        devices.remember(response, form.get_user(), self.request)
+        return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,12 +150,30 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Wrong current passwords are limited per user, so a left-open session can't be used to
+    guess the password."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and request.user.is_authenticated:
+            wait = throttle.wait(throttle.password_change_buckets(request.user))
+            if wait:
+                return ratelimit.too_many(request, wait, reason="Too many wrong current passwords.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if "old_password" in form.errors:
+            throttle.failed(throttle.password_change_buckets(self.request.user))
+        return super().form_invalid(form)
+
     def form_valid(self, form):
         messages.success(self.request, "Password changed.")
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        # The old known-device cookie died with the old password; this browser earned a new one.
+        devices.remember(response, form.user)
+        return response
 
 
 @login_required
