@@ -11,6 +11,7 @@ from mainthing import onboarding
 from mainthing.activity import services as activity_services
 from mainthing.core import ratelimit
 from mainthing.core.forms import add_service_errors
+from mainthing.core.navigation import safe_next
 
 from . import devices, services, throttle
 from .forms import (
@@ -98,6 +99,10 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
     buckets: throttle.Buckets = []
+
+    def get_redirect_url(self):
+        # The one reader of `next`: a path on this site, else Today (LOGIN_REDIRECT_URL).
+        return safe_next(self.request, "")
 
     def dispatch(self, request, *args, **kwargs):
         if request.method == "GET" and not User.objects.exists():

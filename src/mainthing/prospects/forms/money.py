@@ -66,7 +66,7 @@ class SpendForm(forms.Form):
 
 class IncomeForm(forms.Form):
     """Income on a date, optionally from one of the user's prospects (by id). The prospect
-    card posts the same fields, plus `next` to return to it."""
+    card posts the same fields, plus `next` to return to it (read by `core.navigation`)."""
 
     date = forms.DateField(widget=DateInput)
     amount = AmountField()
@@ -75,7 +75,6 @@ class IncomeForm(forms.Form):
         required=False, min_value=1, label="Prospect (optional)", widget=forms.Select
     )
     note = forms.CharField(max_length=200, required=False)
-    next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,28 +4,19 @@ spend) and income (by month, with totals per kind and currency)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mainthing.core.forms import add_service_errors
 from mainthing.core.htmx import is_htmx, template_for
+from mainthing.core.navigation import safe_next
 
 from .. import queries, queries_money, services
 from ..forms.money import IncomeForm, SourceEditForm, SourceForm, SpendForm
 from ..models import LeadSource
 from . import local_today
-
-
-def _safe_next(request) -> str:
-    """The `next` the form carries when it is a local URL of this site, else ""."""
-    target = request.POST.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if allowed else ""
-
 
 # --- lead sources --------------------------------------------------------------------------------
 
@@ -159,7 +150,8 @@ def add_income(request):
     back to). Another user's prospect is a 404, like any object of theirs."""
     user = request.user
     form = IncomeForm(request.POST, user=user)
-    target = _safe_next(request)
+    # Read before anything is written: whatever `next` holds, the answer is a redirect to a path.
+    target = safe_next(request, "")
     if form.is_valid():
         data = form.cleaned_data
         prospect = (
@@ -181,7 +173,9 @@ def add_income(request):
             messages.success(
                 request, f"Recorded {income.amount} {income.currency} {income.kind}{whom}."
             )
-            return redirect(target or f"{reverse('income:list')}?year={income.date.year}")
+            return HttpResponseRedirect(
+                target or f"{reverse('income:list')}?year={income.date.year}"
+            )
     if target:
         # Back to the card that posted it, with what was wrong.
         problems = [
@@ -189,7 +183,7 @@ def add_income(request):
             for field, errors in form.errors.items()
         ]
         messages.error(request, "Income not recorded. " + " ".join(problems))
-        return redirect(target)
+        return HttpResponseRedirect(target)
     return _income_page(request, form, status=422)
 
 
@@ -202,4 +196,4 @@ def delete_income(request, pk: int):
     if is_htmx(request):
         return _income_page(request, IncomeForm(user=request.user), year=year)
     messages.success(request, "Income entry deleted.")
-    return redirect(_safe_next(request) or f"{reverse('income:list')}?year={year}")
+    return HttpResponseRedirect(safe_next(request, f"{reverse('income:list')}?year={year}"))
