@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from mainthing.core import importing as framework
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
-from mainthing.core.forms import DateInput
+from mainthing.core.forms import DayField
 
 from .models import Category, ImportJob
 
@@ -15,6 +15,8 @@ class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
     def __init__(self, **kwargs):
+        attrs = {"min": f"{timekit.EARLIEST}T00:00", "max": f"{timekit.LATEST}T23:59"}
+        kwargs["attrs"] = {**attrs, **(kwargs.get("attrs") or {})}
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
@@ -39,6 +41,10 @@ class LocalDateTimeField(forms.Field):
             naive = datetime.fromisoformat(str(value).strip().replace(" ", "T"))
         except ValueError:
             raise ValidationError("Enter a date and time like 2026-12-01 19:00.") from None
+        try:
+            timekit.check_day(naive)
+        except ValueError as error:
+            raise ValidationError(str(error), code="out_of_range") from None
         if naive.tzinfo is not None:
             return naive
         try:
@@ -106,7 +112,7 @@ class CategoryEditForm(forms.Form):
 
 
 class LogFilterForm(forms.Form):
-    week = forms.DateField(required=False, widget=DateInput())
+    week = DayField(required=False)
     tier = forms.ChoiceField(choices=[("", "All tiers"), *Tier.choices], required=False)
     category = forms.ModelChoiceField(
         queryset=Category.objects.none(), required=False, empty_label="All categories"

@@ -99,6 +99,10 @@ def _iso_instant(raw: str, label: str) -> datetime:
         raise _BadValue(
             f"The {label} {text!r} has no UTC offset; write it like 2026-03-01T09:00:00+01:00."
         )
+    try:
+        timekit.check_day(parsed)
+    except ValueError as error:
+        raise _BadValue(f"The {label}: {error}") from None
     return parsed.astimezone(UTC)
 
 
@@ -185,6 +189,8 @@ def _mainthing_rows(text: IO[str], tz: ZoneInfo, latest: datetime) -> Iterator[R
                         start, end = parse(raw_start), parse(raw_end)
                         if start.tzinfo is None or end.tzinfo is None:
                             raise ValueError
+                        # Out of range (it would overflow in UTC): the slow path says so.
+                        timekit.check_day(start), timekit.check_day(end)
                         start, end = start.astimezone(UTC), end.astimezone(UTC)
                     except ValueError:
                         start = _iso_instant(raw_start, "start")
@@ -228,6 +234,10 @@ def _toggl_instants(day_text: str, clock_text: str, tz: ZoneInfo, label: str) ->
         raise _BadValue(
             f"The {label} time {clock_text.strip()!r} is not a time like 09:30:00."
         ) from None
+    try:
+        timekit.check_day(day)
+    except ValueError as error:
+        raise _BadValue(f"The {label} date: {error}") from None
     naive = datetime.combine(day, clock)
     found = timekit.wall_instants(naive, tz)
     if not found:
@@ -337,7 +347,7 @@ def _timestamp(value: Any, label: str) -> datetime:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _BadValue(f"The {label} {value!r} is not a Unix timestamp.")
     try:
-        return datetime.fromtimestamp(value, UTC)
+        return timekit.check_day(datetime.fromtimestamp(value, UTC))
     except (OverflowError, OSError, ValueError):
         raise _BadValue(f"The {label} {value!r} is out of range.") from None
 

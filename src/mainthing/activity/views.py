@@ -14,6 +14,7 @@ from mainthing.core.enums import Tier
 from mainthing.core.forms import add_service_errors
 from mainthing.core.htmx import is_htmx
 from mainthing.core.importing import MAX_UPLOAD_BYTES, claim_for_retry, is_dead
+from mainthing.core.navigation import day_param
 from mainthing.prospects import queries as prospect_queries
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import ProspectTime
@@ -100,7 +101,7 @@ def activity_log(request):
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     now = timezone.now()
-    week_of = data.get("week") or timekit.local_date(now, tz)
+    week_of = day_param(request, "week", default=timekit.local_date(now, tz))
     first = timekit.week_start(week_of)
     last = first + timedelta(days=6)
     category = data.get("category")

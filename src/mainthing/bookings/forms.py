@@ -4,8 +4,9 @@ from django import forms
 
 from mainthing.activity.forms import LocalDateTimeField
 from mainthing.activity.models import Category
+from mainthing.core import timekit
 from mainthing.core.enums import Tier
-from mainthing.core.forms import DateInput
+from mainthing.core.forms import DayField
 from mainthing.prospects import followups
 from mainthing.prospects.models import LeadSource, Prospect, Stage
 from mainthing.prospects.services import allowed_stages
@@ -105,7 +106,7 @@ def day_label(day: date) -> str:
 
 def parse_slot(value: str) -> datetime | None:
     try:
-        start = datetime.fromisoformat(value.removeprefix(SLOT_PREFIX))
+        start = timekit.check_day(datetime.fromisoformat(value.removeprefix(SLOT_PREFIX)))
     except ValueError:
         return None
     return start if start.tzinfo is not None else None
@@ -124,7 +125,7 @@ class OutcomeForm(forms.Form):
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     next_step = NextStepField(widget=forms.RadioSelect, initial=NEXT_NONE, label="Next step")
-    follow_up_on = forms.DateField(required=False, widget=DateInput(), label="Follow up on")
+    follow_up_on = DayField(required=False, label="Follow up on")
 
     def __init__(
         self,

@@ -222,20 +222,32 @@ def date_arg(text: str, flag: str, *, today: date) -> date:
     if text.strip().lower() in words:
         return words[text.strip().lower()]
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise CommandError(
             f"{flag} {text!r} is not a date; write YYYY-MM-DD, today or tomorrow.", status=2
         ) from None
+    return _in_range(day, flag)
 
 
 def parse_day(text: str | None) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"{text!r} is not a date; write YYYY-MM-DD.") from None
+    return _in_range(day, "")
+
+
+def _in_range(day: date, flag: str) -> date:
+    """`day` when the product handles it (core.timekit's range), else a usage error."""
+    from mainthing.core import timekit
+
+    try:
+        return timekit.check_day(day)
+    except ValueError as error:
+        raise CommandError(f"{flag} {error}".strip(), status=2) from None
 
 
 def money(amount) -> str:

@@ -1,14 +1,35 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from mainthing.core import timekit
+
 
 class DateInput(forms.DateInput):
-    """The browser's date picker; it reads and writes ISO dates whatever the locale."""
+    """The browser's date picker; it reads and writes ISO dates whatever the locale, and offers
+    only the dates the server takes."""
 
     input_type = "date"
 
     def __init__(self, **kwargs):
+        attrs = {"min": timekit.EARLIEST.isoformat(), "max": timekit.LATEST.isoformat()}
+        kwargs["attrs"] = {**attrs, **(kwargs.get("attrs") or {})}
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DayField(forms.DateField):
+    """A date in the range the product handles (`timekit.EARLIEST`..`LATEST`), picked in the
+    browser's date picker. Every date field of every form is one (tests/core/test_limits.py)."""
+
+    widget = DateInput
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is not None:
+            try:
+                timekit.check_day(day)
+            except ValueError as error:
+                raise ValidationError(str(error), code="out_of_range") from None
+        return day
 
 
 def add_service_errors(form, error: ValidationError) -> None:

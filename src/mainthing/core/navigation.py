@@ -1,4 +1,5 @@
-"""Where a request asks to go next: the one reader of `next`, for every view that takes it.
+"""Where a request asks to go: the one reader of `next`, for every view that takes it, and of
+the day a page is asked to show (`?week=`).
 
 A `next` is only ever a path on this site ("/prospects/12/"). Anything else, a bare word that
 `redirect()` would read as a view name, another site, a scheme, control characters or a path
@@ -7,8 +8,13 @@ is a plain path string for `HttpResponseRedirect`, never a name to resolve, so r
 fail after a view has written something.
 """
 
+from datetime import date
+
+from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from mainthing.core import timekit
 
 # Longer than any path of ours with its query string; a longer `next` is not one of ours.
 MAX_NEXT_LENGTH = 2000
@@ -32,3 +38,23 @@ def safe_next(request: HttpRequest, default: str) -> str:
     site, else `default` (a path, or "" for "the view decides")."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     return target if is_local_path(target, request=request) else default
+
+
+def day_param(request: HttpRequest, name: str, *, default: date) -> date:
+    """The date in the query parameter `name` (YYYY-MM-DD) when it is one the product handles;
+    otherwise `default`, with a message saying why (a stale or hand-edited link is no error
+    page, and no page is drawn for a week `datetime` can't hold)."""
+    text = request.GET.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        reason = f"“{text[:40]}” is not a date like 2026-12-01."
+    else:
+        try:
+            return timekit.check_day(day)
+        except ValueError as error:
+            reason = str(error)
+    messages.warning(request, f"{reason} Showing {default:%d %b %Y} instead.")
+    return default

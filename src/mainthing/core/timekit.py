@@ -14,6 +14,26 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+# The calendar the product handles. Wide enough for any real history or plan, narrow enough
+# that a day's bounds, a week's end or a zone's offset never leave what `datetime` holds
+# (0001-01-01 00:00 east of UTC, or 9999-12-31 23:59 west of it, overflow when converted).
+# Every date or time a person types is checked against it where it is read: form fields,
+# query parameters, the CLI's parsers, files being imported or restored.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2200, 12, 31)
+
+
+def check_day(day: date) -> date:
+    """`day` when it lies in [EARLIEST, LATEST]; a ValueError that names the range otherwise.
+    A datetime is checked by its own date, before any conversion to another zone."""
+    plain = day.date() if isinstance(day, datetime) else day
+    if not EARLIEST <= plain <= LATEST:
+        raise ValueError(
+            f"{plain.isoformat()} is outside the dates Mainthing handles: pick one between "
+            f"{EARLIEST.isoformat()} and {LATEST.isoformat()}."
+        )
+    return day
+
 
 def zone(name: str) -> ZoneInfo:
     """The zone for an IANA name; ValueError with a readable message when it does not exist."""
@@ -147,6 +167,7 @@ def parse_local_datetime(text: str, tz: ZoneInfo, *, now: datetime) -> datetime:
             raise ValueError(
                 f"Can't read {text!r} as a time; write 2026-12-01 19:00, 19:00 or ISO 8601."
             ) from None
+        check_day(parsed)
         if parsed.tzinfo is not None:
             return parsed.astimezone(UTC)
         naive = parsed

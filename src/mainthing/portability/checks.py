@@ -43,7 +43,7 @@ def _parse_instant(value: Any, where: str) -> datetime:
         raise ValidationError(f"{where}: {value!r} is not an ISO 8601 date and time.") from None
     if parsed.tzinfo is None:
         raise ValidationError(f"{where}: {value!r} has no UTC offset.")
-    return parsed.astimezone(UTC)
+    return _in_range(parsed, where).astimezone(UTC)
 
 
 def _parse_clock(value: Any, where: str) -> time | None:
@@ -59,9 +59,17 @@ def _parse_day(value: Any, where: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except (TypeError, ValueError):
         raise ValidationError(f"{where}: {value!r} is not a date like 2026-12-01.") from None
+    return _in_range(day, where)
+
+
+def _in_range(day, where: str):
+    try:
+        return timekit.check_day(day)
+    except ValueError as error:
+        raise ValidationError(f"{where}: {error}") from None
 
 
 def _text(row: dict, key: str, limit: int, where: str, *, default: str = "") -> str:

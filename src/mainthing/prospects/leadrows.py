@@ -19,6 +19,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 
 from mainthing.accounts.models import User
+from mainthing.core import timekit
 from mainthing.core.importing import CHUNK_SIZE, FileProblem, Source
 
 from . import services
@@ -102,8 +103,17 @@ def source_key(text: str) -> str:
 
 def parse_follow_up(text: str) -> date | None:
     """A follow-up date: ISO 8601 (2026-03-01, also with a time after it, which is dropped) or
-    with the month spelled out (1 March 2026, Mar 1, 2026, 01-Mar-2026). Numeric dates such as
-    03/04/2026 are refused: they mean different days in different countries."""
+    with the month spelled out (1 March 2026, Mar 1, 2026, 01-Mar-2026), in the range the
+    product handles. Numeric dates such as 03/04/2026 are refused: they mean different days in
+    different countries."""
+    day = _read_follow_up(text)
+    try:
+        return None if day is None else timekit.check_day(day)
+    except ValueError as error:
+        raise BadValue(f"The follow-up date: {error}") from None
+
+
+def _read_follow_up(text: str) -> date | None:
     text = text.strip()
     if not text:
         return None

@@ -2,7 +2,7 @@ from django import forms
 
 from mainthing.accounts.forms import zone_choices
 from mainthing.core.enums import Tier
-from mainthing.core.forms import DateInput
+from mainthing.core.forms import DayField
 
 from .occurrences import WEEKDAY_NAMES
 
@@ -27,15 +27,15 @@ class BlockForm(forms.Form):
     end = forms.TimeField(widget=TimeInput, help_text="An end before the start runs past midnight.")
     time_zone = forms.ChoiceField(choices=zone_choices)
     label = forms.CharField(max_length=80, required=False)
-    valid_from = forms.DateField(required=False, widget=DateInput)
-    valid_until = forms.DateField(required=False, widget=DateInput)
+    valid_from = DayField(required=False)
+    valid_until = DayField(required=False)
 
 
 class ExceptionForm(forms.Form):
     """Printed once per block on the routine page, so it renders without ids (its inputs sit
     inside their labels)."""
 
-    date = forms.DateField(widget=DateInput)
+    date = DayField()
     skip = forms.BooleanField(required=False, initial=True, label="Skip the block that day")
     start = forms.TimeField(required=False, widget=TimeInput, label="or other hours: from")
     end = forms.TimeField(required=False, widget=TimeInput, label="to")

@@ -1,6 +1,6 @@
 """The calendar: a week of blocks, calls and free slots (a grid, and a day list for phones)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from mainthing.core import timekit
+from mainthing.core.navigation import day_param
 from mainthing.prospects.queries import card_url_pattern
 from mainthing.routine import queries as routine_queries
 
@@ -20,10 +21,7 @@ def calendar(request):
     user = request.user
     now = timezone.now()
     tz = timekit.zone(user.time_zone)
-    try:
-        chosen = date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        chosen = timekit.local_date(now, tz)
+    chosen = day_param(request, "week", default=timekit.local_date(now, tz))
     first = timekit.week_start(chosen)
     specs = routine_queries.specs(user)
     week = queries.calendar_week(user, first, now=now, block_specs=specs)

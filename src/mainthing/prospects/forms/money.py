@@ -5,7 +5,7 @@ from django import forms
 
 from mainthing.activity.models import Category
 from mainthing.core.enums import Tier
-from mainthing.core.forms import DateInput
+from mainthing.core.forms import DayField
 
 from ..models import IncomeKind, Prospect
 
@@ -59,7 +59,7 @@ class SourceEditForm(forms.Form):
 
 
 class SpendForm(forms.Form):
-    date = forms.DateField(widget=DateInput)
+    date = DayField()
     amount = AmountField()
     note = forms.CharField(max_length=200, required=False)
 
@@ -68,7 +68,7 @@ class IncomeForm(forms.Form):
     """Income on a date, optionally from one of the user's prospects (by id). The prospect
     card posts the same fields, plus `next` to return to it (read by `core.navigation`)."""
 
-    date = forms.DateField(widget=DateInput)
+    date = DayField()
     amount = AmountField()
     kind = forms.ChoiceField(choices=IncomeKind.choices, initial=IncomeKind.OTHER)
     prospect = forms.IntegerField(

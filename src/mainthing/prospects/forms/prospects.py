@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from mainthing.accounts import forms as account_forms
-from mainthing.core.forms import DateInput
+from mainthing.core.forms import DayField
 
 from .. import queries, services
 from ..followups import QUICK_PICKS
@@ -45,7 +45,7 @@ class ProspectForm(forms.Form):
         label="Lead source", coerce=int, empty_value=None, required=False
     )
     stage = forms.ChoiceField(choices=[(s, Stage(s).label) for s in services.allowed_stages("new")])
-    follow_up_on = forms.DateField(label="Follow up on", required=False, widget=DateInput())
+    follow_up_on = DayField(label="Follow up on", required=False)
     tags = forms.CharField(
         max_length=500, required=False, help_text="Separated by commas: warm, facebook group."
     )
@@ -156,7 +156,7 @@ class NoteForm(forms.Form):
 class FollowUpForm(forms.Form):
     """A date, or a quick pick (days from today), or clearing the follow-up."""
 
-    on = forms.DateField(label="On", required=False, widget=DateInput())
+    on = DayField(label="On", required=False)
     days = forms.TypedChoiceField(
         choices=[("", "")] + [(d, label) for label, d in QUICK_PICKS],
         coerce=int,

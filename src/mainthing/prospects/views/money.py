@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from mainthing.core import timekit
 from mainthing.core.forms import add_service_errors
 from mainthing.core.htmx import is_htmx, template_for
 from mainthing.core.navigation import safe_next
@@ -135,7 +136,12 @@ def _income_page(request, form, *, year: int | None = None, status: int = 200):
 def income_list(request):
     user = request.user
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 1900 <= int(year) <= 9999 else None
+    # A year the product's calendar holds (timekit.EARLIEST..LATEST), else this year.
+    year = (
+        int(year)
+        if year.isdigit() and timekit.EARLIEST.year <= int(year) <= timekit.LATEST.year
+        else None
+    )
     initial = {"date": local_today(user)}
     if request.GET.get("prospect", "").isdigit():
         initial["prospect"] = queries.prospect_for_user(user, request.GET["prospect"]).pk

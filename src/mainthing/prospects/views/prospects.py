@@ -242,7 +242,9 @@ def set_follow_up(request, pk: int):
     prospect = queries.prospect_for_user(request.user, pk)
     form = FollowUpForm(request.POST)
     if not form.is_valid():
-        error = " ".join(form.non_field_errors()) or "That is not a date."
+        # The field's own message says what was wrong (not a date, or outside the range).
+        problems = form.non_field_errors() + form.errors.get("on", [])
+        error = " ".join(problems) or "That is not a date."
         return _card_answer(request, prospect, error=error)
     data = form.cleaned_data
     if data["clear"]:
