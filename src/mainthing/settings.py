@@ -205,6 +205,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "mainthing.core.limits.PasswordLengthValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -227,7 +228,10 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Form fields, not uploaded files (imports have their own limit, core.importing.MAX_UPLOAD_BYTES):
+# the longest field, a 10,000-character note, is at most ~120 KB percent-encoded. A bigger
+# body is answered 400 (core/templates/400.html) before any view reads it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 
 
 def _email() -> dict:

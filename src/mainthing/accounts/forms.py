@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from mainthing.core import timekit
+from mainthing.core.limits import PASSWORD_MAX_LENGTH
 
 from . import regions
 from .models import User
@@ -11,10 +12,13 @@ def zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in timekit.zone_names()]
 
 
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
+
+
 class SignUpForm(forms.Form):
     """A later sign-up: the password is chosen behind the link in the mail."""
 
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=EMAIL_MAX_LENGTH)
     name = forms.CharField(max_length=120, required=False, label="Your name")
     time_zone = forms.ChoiceField(
         choices=zone_choices,
@@ -26,7 +30,9 @@ class SignUpForm(forms.Form):
 class FirstAccountForm(SignUpForm):
     """The install's first account, made and signed in at once."""
 
-    password = forms.CharField(widget=forms.PasswordInput, min_length=10, strip=False)
+    password = forms.CharField(
+        widget=forms.PasswordInput, min_length=10, max_length=PASSWORD_MAX_LENGTH, strip=False
+    )
     field_order = ["email", "name", "password", "time_zone"]
 
 
@@ -34,13 +40,24 @@ class ChoosePasswordForm(forms.Form):
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autofocus": True}),
         min_length=10,
+        max_length=PASSWORD_MAX_LENGTH,
         strip=False,
         label="Choose a password",
     )
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True}))
+    username = forms.EmailField(
+        label="Email",
+        max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autofocus": True}),
+    )
+    password = forms.CharField(
+        label="Password",
+        max_length=PASSWORD_MAX_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -81,4 +98,4 @@ class ProfileForm(forms.ModelForm):
 
 
 class PasswordResetRequestForm(forms.Form):
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=EMAIL_MAX_LENGTH)

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 
 from mainthing.accounts import services as account_services
 from mainthing.accounts.models import User
-from mainthing.core import timekit
+from mainthing.core import limits, timekit
 from mainthing.core.enums import Tier
 from mainthing.routine import queries as routine_queries
 
@@ -318,6 +318,7 @@ def start_timer(
         raise ValidationError("That category belongs to someone else.")
     if category.archived:
         raise ValidationError(f"{category.name!r} is archived; restore it to track time on it.")
+    note, prospect_name = limits.fit(Activity, note=note, prospect_name=prospect_name)
     asked = asks_iga_question(user, category, now)
     if asked and not override:
         raise IgaQuestion(category, income_categories(user))
@@ -333,8 +334,8 @@ def start_timer(
                 user=user,
                 category=category,
                 start=now,
-                note=note.strip()[:500],
-                prospect_name=prospect_name.strip()[:120],
+                note=note,
+                prospect_name=prospect_name,
                 origin=Origin.TIMER,
                 iga_override=asked,
             )
@@ -403,6 +404,7 @@ def add_entry(
     if category.user_id != user.pk:
         raise ValidationError("That category belongs to someone else.")
     _validate_span(start, end, now)
+    note, prospect_name = limits.fit(Activity, note=note, prospect_name=prospect_name)
     if not allow_overlap:
         clashes = find_overlaps(user, start, end)
         if clashes:
@@ -414,8 +416,8 @@ def add_entry(
             start=start,
             end=end,
             seconds=timekit.elapsed_seconds(start, end),
-            note=note.strip()[:500],
-            prospect_name=prospect_name.strip()[:120],
+            note=note,
+            prospect_name=prospect_name,
             origin=origin,
         )
         _count([entry], tz=timekit.zone(user.time_zone), sign=1)
@@ -443,6 +445,7 @@ def update_entry(
         _validate_span(start, end, now)
     elif start > now:
         raise ValidationError({"start": "A running timer can't start in the future."})
+    note, prospect_name = limits.fit(Activity, note=note, prospect_name=prospect_name)
     if not allow_overlap:
         clashes = find_overlaps(user, start, end or now, exclude_id=entry.pk)
         if clashes:
@@ -455,8 +458,8 @@ def update_entry(
         entry.start = start
         entry.end = end
         entry.seconds = timekit.elapsed_seconds(start, end) if end else 0
-        entry.note = note.strip()[:500]
-        entry.prospect_name = prospect_name.strip()[:120]
+        entry.note = note
+        entry.prospect_name = prospect_name
         entry.save()
         _count([entry], tz=tz, sign=1)
     return entry

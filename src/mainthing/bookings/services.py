@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category
-from mainthing.core import timekit
+from mainthing.core import limits, timekit
 from mainthing.core.enums import Tier
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import LeadSource, Prospect, Stage
@@ -116,6 +116,7 @@ def book(
         if prospect.user_id != user.pk:
             raise ValidationError({"prospect": "Pick one of your prospects."})
         prospect_name = prospect.name
+    prospect_name, note = limits.fit(Appointment, prospect_name=prospect_name, note=note)
     _validate(prospect_name, start, minutes, now)
     contact = None
     if prospect is None:
@@ -141,10 +142,10 @@ def book(
             appointment = Appointment.objects.create(
                 user=user,
                 prospect=prospect,
-                prospect_name=prospect_name.strip()[:120],
+                prospect_name=prospect_name,
                 start=start,
                 end=end,
-                note=note.strip()[:500],
+                note=note,
                 outside_blocks=outside,
                 made_via=made_via,
             )

@@ -1,20 +1,23 @@
 """A prospect's contact fields in their one canonical form: phones in E.164 (parsed with
 libphonenumber for the user's region) and shown in national format, emails and their lower-cased
-key, tags, time zones. Pure functions (no database), used by the services, the importers, restore
-and the views' search."""
+key, tags, time zones, notes that fit; `clean_contact` checks them all at once. Pure functions
+(no database), used by the services, the importers, restore and the views' search."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from mainthing.core import timekit
+from mainthing.core import limits, timekit
 
 from .models import Prospect
 
 MAX_TAGS = 20
 TAGS_MAX_LENGTH = Prospect._meta.get_field("tags").max_length
+NOTES_MAX_LENGTH = Prospect._meta.get_field("notes").max_length
 
 
 # --- canonical contacts ------------------------------------------------------------------------
@@ -114,6 +117,21 @@ def _tags_that_fit(tags: list[str]) -> tuple[str, list[str]]:
     ]
 
 
+def clean_notes(text: str) -> str:
+    """Notes stripped; a ValidationError when they are longer than the notes field holds."""
+    return limits.fit(Prospect, notes=text)[0]
+
+
+def _notes_that_fit(kept: str, other: str) -> tuple[str, str]:
+    """`kept` with `other` below it when `other` adds something and both fit the notes field;
+    else `kept`, and `other` when it was left out for want of room."""
+    kept, other = kept.strip(), other.strip()
+    if not other or other in kept:
+        return kept, ""
+    joined = f"{kept}\n\n{other}".strip()
+    return (joined, "") if len(joined) <= NOTES_MAX_LENGTH else (kept, other)
+
+
 def clean_zone(name: str) -> str:
     name = (name or "").strip()
     if name:
@@ -122,3 +140,62 @@ def clean_zone(name: str) -> str:
         except ValueError as error:
             raise ValidationError({"time_zone": str(error)}) from None
     return name
+
+
+# --- a prospect's fields together ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A prospect's fields after cleaning: what every entry point (form, CLI, import) writes."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    social: str = ""
+    time_zone: str = ""
+    tags: str = ""
+    notes: str = ""
+
+
+def clean_contact(
+    user,
+    *,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    social: str = "",
+    time_zone: str = "",
+    tags: str | list[str] = "",
+    notes: str = "",
+) -> Contact:
+    """Checks and normalises a prospect's fields; raises one ValidationError naming every bad
+    field."""
+    errors: dict[str, list[str]] = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = ["Give the prospect a name."]
+    cleaned: dict[str, str] = {}
+    checks = (
+        ("email", clean_email, email),
+        ("phone", lambda v: parse_phone(v, user.phone_region), phone),
+        ("time_zone", clean_zone, time_zone),
+        ("tags", clean_tags, tags),
+        ("notes", clean_notes, notes),
+    )
+    for field, clean, value in checks:
+        try:
+            cleaned[field] = clean(value)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return Contact(
+        name=name[:120],
+        email=cleaned["email"][:254],
+        phone=cleaned["phone"],
+        social=(social or "").strip()[:120],
+        time_zone=cleaned["time_zone"],
+        tags=cleaned["tags"],
+        notes=cleaned["notes"],
+    )

@@ -24,9 +24,9 @@ from mainthing.core.importing import CHUNK_SIZE, FileProblem, Source
 
 from . import services
 from .leadfiles import DELIMITERS, FIELDS, NOT_WORD, NUMERIC_DATE, Plan, open_file, records
-from .models import CLOSED_STAGES, LeadSource, Prospect, Stage
+from .models import CLOSED_STAGES, NOTES_MAX_LENGTH, LeadSource, Prospect, Stage
 
-NOTES_LENGTH = 10_000
+NOTES_LENGTH = NOTES_MAX_LENGTH  # several note columns are joined, then cut to fit
 TAGS_LENGTH = 500  # Prospect.tags
 PREVIEW_ROWS = 5
 # Dates with the month spelled out are never ambiguous; numeric ones other than ISO are.

@@ -19,6 +19,10 @@ class Stage(models.TextChoices):
     AFFILIATE_JOINED = "affiliate_joined", "Affiliate joined"
 
 
+# The longest notes a prospect or one line of their history holds (a page of text; a 4 MB note
+# made a 4 MB card). Forms, services and the lead importer hold to it (core.limits).
+NOTES_MAX_LENGTH = 10_000
+
 # Stages where nobody needs calling again: a follow-up date on them is dropped.
 CLOSED_STAGES = frozenset({Stage.JOINED, Stage.AFFILIATE_JOINED})
 
@@ -90,7 +94,7 @@ class Prospect(Staged):
     follow_up_on = models.DateField(null=True, blank=True)
     # ",tag one,tag two," so a tag filter is one `contains` on the row, without a join.
     tags = models.CharField(max_length=500, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
     # Fingerprint of an imported row, so importing the same file twice adds nothing.
     import_key = models.CharField(max_length=40, null=True, blank=True)  # noqa: DJ001 (NULL: not imported)
     created_at = models.DateTimeField()
@@ -156,7 +160,7 @@ class Event(models.Model):
     at = models.DateTimeField()
     from_stage = models.CharField(max_length=20, blank=True)
     to_stage = models.CharField(max_length=20, blank=True)
-    text = models.TextField(blank=True)
+    text = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
 
     class Meta:
         ordering = ["-at", "-pk"]

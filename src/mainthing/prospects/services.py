@@ -10,7 +10,6 @@ money rules are a few short functions that a module of their own would only scat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -22,7 +21,7 @@ from django.utils.text import slugify
 from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category
-from mainthing.core import timekit
+from mainthing.core import limits, timekit
 from mainthing.core.enums import Tier
 from mainthing.routine import queries as routine_queries
 
@@ -30,23 +29,15 @@ from . import followups
 
 # Contacts in their canonical form live in `contacts`; callers that reach them as services.X
 # (the views, the CLI, restore) keep working.
-from .contacts import (
-    _tags_that_fit,
-    clean_email,
-    clean_tags,
-    clean_zone,
-    email_key,
-    parse_phone,
-)
-from .contacts import (
-    format_phone as format_phone,
-)
-from .contacts import (
-    normal_tag as normal_tag,
-)
-from .contacts import (
-    phone_for_search as phone_for_search,
-)
+from .contacts import Contact, _notes_that_fit, _tags_that_fit, email_key
+from .contacts import clean_contact as clean_contact
+from .contacts import clean_email as clean_email
+from .contacts import clean_tags as clean_tags
+from .contacts import clean_zone as clean_zone
+from .contacts import format_phone as format_phone
+from .contacts import normal_tag as normal_tag
+from .contacts import parse_phone as parse_phone
+from .contacts import phone_for_search as phone_for_search
 from .models import (
     CLOSED_STAGES,
     Event,
@@ -165,7 +156,7 @@ def add_spend(source: LeadSource, *, on: date, amount: Decimal | str, note: str 
         source=source,
         date=on,
         amount=parse_amount(amount),
-        note=note.strip()[:200],
+        note=limits.fit(Spend, note=note)[0],
     )
 
 
@@ -174,61 +165,6 @@ def delete_spend(spend: Spend) -> None:
 
 
 # --- prospects ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Contact:
-    """A prospect's fields after cleaning: what every entry point (form, CLI, import) writes."""
-
-    name: str
-    email: str = ""
-    phone: str = ""
-    social: str = ""
-    time_zone: str = ""
-    tags: str = ""
-    notes: str = ""
-
-
-def clean_contact(
-    user: User,
-    *,
-    name: str,
-    email: str = "",
-    phone: str = "",
-    social: str = "",
-    time_zone: str = "",
-    tags: str | list[str] = "",
-    notes: str = "",
-) -> Contact:
-    """Checks and normalises a prospect's fields; raises one ValidationError naming every bad
-    field."""
-    errors: dict[str, list[str]] = {}
-    name = " ".join((name or "").split())
-    if not name:
-        errors["name"] = ["Give the prospect a name."]
-    cleaned: dict[str, str] = {}
-    checks = (
-        ("email", clean_email, email),
-        ("phone", lambda v: parse_phone(v, user.phone_region), phone),
-        ("time_zone", clean_zone, time_zone),
-        ("tags", clean_tags, tags),
-    )
-    for field, clean, value in checks:
-        try:
-            cleaned[field] = clean(value)
-        except ValidationError as error:
-            errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    return Contact(
-        name=name[:120],
-        email=cleaned["email"][:254],
-        phone=cleaned["phone"],
-        social=(social or "").strip()[:120],
-        time_zone=cleaned["time_zone"],
-        tags=cleaned["tags"],
-        notes=(notes or "").strip(),
-    )
 
 
 def find_duplicates(
@@ -327,6 +263,7 @@ def change_stage(prospect: Prospect, stage: str, *, now: datetime, note: str = "
         raise ValidationError(
             {"stage": f"{Stage(stage).label} comes after Declined: the prospect said no first."}
         )
+    (note,) = limits.fit(Event, text=note)
     with transaction.atomic():
         Event.objects.create(
             user_id=prospect.user_id,
@@ -335,7 +272,7 @@ def change_stage(prospect: Prospect, stage: str, *, now: datetime, note: str = "
             at=now,
             from_stage=prospect.stage,
             to_stage=stage,
-            text=note.strip(),
+            text=note,
         )
         prospect.stage = stage
         prospect.stage_changed_at = now
@@ -348,7 +285,7 @@ def change_stage(prospect: Prospect, stage: str, *, now: datetime, note: str = "
 
 
 def add_note(prospect: Prospect, text: str, *, now: datetime) -> Event:
-    text = (text or "").strip()
+    (text,) = limits.fit(Event, text=text)
     if not text:
         raise ValidationError({"note": "Write something first."})
     return Event.objects.create(
@@ -495,8 +432,7 @@ def merge(keep: Prospect, other: Prospect, *, now: datetime) -> Prospect:
         keep.email_key = email_key(keep.email)
         # Both tag sets may be full; the merge never fails for that, it says what it left out.
         keep.tags, tags_left_out = _tags_that_fit(keep.tag_list + other.tag_list)
-        if other.notes.strip() and other.notes.strip() not in keep.notes:
-            keep.notes = f"{keep.notes.strip()}\n\n{other.notes.strip()}".strip()
+        keep.notes, notes_left_out = _notes_that_fit(keep.notes, other.notes)
         if other.follow_up_on and (not keep.follow_up_on or other.follow_up_on < keep.follow_up_on):
             keep.follow_up_on = None if keep.stage in CLOSED_STAGES else other.follow_up_on
         keep.created_at = min(keep.created_at, other.created_at)
@@ -524,6 +460,14 @@ def merge(keep: Prospect, other: Prospect, *, now: datetime) -> Prospect:
             at=now,
             text=f"Merged with {summary}",
         )
+        if notes_left_out:  # kept whole in the history rather than cut
+            Event.objects.create(
+                user_id=keep.user_id,
+                prospect=keep,
+                kind=Event.Kind.NOTE,
+                at=now,
+                text=notes_left_out,
+            )
     return keep
 
 
@@ -604,7 +548,7 @@ def add_income(
         currency=currency,
         kind=kind,
         prospect=prospect,
-        note=(note or "").strip()[:200],
+        note=limits.fit(Income, note=note)[0],
     )
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 
 from mainthing.accounts.models import User
-from mainthing.core import timekit
+from mainthing.core import limits, timekit
 from mainthing.core.enums import Tier
 
 from . import occurrences
@@ -93,6 +93,7 @@ def add_block(
         raise ValidationError("A block needs a start and a different end.")
     if valid_from and valid_until and valid_until < valid_from:
         raise ValidationError("'Valid until' must be on or after 'valid from'.")
+    (label,) = limits.fit(Block, label=label)
     block = Block(
         user=user,
         tier=tier,
@@ -100,7 +101,7 @@ def add_block(
         start=start,
         end=end,
         time_zone=zone or user.time_zone,
-        label=label.strip()[:80],
+        label=label,
         valid_from=valid_from,
         valid_until=valid_until,
     )
@@ -169,6 +170,7 @@ def set_exception(
     exception for that date). Bumps the block's sequence."""
     if not skip and (start is None or end is None or start == end):
         raise ValidationError("Other hours need a start and a different end.")
+    (note,) = limits.fit(BlockException, note=note)
     with transaction.atomic():
         exception, _ = BlockException.objects.update_or_create(
             block=block,
@@ -177,7 +179,7 @@ def set_exception(
                 "skip": skip,
                 "start": None if skip else start,
                 "end": None if skip else end,
-                "note": note[:120],
+                "note": note,
             },
         )
         if not skip:

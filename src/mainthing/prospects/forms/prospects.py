@@ -12,7 +12,7 @@ from mainthing.core.forms import DayField
 
 from .. import queries, services
 from ..followups import QUICK_PICKS
-from ..models import LeadSource, Prospect, Stage
+from ..models import NOTES_MAX_LENGTH, LeadSource, Prospect, Stage
 
 
 def zone_choices() -> list[tuple[str, str]]:
@@ -49,7 +49,9 @@ class ProspectForm(forms.Form):
     tags = forms.CharField(
         max_length=500, required=False, help_text="Separated by commas: warm, facebook group."
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    notes = forms.CharField(
+        max_length=NOTES_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
 
     def __init__(self, *args, user, prospect: Prospect | None = None, **kwargs):
         self.user = user
@@ -149,7 +151,7 @@ class StageForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label="Note", max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+        label="Note", max_length=NOTES_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
