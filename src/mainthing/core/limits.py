@@ -18,7 +18,7 @@ PASSWORD_MAX_LENGTH = 1024
 
 
 def too_long(label: str, length: int, limit: int) -> str:
-    return f"The {label} is {length:,} characters long; keep it to {limit:,}."
+    return f"Keep the {label} to {limit:,} characters (this is {length:,})."
 
 
 def fit(model: type[models.Model], **values: str | None) -> tuple[str, ...]:

@@ -160,7 +160,7 @@ class Event(models.Model):
     at = models.DateTimeField()
     from_stage = models.CharField(max_length=20, blank=True)
     to_stage = models.CharField(max_length=20, blank=True)
-    text = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
+    text = models.TextField("note", blank=True, max_length=NOTES_MAX_LENGTH)
 
     class Meta:
         ordering = ["-at", "-pk"]

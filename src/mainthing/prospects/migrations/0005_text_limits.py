@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="event",
             name="text",
-            field=models.TextField(blank=True, max_length=10000),
+            field=models.TextField(blank=True, max_length=10000, verbose_name="note"),
         ),
         migrations.AlterField(
             model_name="prospect",
