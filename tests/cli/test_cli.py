@@ -6,7 +6,7 @@ import pytest
 
 from mainthing.accounts.models import User
 from mainthing.activity import services
-from mainthing.activity.models import Activity
+from mainthing.activity.models import Activity, Category
 from tests.cli.conftest import NOW, database_url, process_env, run, run_process
 from tests.factories import PASSWORD, UserFactory, block, category, entry
 
@@ -141,6 +141,25 @@ def test_report_json_and_csv(owner, capsys, frozen):
         "income,Prospect call,1800,0.50,1",
         "leadgen,Forum posts,3600,1.00,1",
     ]
+
+
+def test_report_csv_neutralizes_category_names_a_spreadsheet_would_run(owner, capsys, frozen):
+    # Category names come from imported Toggl or Watson files as they are.
+    Category.objects.create(user=owner, tier="other", name='=HYPERLINK("http://x")')
+    Category.objects.create(user=owner, tier="other", name="\uff1d1+1")
+    entry(owner, '=HYPERLINK("http://x")', datetime(2026, 6, 9, 8, 0, tzinfo=UTC), 60)
+    entry(owner, "\uff1d1+1", datetime(2026, 6, 9, 10, 0, tzinfo=UTC), 30)
+
+    code, out, _ = run(capsys, "report", "--csv")
+
+    assert (code, out.splitlines()) == (
+        0,
+        [
+            "tier,category,seconds,hours,entries",
+            'other,"\'=HYPERLINK(""http://x"")",3600,1.00,1',
+            "other,'\uff1d1+1,1800,0.50,1",
+        ],
+    )
 
 
 def test_report_refuses_reversed_dates(owner, capsys):
