@@ -305,7 +305,9 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Django logs the paths of failed requests ("Not Found: /feeds/…"): secrets masked.
+    "filters": {"secrets": {"()": "mainthing.core.secretpaths.MaskSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"mainthing": {"level": "INFO"}},
 }
