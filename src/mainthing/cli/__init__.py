@@ -12,6 +12,10 @@ import argparse
 import gc
 import importlib
 import sys
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
 
 from mainthing.cli.common import CommandError, setup_django
 from mainthing.cli.prospects import INCOME_KINDS, STAGES
@@ -339,7 +343,11 @@ def main(argv: list[str] | None = None) -> int:
     gc.disable()
     args = None
     try:
-        args = _parse_and_set_up(argv)
+        try:
+            args = _parse_and_set_up(argv)
+        except ImproperlyConfigured as error:  # a MAINTHING_* variable with a bad value
+            print(f"mainthing: {error}", file=sys.stderr)
+            return 2
         if not args.daily:
             gc.enable()
         return _run(args)
@@ -367,11 +375,40 @@ def _run(args: argparse.Namespace) -> int:
     except CommandError as error:
         print(f"mainthing: {error}", file=sys.stderr)
         return error.status
-    except KeyboardInterrupt:
-        return 130
+    except DatabaseError as error:
+        if not _not_set_up(error):
+            raise
+        print(f"mainthing: {_set_up_hint()}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except OSError as error:  # a file named on the command line can't be read or written
+        if error.strerror is None:
+            raise
+        where = f": {error.filename}" if error.filename else ""
+        print(f"mainthing: {error.strerror}{where}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _not_set_up(error: Exception) -> bool:
+    """Whether ERROR says the database has no tables yet (never migrated). Asked only once a
+    command has failed, so a daily command pays nothing for it on its way to the database."""
+    text = str(error)
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+def _set_up_hint() -> str:
+    from django.conf import settings
+    from django.db import connection
+
+    if Path(connection.settings_dict["NAME"]).parent == settings.DATA_DIR:
+        where = f"The data directory {settings.DATA_DIR} is not set up"
+    else:
+        where = f"The database {connection.settings_dict['NAME']} is not set up"
+    return f"{where}: run `mainthing manage migrate` (`mainthing serve` does it too)."
 
 
 def _parse_and_set_up(argv: list[str] | None) -> argparse.Namespace:
