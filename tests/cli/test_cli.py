@@ -260,7 +260,7 @@ def test_a_command_with_actions_lists_when_given_none(owner, other_user, capsys)
     listed = run(capsys, "--user", owner.email, "routine", "list", "--json")
 
     assert bare == listed
-    assert [b["days"] for b in json.loads(bare[1])] == ["Mon-Sat"]
+    assert [b["days"] for b in json.loads(bare[1])["items"]] == ["Mon-Sat"]
 
 
 # tests/prospects/test_import_expiry.py runs workers on the test database through this name.

@@ -59,6 +59,17 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
         return sub
 
+    def add_paging(sub) -> None:
+        """A list's paging: its --json says how many there are in all and where the next
+        page starts (core/schemas.py `Page`)."""
+        sub.add_argument(
+            "--limit", type=int, default=50, metavar="N", help="at most N (default 50)"
+        )
+        sub.add_argument(
+            "--offset", type=int, default=0, metavar="N", help="skip the first N (default 0)"
+        )
+        sub.add_argument("--all", action="store_true", help="all of them, whatever --limit says")
+
     if sub := add(
         "serve",
         "serve.serve",
@@ -161,9 +172,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         sub.add_argument("--stage", choices=STAGES, metavar="STAGE", help="only this stage")
         sub.add_argument("--source", metavar="KEY", help="only this lead source (its key)")
         sub.add_argument("--search", metavar="TEXT", help="name, email or phone")
-        sub.add_argument(
-            "--limit", type=int, default=50, metavar="N", help="at most N (default 50)"
-        )
+        add_paging(sub)
         sub = add_to(group, "add", "prospects.prospects_add", "add a prospect")
         sub.add_argument("name", help="the prospect's name")
         sub.add_argument("--email", help="email address")
@@ -193,9 +202,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     if group := add_group(
         "sources", "list or add lead sources (a lead-gen category plus a campaign, with a link key)"
     ):
-        add_to(
+        sub = add_to(
             group, "list", "prospects.sources_list", "your lead sources with prospects and spend"
         )
+        add_paging(sub)
         sub = add_to(group, "add", "prospects.sources_add", "add a lead source")
         sub.add_argument("category", help="a lead-gen category, e.g. 'Forum posts'")
         sub.add_argument("campaign", help="e.g. 'Signature on the MLM forum'")
@@ -206,12 +216,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     if group := add_group(
         "income", "record or list income, e.g. income add 150 --kind enrollment --prospect 12"
     ):
-        add_to(
+        sub = add_to(
             group,
             "list",
             "prospects.income_list",
-            "income entries with totals per kind and currency",
+            "income entries, newest first, with totals per kind and currency",
         )
+        add_paging(sub)
         sub = add_to(group, "add", "prospects.income_add", "record income")
         sub.add_argument("amount", help="the amount, in your profile's currency")
         sub.add_argument("--kind", choices=INCOME_KINDS, default="other", help="default: other")
@@ -225,7 +236,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             "--days", type=int, default=1, help="how many days, from today (default 1)"
         )
     if group := add_group("routine", "list, add or remove weekly blocks"):
-        add_to(group, "list", "routine.routine_list", "your weekly blocks")
+        add_paging(add_to(group, "list", "routine.routine_list", "your weekly blocks"))
         sub = add_to(group, "add", "routine.routine_add", "add a weekly block")
         sub.add_argument("tier", help="income, leadgen or other")
         sub.add_argument("spec", help='days and hours, e.g. "Mon-Sat 19:00-21:00"')
