@@ -131,3 +131,20 @@ def test_a_file_that_cant_be_read_is_one_line(owner, capsys, tmp_path):
     code, _, err = run(capsys, "restore", str(tmp_path / "missing.json"))
 
     assert (code, err.count("\n"), "Traceback" in err) == (1, 1, False)
+
+
+def test_a_database_that_cant_be_opened_is_one_line(tmp_path):
+    env = {
+        **os.environ,
+        "MAINTHING_DATA_DIR": str(tmp_path),
+        "MAINTHING_DATABASE_URL": f"sqlite:///{tmp_path}/no/such/folder/db.sqlite3",
+    }
+
+    done = subprocess.run(
+        [*MAINTHING, "today"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+    assert (done.returncode, done.stderr) == (
+        1,
+        "mainthing: Can't open the database: unable to open database file\n",
+    )

@@ -387,9 +387,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"mainthing: {error}", file=sys.stderr)
         return error.status
     except DatabaseError as error:
-        if not _not_set_up(error):
+        hint = _database_hint(error)
+        if hint is None:
             raise
-        print(f"mainthing: {_set_up_hint()}", file=sys.stderr)
+        print(f"mainthing: {hint}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
@@ -404,11 +405,18 @@ def _run(args: argparse.Namespace) -> int:
         return 130
 
 
-def _not_set_up(error: Exception) -> bool:
-    """Whether ERROR says the database has no tables yet (never migrated). Asked only once a
-    command has failed, so a daily command pays nothing for it on its way to the database."""
+def _database_hint(error: DatabaseError) -> str | None:
+    """One line for a database error that is the set-up's, not the program's: the database
+    can't be reached, or it has no tables yet (never migrated). Worked out only once a command
+    has failed, so a daily command pays nothing for it on its way to the database."""
+    from django.db import OperationalError, connection
+
     text = str(error)
-    return "no such table" in text or ("relation" in text and "does not exist" in text)
+    if isinstance(error, OperationalError) and connection.connection is None:
+        return f"Can't open the database: {text.strip().splitlines()[0]}"
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        return _set_up_hint()
+    return None
 
 
 def _set_up_hint() -> str:

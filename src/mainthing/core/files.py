@@ -67,3 +67,5 @@ def _chmod(path: Path, mode: int) -> None:
             os.chmod(path, mode)
     except FileNotFoundError:
         pass
+    except PermissionError:  # someone else's file or folder: leave it to its owner, don't crash
+        pass
