@@ -19,6 +19,11 @@ from mainthing.core.importing import store_upload
 store_upload(User.objects.get(), SimpleUploadedFile("leads.csv", b"name\\nAnn\\n"), kind="leads")
 """
 
+RESET = """
+from mainthing.accounts.services import request_password_reset
+request_password_reset("ann@example.com")
+"""
+
 
 def mainthing_with_umask_022(data_dir: Path, *args: str, stdin: str = "") -> None:
     env = {k: v for k, v in os.environ.items() if k != "MAINTHING_DATABASE_URL"}
@@ -34,7 +39,7 @@ def mainthing_with_umask_022(data_dir: Path, *args: str, stdin: str = "") -> Non
         check=False,
         preexec_fn=lambda: os.umask(0o022),
     )
-    assert (done.returncode, done.stderr) == (0, ""), args
+    assert (done.returncode, "Traceback" in done.stderr) == (0, False), (args, done.stderr)
 
 
 def modes_open_to_others(top: Path) -> list[str]:
@@ -69,6 +74,8 @@ def test_everything_written_under_the_data_dir_and_elsewhere_is_owner_only(tmp_p
     run("import", "activities", str(SAMPLES / "mainthing.csv"))
     run("manage", "shell", "-c", UPLOAD)
     run("manage", "sendtestemail", "ann@example.com")
+    run("manage", "shell", "-c", RESET)
+    run("worker", "--batch")  # sends the reset mail, with its working link, into DATA_DIR/mail
     run("export", str(data / "ann.json"))
     run("export", str(elsewhere / "ann.json"))
     run("backup", str(data / "backups"))
@@ -76,6 +83,7 @@ def test_everything_written_under_the_data_dir_and_elsewhere_is_owner_only(tmp_p
 
     written = {p.relative_to(data).parts[0] for p in data.rglob("*")}
     assert {"mail", "uploads", "static", "ann.json", "backups", "secret_key"} <= written
+    assert len(list((data / "mail").iterdir())) == 2  # the test mail and the reset mail
     assert modes_open_to_others(data) == []
     assert modes_open_to_others(elsewhere / "backups") == []
     assert stat.S_IMODE((elsewhere / "ann.json").stat().st_mode) == 0o600
