@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.db import connection
 
+from mainthing.core import files
+
 
 def backup_database(directory: Path, *, now: datetime | None = None) -> Path:
     """Writes a consistent copy of the database into `directory` and returns its path.
@@ -19,11 +21,13 @@ def backup_database(directory: Path, *, now: datetime | None = None) -> Path:
     integrity check of the copy. PostgreSQL: `pg_dump --format=custom`, restorable with
     `pg_restore`. Raises RuntimeError with a readable message when the copy can't be made.
     """
-    directory.mkdir(parents=True, exist_ok=True)
+    # A folder made here is owner-only; one the user named and made stays as they made it.
+    directory.mkdir(mode=files.DIR_MODE, parents=True, exist_ok=True)
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     settings_dict = connection.settings_dict
     if connection.vendor == "sqlite":
         target = directory / f"mainthing-{stamp}.sqlite3"
+        _create_private(target)  # owner-only while it is written, not only once done
         source = sqlite3.connect(settings_dict["NAME"])
         copy = sqlite3.connect(target)
         try:
@@ -36,12 +40,12 @@ def backup_database(directory: Path, *, now: datetime | None = None) -> Path:
         if result != "ok":
             target.unlink(missing_ok=True)
             raise RuntimeError(f"The backup copy failed its integrity check: {result}")
-        target.chmod(0o600)
         return target
     if connection.vendor == "postgresql":
         if shutil.which("pg_dump") is None:
             raise RuntimeError("pg_dump is not installed; install the PostgreSQL client tools.")
         target = directory / f"mainthing-{stamp}.pgdump"
+        _create_private(target)
         command = ["pg_dump", "--format=custom", "--file", str(target), "--no-owner"]
         for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
             if settings_dict.get(key):
@@ -52,9 +56,13 @@ def backup_database(directory: Path, *, now: datetime | None = None) -> Path:
         if done.returncode != 0:
             target.unlink(missing_ok=True)
             raise RuntimeError(f"pg_dump failed: {done.stderr.strip()}")
-        target.chmod(0o600)
         return target
     raise RuntimeError(f"Backups of {connection.vendor} databases are not supported.")
+
+
+def _create_private(target: Path) -> None:
+    """TARGET as an empty owner-only file (a backup may not exist yet: stamps are per second)."""
+    files.open_private(target, "wb").close()
 
 
 def _base_env() -> dict[str, str]:

@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from mainthing.core import files
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 
@@ -54,6 +56,9 @@ def env_url(name: str, *, schemes: set[str]) -> str:
 
 
 DATA_DIR = Path(env_str("MAINTHING_DATA_DIR", "var")).expanduser().resolve()
+# Everything written from here on is the owner's alone (core/files.py says why and how).
+files.owner_only()
+files.private_dir(DATA_DIR)
 DEBUG = env_bool("MAINTHING_DEBUG", False)
 PORT = env_int("MAINTHING_PORT", 8000, low=1, high=65535)
 RATE_LIMITS = env_bool("MAINTHING_RATE_LIMITS", True)
@@ -76,7 +81,6 @@ def _secret_key() -> str:
     # Generated once and kept beside the data it protects, readable by the owner only.
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
@@ -228,6 +232,9 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Django's storage (uploads, collected static files) sets modes itself: owner-only too.
+FILE_UPLOAD_PERMISSIONS = files.FILE_MODE
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = files.DIR_MODE
 # Form fields, not uploaded files (imports have their own limit, core.importing.MAX_UPLOAD_BYTES):
 # the longest field, a 10,000-character note, is at most ~120 KB percent-encoded. A bigger
 # body is answered 400 (core/templates/400.html) before any view reads it.
@@ -329,7 +336,9 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Django logs the paths of failed requests ("Not Found: /feeds/…"): secrets masked.
+    "filters": {"secrets": {"()": "mainthing.core.secretpaths.MaskSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"mainthing": {"level": "INFO"}},
 }

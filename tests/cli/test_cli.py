@@ -6,7 +6,7 @@ import pytest
 
 from mainthing.accounts.models import User
 from mainthing.activity import services
-from mainthing.activity.models import Activity
+from mainthing.activity.models import Activity, Category
 from tests.cli.conftest import NOW, database_url, process_env, run, run_process
 from tests.factories import PASSWORD, UserFactory, block, category, entry
 
@@ -143,6 +143,25 @@ def test_report_json_and_csv(owner, capsys, frozen):
     ]
 
 
+def test_report_csv_neutralizes_category_names_a_spreadsheet_would_run(owner, capsys, frozen):
+    # Category names come from imported Toggl or Watson files as they are.
+    Category.objects.create(user=owner, tier="other", name='=HYPERLINK("http://x")')
+    Category.objects.create(user=owner, tier="other", name="\uff1d1+1")
+    entry(owner, '=HYPERLINK("http://x")', datetime(2026, 6, 9, 8, 0, tzinfo=UTC), 60)
+    entry(owner, "\uff1d1+1", datetime(2026, 6, 9, 10, 0, tzinfo=UTC), 30)
+
+    code, out, _ = run(capsys, "report", "--csv")
+
+    assert (code, out.splitlines()) == (
+        0,
+        [
+            "tier,category,seconds,hours,entries",
+            'other,"\'=HYPERLINK(""http://x"")",3600,1.00,1',
+            "other,'\uff1d1+1,1800,0.50,1",
+        ],
+    )
+
+
 def test_report_refuses_reversed_dates(owner, capsys):
     code, _, err = run(capsys, "report", "--from", "2026-06-10", "--to", "2026-06-01")
     assert (code, err) == (1, "mainthing: --from must be on or before --to.\n")
@@ -241,7 +260,7 @@ def test_a_command_with_actions_lists_when_given_none(owner, other_user, capsys)
     listed = run(capsys, "--user", owner.email, "routine", "list", "--json")
 
     assert bare == listed
-    assert [b["days"] for b in json.loads(bare[1])] == ["Mon-Sat"]
+    assert [b["days"] for b in json.loads(bare[1])["items"]] == ["Mon-Sat"]
 
 
 # tests/prospects/test_import_expiry.py runs workers on the test database through this name.

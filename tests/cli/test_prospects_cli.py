@@ -205,7 +205,7 @@ def listed(owner):
 
 
 def ids(out: str) -> list[int]:
-    return [p["id"] for p in json.loads(out)]
+    return [p["id"] for p in json.loads(out)["items"]]
 
 
 def test_prospects_list_prints_a_table_newest_first(listed, capsys):
@@ -526,14 +526,14 @@ def test_sources_add_and_list(owner, capsys):
 
     assert (code, json.loads(out)) == (
         0,
-        [
+        {"total": 2, "offset": 0, "limit": 50, "next_offset": None, "items": [
             {"id": ads.pk, "key": "ad-set-3", "category": "PPC campaigns", "campaign": "Ad set 3",
              "label": "PPC campaigns / Ad set 3", "archived": False, "prospects": 1,
              "spend": "12.50"},
             {"id": services.unknown_source(owner).pk, "key": "unknown", "category": None,
              "campaign": "Unknown", "label": "Unknown", "archived": False, "prospects": 1,
              "spend": "0.00"},
-        ],
+        ]},
     )  # fmt: skip
     assert "?src=ad-set-3" in run(capsys, "sources", "list")[1]
 
@@ -580,7 +580,7 @@ def test_income_add_records_it_today_in_the_users_currency(owner, capsys):
     ) == [(date(2026, 6, 10), Decimal("150.00"), "USD", "enrollment", ann.pk, "Starter pack")]
 
 
-def test_income_list_json_has_entries_and_totals_per_currency(owner, capsys):
+def test_income_list_json_has_items_and_totals_per_currency(owner, capsys):
     run(capsys, "income", "add", "47", "--kind", "affiliate", "--date", "2026-06-01")
     services.add_income(owner, on=date(2026, 6, 2), amount="10", currency="EUR")
 
@@ -588,7 +588,7 @@ def test_income_list_json_has_entries_and_totals_per_currency(owner, capsys):
 
     data = json.loads(out)
     assert code == 0
-    assert [(e["date"], e["amount"], e["currency"], e["kind"]) for e in data["entries"]] == [
+    assert [(e["date"], e["amount"], e["currency"], e["kind"]) for e in data["items"]] == [
         ("2026-06-02", "10.00", "EUR", "other"),
         ("2026-06-01", "47.00", "USD", "affiliate"),
     ]

@@ -171,7 +171,8 @@ def test_routine_page_requires_login(anon_client, db):
 def test_cli_routine_add_list_remove(owner, capsys):
     assert main(["routine", "add", "income", "Mon-Sat 19:00-21:00", "--label", "Evening"]) == 0
     assert "Added block" in capsys.readouterr().out
-    listed = json.loads((main(["routine", "list", "--json"]), capsys.readouterr().out)[1])
+    page = json.loads((main(["routine", "list", "--json"]), capsys.readouterr().out)[1])
+    listed = page["items"]
     assert [(b["tier"], b["days"], b["start"], b["end"], b["label"]) for b in listed] == [
         ("income", "Mon-Sat", "19:00", "21:00", "Evening")
     ]

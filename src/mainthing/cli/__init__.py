@@ -12,6 +12,10 @@ import argparse
 import gc
 import importlib
 import sys
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
 
 from mainthing.cli.common import CommandError, setup_django
 from mainthing.cli.prospects import INCOME_KINDS, STAGES
@@ -54,6 +58,17 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if json_flag:
             sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
         return sub
+
+    def add_paging(sub) -> None:
+        """A list's paging: its --json says how many there are in all and where the next
+        page starts (core/schemas.py `Page`)."""
+        sub.add_argument(
+            "--limit", type=int, default=50, metavar="N", help="at most N (default 50)"
+        )
+        sub.add_argument(
+            "--offset", type=int, default=0, metavar="N", help="skip the first N (default 0)"
+        )
+        sub.add_argument("--all", action="store_true", help="all of them, whatever --limit says")
 
     if sub := add(
         "serve",
@@ -157,9 +172,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         sub.add_argument("--stage", choices=STAGES, metavar="STAGE", help="only this stage")
         sub.add_argument("--source", metavar="KEY", help="only this lead source (its key)")
         sub.add_argument("--search", metavar="TEXT", help="name, email or phone")
-        sub.add_argument(
-            "--limit", type=int, default=50, metavar="N", help="at most N (default 50)"
-        )
+        add_paging(sub)
         sub = add_to(group, "add", "prospects.prospects_add", "add a prospect")
         sub.add_argument("name", help="the prospect's name")
         sub.add_argument("--email", help="email address")
@@ -189,9 +202,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     if group := add_group(
         "sources", "list or add lead sources (a lead-gen category plus a campaign, with a link key)"
     ):
-        add_to(
+        sub = add_to(
             group, "list", "prospects.sources_list", "your lead sources with prospects and spend"
         )
+        add_paging(sub)
         sub = add_to(group, "add", "prospects.sources_add", "add a lead source")
         sub.add_argument("category", help="a lead-gen category, e.g. 'Forum posts'")
         sub.add_argument("campaign", help="e.g. 'Signature on the MLM forum'")
@@ -202,12 +216,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     if group := add_group(
         "income", "record or list income, e.g. income add 150 --kind enrollment --prospect 12"
     ):
-        add_to(
+        sub = add_to(
             group,
             "list",
             "prospects.income_list",
-            "income entries with totals per kind and currency",
+            "income entries, newest first, with totals per kind and currency",
         )
+        add_paging(sub)
         sub = add_to(group, "add", "prospects.income_add", "record income")
         sub.add_argument("amount", help="the amount, in your profile's currency")
         sub.add_argument("--kind", choices=INCOME_KINDS, default="other", help="default: other")
@@ -221,7 +236,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             "--days", type=int, default=1, help="how many days, from today (default 1)"
         )
     if group := add_group("routine", "list, add or remove weekly blocks"):
-        add_to(group, "list", "routine.routine_list", "your weekly blocks")
+        add_paging(add_to(group, "list", "routine.routine_list", "your weekly blocks"))
         sub = add_to(group, "add", "routine.routine_add", "add a weekly block")
         sub.add_argument("tier", help="income, leadgen or other")
         sub.add_argument("spec", help='days and hours, e.g. "Mon-Sat 19:00-21:00"')
@@ -339,7 +354,11 @@ def main(argv: list[str] | None = None) -> int:
     gc.disable()
     args = None
     try:
-        args = _parse_and_set_up(argv)
+        try:
+            args = _parse_and_set_up(argv)
+        except ImproperlyConfigured as error:  # a MAINTHING_* variable with a bad value
+            print(f"mainthing: {error}", file=sys.stderr)
+            return 2
         if not args.daily:
             gc.enable()
         return _run(args)
@@ -367,11 +386,48 @@ def _run(args: argparse.Namespace) -> int:
     except CommandError as error:
         print(f"mainthing: {error}", file=sys.stderr)
         return error.status
-    except KeyboardInterrupt:
-        return 130
+    except DatabaseError as error:
+        hint = _database_hint(error)
+        if hint is None:
+            raise
+        print(f"mainthing: {hint}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except OSError as error:  # a file named on the command line can't be read or written
+        if error.strerror is None:
+            raise
+        where = f": {error.filename}" if error.filename else ""
+        print(f"mainthing: {error.strerror}{where}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _database_hint(error: DatabaseError) -> str | None:
+    """One line for a database error that is the set-up's, not the program's: the database
+    can't be reached, or it has no tables yet (never migrated). Worked out only once a command
+    has failed, so a daily command pays nothing for it on its way to the database."""
+    from django.db import OperationalError, connection
+
+    text = str(error)
+    if isinstance(error, OperationalError) and connection.connection is None:
+        return f"Can't open the database: {text.strip().splitlines()[0]}"
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        return _set_up_hint()
+    return None
+
+
+def _set_up_hint() -> str:
+    from django.conf import settings
+    from django.db import connection
+
+    if Path(connection.settings_dict["NAME"]).parent == settings.DATA_DIR:
+        where = f"The data directory {settings.DATA_DIR} is not set up"
+    else:
+        where = f"The database {connection.settings_dict['NAME']} is not set up"
+    return f"{where}: run `mainthing manage migrate` (`mainthing serve` does it too)."
 
 
 def _parse_and_set_up(argv: list[str] | None) -> argparse.Namespace:

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from mainthing.cli.common import CommandError
+from mainthing.cli.common import CommandError, interactive
 
 
 def createuser(args) -> int:
@@ -18,6 +18,11 @@ def createuser(args) -> int:
     zone = args.tz or _machine_zone()
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
+    elif not interactive():
+        raise CommandError(
+            "There is no terminal to ask for the password: give it on stdin with --password-stdin.",
+            status=2,
+        )
     else:
         password = getpass.getpass("Password: ")
         if getpass.getpass("Again: ") != password:

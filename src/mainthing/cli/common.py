@@ -99,6 +99,39 @@ def _jsonable(value):
     return str(value)
 
 
+def paged(args, rows) -> tuple[list, dict]:
+    """The page of ROWS (a queryset or a list) that --offset, --limit and --all ask for, and the
+    fields of its JSON shape (core/schemas.py `Page`): total, offset, limit, next_offset."""
+    if args.limit < 1:
+        raise CommandError("--limit must be 1 or more.", status=2)
+    if args.offset < 0:
+        raise CommandError("--offset must be 0 or more.", status=2)
+    total = len(rows) if isinstance(rows, list) else rows.count()
+    limit = None if args.all else args.limit
+    end = total if limit is None else args.offset + limit
+    items = list(rows[args.offset : end]) if args.offset < total else []
+    shown_to = args.offset + len(items)
+    next_offset = shown_to if shown_to < total else None
+    return items, {
+        "total": total,
+        "offset": args.offset,
+        "limit": limit,
+        "next_offset": next_offset,
+    }
+
+
+def print_more(page: dict) -> None:
+    """Under a table that shows part of the list: which part, and how to see the rest."""
+    if page["next_offset"] is None and page["offset"] == 0:
+        return
+    if page["offset"] >= page["total"]:
+        print(f"Nothing from --offset {page['offset']} on: there are {page['total']}.")
+        return
+    first, last = page["offset"] + 1, page["next_offset"] or page["total"]
+    more = f" Next: --offset {page['next_offset']}, or --all." if page["next_offset"] else ""
+    print(f"Showing {first}-{last} of {page['total']}.{more}")
+
+
 def utc_now():
     from django.utils import timezone
 

@@ -42,6 +42,8 @@ def export(args) -> int:
     from mainthing import portability
 
     user = acting_user(args)
+    if not Path(args.file).parent.is_dir():
+        raise CommandError(f"There is no folder {Path(args.file).parent}.")
     counts = portability.export_user(user, Path(args.file))
     print(
         f"Exported {user.email} to {args.file}: " + ", ".join(f"{n} {k}" for k, n in counts.items())

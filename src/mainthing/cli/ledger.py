@@ -271,9 +271,9 @@ def report(args) -> int:
         print_json(report.as_dict())
         return 0
     if args.csv:
-        import csv
+        from mainthing.core import csvsafe
 
-        writer = csv.writer(sys.stdout)
+        writer = csvsafe.writer(sys.stdout)
         writer.writerow(["tier", "category", "seconds", "hours", "entries"])
         for row in report.rows:
             writer.writerow(

@@ -10,7 +10,9 @@ from mainthing.cli.common import (
     date_arg,
     local_today,
     money,
+    paged,
     print_json,
+    print_more,
     prospect_by_id,
     rich_console,
     source_by_key,
@@ -90,8 +92,6 @@ def prospects_list(args) -> int:
     from mainthing.prospects import queries, services
 
     user = acting_user(args)
-    if args.limit < 1:
-        raise CommandError("--limit must be 1 or more.", status=2)
     # The web list's filters: --due means a follow-up date of today or earlier (a passed one
     # rolls forward to today, it never piles up as overdue).
     filters = queries.Filters(
@@ -103,12 +103,14 @@ def prospects_list(args) -> int:
     )
     rows = queries.filtered(user, filters, today=local_today(user))
     rows = queries.ordered(rows, filters.sort).select_related("source__category")
-    prospects = list(rows[: args.limit])
+    prospects, page = paged(args, rows)
     region = user.phone_region
     if args.json:
-        print_json([_prospect_shape(p, user) for p in prospects])
+        from mainthing.prospects.schemas import ProspectPage
+
+        print_json(ProspectPage(items=[_prospect_shape(p, user) for p in prospects], **page))
         return 0
-    if not prospects:
+    if not page["total"]:
         print(
             "No prospects match."
             if filters.is_narrowed
@@ -128,6 +130,7 @@ def prospects_list(args) -> int:
             p.follow_up_on.isoformat() if p.follow_up_on else "",
         )
     rich_console().print(table)
+    print_more(page)
     return 0
 
 
@@ -218,11 +221,11 @@ def sources_list(args) -> int:
     from mainthing.prospects import queries_money
 
     user = acting_user(args)
-    rows = queries_money.sources(user)
+    rows, page = paged(args, list(queries_money.sources(user)))
     if args.json:
-        from mainthing.prospects.schemas import LeadSourceSchema
+        from mainthing.prospects.schemas import LeadSourcePage, LeadSourceSchema
 
-        print_json([LeadSourceSchema.of(s) for s in rows])
+        print_json(LeadSourcePage(items=[LeadSourceSchema.of(s) for s in rows], **page))
         return 0
     from rich.table import Table
 
@@ -237,6 +240,7 @@ def sources_list(args) -> int:
             "archived" if s.archived else "",
         )
     rich_console().print(table)
+    print_more(page)
     return 0
 
 
@@ -278,23 +282,24 @@ def income_list(args) -> int:
     from mainthing.prospects.models import Income
 
     user = acting_user(args)
-    entries = list(
+    # Totals are over every entry, the rows over the page asked for.
+    everything = list(
         Income.objects.filter(user=user).select_related("prospect").order_by("-date", "-pk")
     )
+    entries, page = paged(args, everything)
     if args.json:
-        from mainthing.prospects.schemas import IncomeSchema
+        from mainthing.prospects.schemas import IncomePage, IncomeSchema
 
+        totals = queries_money.currency_totals(everything)
         print_json(
-            {
-                "entries": [IncomeSchema.of(i) for i in entries],
-                "totals": {
-                    currency: str(total)
-                    for currency, total in queries_money.currency_totals(entries)
-                },
-            }
+            IncomePage(
+                items=[IncomeSchema.of(i) for i in entries],
+                totals={currency: str(total) for currency, total in totals},
+                **page,
+            )
         )
         return 0
-    if not entries:
+    if not everything:
         print("No income yet. Record some: mainthing income add 150 --kind enrollment")
         return 0
     from rich.table import Table
@@ -310,9 +315,10 @@ def income_list(args) -> int:
             i.note,
         )
     table.add_section()
-    for kind, currency, total in queries_money.kind_totals(entries):
+    for kind, currency, total in queries_money.kind_totals(everything):
         table.add_row("", "", kind, f"{money(total)} {currency}", "", "")
-    for currency, total in queries_money.currency_totals(entries):
+    for currency, total in queries_money.currency_totals(everything):
         table.add_row("", "total", "", f"{money(total)} {currency}", "", "")
     rich_console().print(table)
+    print_more(page)
     return 0

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from mainthing.cli.common import CommandError, acting_user, print_json, rich_console, utc_now
+from mainthing.cli.common import (
+    CommandError,
+    acting_user,
+    paged,
+    print_json,
+    print_more,
+    rich_console,
+    utc_now,
+)
 
 
 def _parse_spec(text: str):
@@ -81,13 +89,13 @@ def routine_list(args) -> int:
     from mainthing.routine.models import Block
 
     user = acting_user(args)
-    blocks = list(Block.objects.filter(user=user).order_by("start", "pk"))
+    blocks, page = paged(args, Block.objects.filter(user=user).order_by("start", "pk"))
     if args.json:
-        from mainthing.routine.schemas import BlockSchema
+        from mainthing.routine.schemas import BlockPage, BlockSchema
 
-        print_json([BlockSchema.of(b) for b in blocks])
+        print_json(BlockPage(items=[BlockSchema.of(b) for b in blocks], **page))
         return 0
-    if not blocks:
+    if not page["total"]:
         print('No blocks yet. Add one: mainthing routine add income "Mon-Sat 19:00-21:00"')
         return 0
     from rich.table import Table
@@ -98,4 +106,5 @@ def routine_list(args) -> int:
             str(b.pk), b.tier, b.days_text, f"{b.start:%H:%M}-{b.end:%H:%M}", b.time_zone, b.label
         )
     rich_console().print(table)
+    print_more(page)
     return 0

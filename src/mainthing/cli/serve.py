@@ -57,10 +57,55 @@ class Child:
             self.process.wait()
 
 
+def set_up_data_dir() -> list[str]:
+    """Applies the migrations and collects the static files when they are missing or out of
+    date, so `serve` never starts pages that can only fail; returns what it did. Cheap when
+    nothing is to do: a look at the migration plan and a stat of each static source file."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    done = []
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("Setting up the database (migrate)...", flush=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        done.append("migrate")
+    if _static_out_of_date():
+        print("Collecting the static files (collectstatic)...", flush=True)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        done.append("collectstatic")
+    return done
+
+
+def _static_out_of_date() -> bool:
+    """Whether the manifest of collected static files is missing or older than a source file
+    (a first run, or an upgrade that changed the CSS)."""
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    manifest_name = getattr(staticfiles_storage, "manifest_name", None)
+    if manifest_name is None:  # DEBUG: files are served from their sources
+        return False
+    manifest = Path(staticfiles_storage.path(manifest_name))
+    if not manifest.exists():
+        return True
+    collected = manifest.stat().st_mtime
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            if Path(storage.path(path)).stat().st_mtime > collected:
+                return True
+    return False
+
+
 def serve(args) -> int:
-    """Runs gunicorn and the task worker side by side, starting either again when it dies;
-    Ctrl-C or SIGTERM stops both."""
+    """Sets the data directory up if it needs it, then runs gunicorn and the task worker side
+    by side, starting either again when it dies; Ctrl-C or SIGTERM stops both."""
     from django.conf import settings
+
+    set_up_data_dir()
 
     port = args.port or settings.PORT
     bind = f"{args.host}:{port}"
@@ -68,7 +113,7 @@ def serve(args) -> int:
     web = [
         python, "-m", "gunicorn", "mainthing.wsgi:application", "--bind", bind,
         "--workers", str(args.workers), "--threads", "4", "--access-logfile", "-",
-        "--graceful-timeout", "10",
+        "--logger-class", "mainthing.core.accesslog.MaskingLogger", "--graceful-timeout", "10",
     ]  # fmt: skip
     children = [Child("web", web), Child("worker", [python, "-m", "mainthing.cli", "worker"])]
     stopping = False

@@ -16,6 +16,7 @@ from django.utils import timezone
 from mainthing.accounts.models import User
 from mainthing.activity.models import Activity, Category
 from mainthing.bookings.models import Appointment
+from mainthing.core import files
 from mainthing.prospects.models import (
     ColumnMapping,
     Event,
@@ -86,7 +87,7 @@ def export_user(user: User, path: Path) -> dict[str, int]:
         index_of: dict[int, int] = {}
         count = 0
         names: dict[int, str] = {}
-        with spool.open("w", encoding="utf-8") as out:
+        with files.open_private(spool, "w", encoding="utf-8") as out:
             rows = (
                 Activity.objects.filter(user=user)
                 .order_by("start", "pk")
@@ -191,7 +192,8 @@ def export_user(user: User, path: Path) -> dict[str, int]:
         ]
         profile = {"email": user.email}
         profile.update((field, getattr(user, field)) for field in PROFILE_FIELDS)
-        with partial.open("w", encoding="utf-8") as out:
+        # Owner-only while written and after (os.replace keeps the mode), whatever the umask.
+        with files.open_private(partial, "w", encoding="utf-8") as out:
             out.write("{\n")
             out.write(f'"format": {_dump(FORMAT)},\n"version": {VERSION},\n')
             out.write(f'"exported_at": {_dump(_instant(timezone.now()))},\n')

@@ -7,7 +7,7 @@ from datetime import date
 
 from ninja import Schema
 
-from mainthing.core.schemas import LocalTime
+from mainthing.core.schemas import LocalTime, Page
 
 
 class SourceRef(Schema):
@@ -109,3 +109,16 @@ class IncomeSchema(Schema):
             ),
             note=income.note,
         )
+
+
+class ProspectPage(Page):
+    items: list[ProspectSchema]
+
+
+class LeadSourcePage(Page):
+    items: list[LeadSourceSchema]
+
+
+class IncomePage(Page):
+    items: list[IncomeSchema]
+    totals: dict[str, str]  # per currency, over all the entries (not only this page)

@@ -6,6 +6,8 @@ from datetime import date
 
 from ninja import Schema
 
+from mainthing.core.schemas import Page
+
 
 class BlockSchema(Schema):
     id: int
@@ -31,3 +33,7 @@ class BlockSchema(Schema):
             valid_from=block.valid_from,
             valid_until=block.valid_until,
         )
+
+
+class BlockPage(Page):
+    items: list[BlockSchema]
