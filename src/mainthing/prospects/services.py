@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from mainthing.accounts import regions
 from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category
@@ -594,9 +595,9 @@ def add_income(
         raise ValidationError({"kind": f"“{kind}” is not a kind of income."})
     if prospect is not None and prospect.user_id != user.pk:
         raise ValidationError({"prospect": "Pick one of your prospects."})
-    currency = (currency or user.currency).upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise ValidationError({"currency": "A currency is a three-letter code such as USD."})
+    currency = regions.clean_currency(currency or user.currency)
+    if not currency:
+        raise ValidationError({"currency": regions.CURRENCY_ERROR})
     return Income.objects.create(
         user=user,
         date=on,
