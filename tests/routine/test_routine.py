@@ -31,7 +31,7 @@ def test_overlapping_blocks_are_refused_naming_the_block_by_its_label(owner):
     with pytest.raises(ValidationError) as refused:
         add(owner, days="Fri", start=time(20), end=time(22), tier="leadgen")
     assert refused.value.messages == [
-        "This overlaps “Evening calls” 19:00–21:00 on Friday 12 Jun 2026."
+        "This overlaps “Evening calls” 19:00\N{EN DASH}21:00 on Friday 12 Jun 2026."
         " Blocks may not overlap: change the hours or the days."
     ]
     assert Block.objects.filter(user=owner).count() == 1
@@ -42,7 +42,7 @@ def test_overlap_with_an_unlabelled_block_names_its_tier_and_hours(owner):
     with pytest.raises(ValidationError) as refused:
         add(owner, days="Fri", start=time(20), end=time(22), tier="leadgen")
     assert refused.value.messages == [
-        "This overlaps your Income-generating block 19:00–21:00 on Friday 12 Jun 2026."
+        "This overlaps your Income-generating block 19:00\N{EN DASH}21:00 on Friday 12 Jun 2026."
         " Blocks may not overlap: change the hours or the days."
     ]
 
@@ -99,7 +99,7 @@ def test_exception_with_other_hours_may_not_overlap_another_block(owner):
             block, day=date(2026, 6, 11), skip=False, start=time(9, 30), end=time(11), today=TODAY
         )
     assert refused.value.messages == [
-        "Those hours overlap “Morning leads” 09:00–10:00 on Thursday 11 Jun 2026."
+        "Those hours overlap “Morning leads” 09:00\N{EN DASH}10:00 on Thursday 11 Jun 2026."
     ]
     assert not BlockException.objects.exists()
 
@@ -154,7 +154,8 @@ def test_routine_page_explains_an_overlap(owner, owner_client):
             "time_zone": "Europe/London",
         },
     )
-    assert "This overlaps your Income-generating block 19:00–21:00 on" in response.content.decode()
+    page = response.content.decode()
+    assert "This overlaps your Income-generating block 19:00\N{EN DASH}21:00 on" in page
     assert Block.objects.count() == 1
 
 
