@@ -23,8 +23,8 @@ from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category
 from mainthing.core import timekit
-from mainthing.core.text import short_slug
 from mainthing.core.enums import Tier
+from mainthing.core.text import short_slug
 from mainthing.routine import queries as routine_queries
 
 from . import followups
