@@ -159,6 +159,14 @@ def import_activities(
         print_errors(path.name, validation)
         return 1
 
+    if validation.all_known:
+        if as_json:
+            nothing = activity_importing.Result(created=0, skipped=validation.rows)
+            print(json.dumps({**nothing.as_dict(), "rows": validation.rows}, indent=2))
+        else:
+            print(f"Nothing to import: every entry of {path.name} is already in your log.")
+        return 0
+
     tier_map, missing = activity_importing.resolve_tiers(
         validation.new_categories, mapping=chosen, default=tier
     )
