@@ -134,6 +134,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "mainthing.urls"
 WSGI_APPLICATION = "mainthing.wsgi.application"
 
+# Every form's fields keep what the user had when sent back with errors (core/forms.py).
+FORM_RENDERER = "mainthing.core.forms.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from mainthing import onboarding
-from mainthing.accounts import services
+from mainthing.accounts import regions, services
+from mainthing.accounts.forms import ProfileForm
 from mainthing.accounts.models import User
 from mainthing.activity.models import DayTotal
 from tests.factories import PASSWORD, UserFactory
@@ -269,7 +270,7 @@ def profile_data(**changes) -> dict:
 
 def test_profile_saves_the_phone_region_and_currency(owner, owner_client):
     response = owner_client.post(
-        reverse("accounts:profile"), profile_data(phone_region="NP", currency=" eur ")
+        reverse("accounts:profile"), profile_data(phone_region="NP", currency="EUR")
     )
 
     assert (response.status_code, response["Location"]) == (302, reverse("accounts:profile"))
@@ -291,11 +292,10 @@ def test_profile_offers_every_phone_region_by_name(owner, owner_client):
             {"phone_region": "XX"},
             {"phone_region": ["Select a valid choice. XX is not one of the available choices."]},
         ),
-        ({"currency": "US1"}, {"currency": ["A currency is a three-letter code such as USD."]}),
-        (
-            {"currency": "DOLLARS"},
-            {"currency": ["Ensure this value has at most 3 characters (it has 7)."]},
-        ),
+        ({"currency": "US1"}, {"currency": [regions.CURRENCY_ERROR]}),
+        ({"currency": "dollars"}, {"currency": [regions.CURRENCY_ERROR]}),
+        ({"currency": "DOL"}, {"currency": [regions.CURRENCY_ERROR]}),
+        ({"currency": "NAN"}, {"currency": [regions.CURRENCY_ERROR]}),
     ],
 )
 def test_profile_refuses_a_bad_phone_region_or_currency(owner, owner_client, changes, errors):
@@ -304,6 +304,73 @@ def test_profile_refuses_a_bad_phone_region_or_currency(owner, owner_client, cha
     assert (response.status_code, response.context["form"].errors) == (200, errors)
     owner.refresh_from_db()
     assert (owner.phone_region, owner.currency) == ("US", "USD")
+
+
+def test_profile_offers_currencies_by_code_and_name(owner, owner_client):
+    page = owner_client.get(reverse("accounts:profile")).content.decode()
+
+    assert '<option value="USD" selected>USD — US Dollar</option>' in page
+    assert '<option value="EUR">EUR — Euro</option>' in page
+
+
+def test_update_profile_refuses_a_code_that_is_not_iso_4217(owner):
+    with pytest.raises(ValidationError) as refused:
+        services.update_profile(owner, currency="dollars")
+    assert refused.value.message_dict == {"currency": [regions.CURRENCY_ERROR]}
+    owner.refresh_from_db()
+    assert owner.currency == "USD"
+
+
+def test_profile_shows_a_saved_unknown_currency_and_asks_for_a_real_one(owner, owner_client):
+    User.objects.filter(pk=owner.pk).update(currency="DOL")
+
+    page = owner_client.get(reverse("accounts:profile")).content.decode()
+    response = owner_client.post(reverse("accounts:profile"), profile_data(currency="DOL"))
+
+    assert '<option value="DOL" selected>DOL — not an ISO 4217 code: pick another</option>' in page
+    assert (response.status_code, response.context["form"].errors) == (
+        200,
+        {"currency": [regions.CURRENCY_ERROR]},
+    )
+
+
+def test_profile_nudge_field_has_the_servers_limits(owner, owner_client):
+    page = owner_client.get(reverse("accounts:profile")).content.decode()
+    form = ProfileForm(instance=owner)
+
+    limits = {
+        name: (form[name].field.widget.attrs["min"], form[name].field.widget.attrs["max"])
+        for name in services.PROFILE_RANGES
+    }
+    assert limits == {name: (low, high) for name, (low, high, _) in services.PROFILE_RANGES.items()}
+    assert 'name="nudge_minutes" value="25" min="5" max="240"' in page
+
+
+def test_profile_refuses_a_nudge_of_zero_with_the_services_message(owner, owner_client):
+    response = owner_client.post(reverse("accounts:profile"), profile_data(nudge_minutes=0))
+
+    assert (response.status_code, response.context["form"].errors) == (
+        200,
+        {"nudge_minutes": ["Ask again after 5 to 240 minutes."]},
+    )
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [("Mars/Olympus", "America/New_York"), ("Asia/Tokyo", "Asia/Tokyo")],
+)
+def test_profile_with_errors_keeps_the_zone_sent_if_valid_else_the_saved_one(
+    owner, owner_client, sent, shown
+):
+    User.objects.filter(pk=owner.pk).update(time_zone="America/New_York")
+
+    response = owner_client.post(
+        reverse("accounts:profile"), profile_data(time_zone=sent, nudge_minutes=0)
+    )
+
+    page = response.content.decode()
+    selected = re.findall(r'<option value="([^"]+)" selected>', page)
+    assert (response.status_code, selected[0]) == (200, shown)
 
 
 def test_update_profile_refuses_a_region_phonenumbers_cannot_read(owner):

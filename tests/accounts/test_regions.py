@@ -38,7 +38,25 @@ def test_region_choices_are_every_region_phonenumbers_supports_named():
 
 @pytest.mark.parametrize(
     ("text", "currency"),
-    [("usd", "USD"), (" Eur ", "EUR"), ("US1", ""), ("DOLLAR", ""), ("", ""), ("ÉUR", "")],
+    [
+        ("usd", "USD"),
+        (" Eur ", "EUR"),
+        ("US1", ""),
+        ("DOLLAR", ""),
+        ("", ""),
+        ("ÉUR", ""),
+        ("DOL", ""),
+        ("NAN", ""),
+        ("XXX", ""),
+    ],
 )
-def test_clean_currency_accepts_three_letters_only(text, currency):
+def test_clean_currency_accepts_iso_4217_codes_only(text, currency):
     assert regions.clean_currency(text) == currency
+
+
+def test_currency_choices_read_code_and_name():
+    choices = regions.currency_choices()
+    assert ("USD", "USD — US Dollar") in choices
+    assert ("EUR", "EUR — Euro") in choices
+    assert [code for code, _ in choices] == sorted(code for code, _ in choices)
+    assert "XXX" not in dict(choices)

@@ -40,10 +40,21 @@ def test_reimporting_the_same_file_adds_nothing(owner, capsys):
 
     assert status == 0
     assert capsys.readouterr().out == (
-        "Imported 0 entries from mainthing.csv.\n"
-        "Skipped 6 already imported (or repeated in the file).\n"
+        "Nothing to import: every entry of mainthing.csv is already in your log.\n"
     )
     assert Activity.objects.filter(user=owner).count() == 6
+
+
+def test_reimporting_as_json_says_nothing_was_created(owner, capsys):
+    run(owner, SAMPLES / "mainthing.csv")
+    capsys.readouterr()
+
+    status = run(owner, SAMPLES / "mainthing.csv", "--json")
+
+    assert (status, json.loads(capsys.readouterr().out)) == (
+        0,
+        {"ok": True, "created": 0, "skipped": 6, "new_categories": [], "rows": 6},
+    )
 
 
 def test_new_categories_without_a_tier_stop_with_what_to_pass(owner, capsys):

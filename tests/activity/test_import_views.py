@@ -105,6 +105,28 @@ def test_upload_check_choose_tier_and_import(
     assert "Imported 6 entries." in page
 
 
+def test_a_file_already_imported_says_so_and_offers_nothing_to_press(
+    owner, owner_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(owner_client, "mainthing.csv")
+    first = ImportJob.objects.get(user=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("activity:import-apply", args=[first.pk]), {"tier-0": "leadgen"})
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(owner_client, "mainthing.csv")
+    job = ImportJob.objects.exclude(pk=first.pk).get(user=owner)
+
+    page = owner_client.get(reverse("activity:import-job", args=[job.pk])).content.decode()
+
+    assert (job.status, job.total_rows, job.skipped_count) == (ImportJob.Status.READY, 6, 6)
+    assert (
+        "Nothing to import: every entry of mainthing.csv is already in your log." in page,
+        "Import 6 entries" in page,
+        reverse("activity:import-apply", args=[job.pk]) in page,
+    ) == (True, False, False)
+
+
 def test_a_clicked_twice_import_runs_once(owner, owner_client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         upload(owner_client, "mainthing.csv")

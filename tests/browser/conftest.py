@@ -17,6 +17,8 @@ import pytest
 from mainthing.core import timekit
 
 CHROMIUM = Path("/usr/bin/chromium")
+# axe-core from npm (package.json's devDependencies): the accessibility rules a page must pass.
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -98,6 +100,26 @@ def horizontal_overflow(page) -> dict:
             .map((el) => [el.tagName.toLowerCase(), ...el.classList].join("."));
           return {scroll: root.scrollWidth, client: root.clientWidth, wide: wide.slice(0, 5)};
         }"""
+    )
+
+
+def axe_violations(page, selector: str = "body") -> list[dict]:
+    """axe-core's WCAG 2 A/AA violations inside `selector`, as {"id", "impact", "nodes"}. The
+    engine is evaluated through the DevTools protocol, which the page's CSP doesn't govern, so no
+    script tag is added to the page."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `npm ci` (make install-dev does).")
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(
+        """async (selector) => {
+          const results = await axe.run(document.querySelector(selector), {
+            runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+          });
+          return results.violations.map((v) => ({
+            id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")),
+          }));
+        }""",
+        selector,
     )
 
 

@@ -191,8 +191,8 @@ def test_routine_explains_an_overlapping_block_and_keeps_three(page: Page, probl
     # The new block (Mon-Sat, from today) first meets the lunch block on today's date or,
     # on a Sunday, tomorrow's.
     first = local_today() if local_today().weekday() < 6 else tomorrow()
-    expect(add_block_form(page).get_by_role("alert")).to_have_text(
-        f"This overlaps your block Income-generating Mon-Sat 12:00-13:00 on {first:%a %d %b %Y}."
+    expect(add_block_form(page).get_by_role("alert").get_by_role("listitem")).to_have_text(
+        f"This overlaps “Prospecting: lunch calls” 12:00\N{EN DASH}13:00 on {first:%A %d %b %Y}."
         " Blocks may not overlap: change the hours or the days."
     )
     expect(block_rows(page)).to_have_count(3)

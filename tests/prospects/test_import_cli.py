@@ -79,9 +79,22 @@ def test_importing_again_adds_nothing(owner, forum, tmp_path, capsys):
     assert status == 0
     assert capsys.readouterr().out.endswith(
         # The repeated row now matches a prospect the user has: it counts as known.
-        "Imported 0 prospects from leads.csv.\nAlready known (same email, phone or row): 3.\n"
+        "Default source: Unknown\n"
+        "Nothing to import: every row of leads.csv is already in your prospects.\n"
+        "Already known (same email, phone or row): 3.\n"
     )
     assert snapshot(owner) == before
+
+
+def test_importing_again_as_json_says_nothing_was_created(owner, forum, tmp_path, capsys):
+    path = write(tmp_path, LEADS)
+    run(owner, path)
+    capsys.readouterr()
+
+    status = run(owner, path, "--json")
+
+    out = json.loads(capsys.readouterr().out)
+    assert (status, out["ok"], out["new"], out["existing"], out["created"]) == (0, True, 0, 3, 0)
 
 
 def test_source_and_map_options(owner, forum, tmp_path, capsys):

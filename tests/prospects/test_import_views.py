@@ -223,6 +223,30 @@ def test_check_confirm_and_import(owner, owner_client, django_capture_on_commit_
     }
 
 
+def test_a_file_with_nothing_new_says_so_and_offers_nothing_to_press(
+    owner, owner_client, django_capture_on_commit_callbacks
+):
+    for name, email in [("Ann Lee", "ann@example.com"), ("Bo", "bo@example.com")]:
+        services.add_prospect(
+            owner, services.clean_contact(owner, name=name, email=email), now=timezone.now()
+        )
+    upload(owner_client)
+    job = LeadImport.objects.get(user=owner)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(job_url(job), mapping_post(**{"col-0": "name", "col-1": "email"}))
+    job.refresh_from_db()
+    page = owner_client.get(job_url(job)).content.decode()
+
+    assert (job.status, job.existing_count) == ("ready", 2)
+    assert (
+        "Nothing to import: every row of leads.csv is already in your prospects." in page,
+        "Import 0" in page,
+        job_url(job, "prospects:import-apply") in page,
+        'href="/prospects/" class="button">Open your prospects</a>' in page,
+    ) == (True, False, False, True)
+
+
 def test_the_next_upload_with_the_same_columns_offers_the_last_mapping(
     owner, owner_client, django_capture_on_commit_callbacks
 ):

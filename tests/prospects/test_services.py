@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from mainthing.core.text import short_slug
 from mainthing.prospects import services
 from mainthing.prospects.models import Event, Income, LeadSource, Prospect, ProspectTime, Stage
 from tests.factories import AppointmentFactory, category, entry, new_prospect
@@ -301,6 +302,28 @@ def test_add_source_makes_a_unique_key_from_the_campaign(owner):
         "my-forum-signature-2",
         "Forum posts / My Forum Signature",
     )
+
+
+def test_a_key_made_from_a_long_campaign_stops_at_a_word_boundary(owner):
+    forum = category(owner, "Forum posts")
+    first = services.add_source(owner, category=forum, campaign="Network Marketing Forum Signature")
+    second = services.add_source(
+        owner, category=forum, campaign="Network marketing forum signature 2027"
+    )
+    assert (first.key, second.key) == ("network-marketing-forum", "network-marketing-forum-2")
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "slug"),
+    [
+        ("Network Marketing Forum Signature", 28, "network-marketing-forum"),
+        ("short one", 28, "short-one"),
+        ("exactly-twenty-eight-chars-x", 28, "exactly-twenty-eight-chars-x"),
+        ("Supercalifragilisticexpialidocious", 10, "supercalif"),
+    ],
+)
+def test_short_slug_cuts_between_words(text, limit, slug):
+    assert short_slug(text, limit) == slug
 
 
 def test_add_source_needs_a_leadgen_category(owner):

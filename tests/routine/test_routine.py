@@ -26,11 +26,25 @@ def test_block_in_the_users_zone_by_default(owner):
     )
 
 
-def test_overlapping_blocks_are_refused(owner):
-    add(owner)
-    with pytest.raises(ValidationError, match="overlaps your block"):
+def test_overlapping_blocks_are_refused_naming_the_block_by_its_label(owner):
+    add(owner, label="Evening calls")
+    with pytest.raises(ValidationError) as refused:
         add(owner, days="Fri", start=time(20), end=time(22), tier="leadgen")
+    assert refused.value.messages == [
+        "This overlaps “Evening calls” 19:00\N{EN DASH}21:00 on Friday 12 Jun 2026."
+        " Blocks may not overlap: change the hours or the days."
+    ]
     assert Block.objects.filter(user=owner).count() == 1
+
+
+def test_overlap_with_an_unlabelled_block_names_its_tier_and_hours(owner):
+    add(owner)
+    with pytest.raises(ValidationError) as refused:
+        add(owner, days="Fri", start=time(20), end=time(22), tier="leadgen")
+    assert refused.value.messages == [
+        "This overlaps your Income-generating block 19:00\N{EN DASH}21:00 on Friday 12 Jun 2026."
+        " Blocks may not overlap: change the hours or the days."
+    ]
 
 
 def test_blocks_on_other_days_or_touching_do_not_overlap(owner):
@@ -79,11 +93,14 @@ def test_exception_skips_one_date(owner):
 
 def test_exception_with_other_hours_may_not_overlap_another_block(owner):
     block = add(owner)
-    add(owner, start=time(9), end=time(10), tier="leadgen")
-    with pytest.raises(ValidationError, match="overlap another block"):
+    add(owner, start=time(9), end=time(10), tier="leadgen", label="Morning leads")
+    with pytest.raises(ValidationError) as refused:
         services.set_exception(
             block, day=date(2026, 6, 11), skip=False, start=time(9, 30), end=time(11), today=TODAY
         )
+    assert refused.value.messages == [
+        "Those hours overlap “Morning leads” 09:00\N{EN DASH}10:00 on Thursday 11 Jun 2026."
+    ]
     assert not BlockException.objects.exists()
 
 
@@ -137,7 +154,8 @@ def test_routine_page_explains_an_overlap(owner, owner_client):
             "time_zone": "Europe/London",
         },
     )
-    assert "overlaps your block" in response.content.decode()
+    page = response.content.decode()
+    assert "This overlaps your Income-generating block 19:00\N{EN DASH}21:00 on" in page
     assert Block.objects.count() == 1
 
 

@@ -6,6 +6,7 @@ from mainthing.core.limits import PASSWORD_MAX_LENGTH
 
 from . import regions
 from .models import User
+from .services import PROFILE_RANGES
 
 
 def zone_choices() -> list[tuple[str, str]]:
@@ -65,6 +66,26 @@ class LoginForm(AuthenticationForm):
     }
 
 
+def _profile_formfield(db_field, **kwargs):
+    """Numbers within the service's ranges, so the page's min/max are the server's."""
+    if db_field.name in PROFILE_RANGES:
+        low, high, message = PROFILE_RANGES[db_field.name]
+        kwargs.update(
+            min_value=low,
+            max_value=high,
+            error_messages={"min_value": message, "max_value": message},
+        )
+    return db_field.formfield(**kwargs)
+
+
+class CurrencyField(forms.ChoiceField):
+    """An ISO 4217 code from a list ("USD — US Dollar")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid_choice": regions.CURRENCY_ERROR})
+        super().__init__(choices=regions.currency_choices, **kwargs)
+
+
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(choices=zone_choices)
     phone_region = forms.ChoiceField(
@@ -72,12 +93,7 @@ class ProfileForm(forms.ModelForm):
         label="Phone region",
         help_text="Phone numbers typed without a country code are read as numbers of this region.",
     )
-    currency = forms.CharField(
-        min_length=3,
-        max_length=3,
-        help_text="Three letters, such as USD, EUR or GBP: the currency of new income entries.",
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 4}),
-    )
+    currency = CurrencyField(help_text="The currency of new income entries.")
 
     class Meta:
         model = User
@@ -95,6 +111,23 @@ class ProfileForm(forms.ModelForm):
         help_texts = {
             "nudge_minutes": "While busy work runs longer than this, Mainthing asks again.",
         }
+        formfield_callback = _profile_formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        saved = self.instance.currency
+        if saved and not regions.is_currency(saved):
+            # A code saved before the list existed stays visible until the user picks a real one.
+            self.fields["currency"].choices = [
+                (saved, f"{saved} — not an ISO 4217 code: pick another"),
+                *self.fields["currency"].choices,
+            ]
+            self.fields["currency"].validators.append(_refuse_unknown_currency)
+
+
+def _refuse_unknown_currency(value: str) -> None:
+    if not regions.is_currency(value):
+        raise forms.ValidationError(regions.CURRENCY_ERROR)
 
 
 class PasswordResetRequestForm(forms.Form):

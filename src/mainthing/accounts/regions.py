@@ -1,5 +1,6 @@
 """Phone regions and currencies for the profile: the regions phonenumbers can read, named from
-the tz database's country table, and a region guessed from a time zone at sign-up.
+the tz database's country table, a region guessed from a time zone at sign-up, and the ISO 4217
+currencies from pycountry (Debian's iso-codes data, kept current upstream).
 
 The guess reads `zone.tab` from the installed `tzdata` package (one country per zone, which is
 what a guess needs); zones it doesn't list (UTC, Etc/…, old aliases) fall back to "US".
@@ -11,6 +12,7 @@ from functools import cache
 from importlib import resources
 
 import phonenumbers
+import pycountry
 
 DEFAULT_REGION = "US"
 # Regions phonenumbers knows that ISO 3166 (and so iso3166.tab) has no entry for.
@@ -57,7 +59,31 @@ def region_choices() -> list[tuple[str, str]]:
     return sorted(choices, key=lambda choice: choice[1].lower())
 
 
+# ISO 4217 codes that are not money anyone is paid in: the testing code and "no currency".
+NOT_PAYMENT_CURRENCIES = {"XTS", "XXX"}
+
+
+@cache
+def _currency_names() -> dict[str, str]:
+    return {
+        c.alpha_3: c.name for c in pycountry.currencies if c.alpha_3 not in NOT_PAYMENT_CURRENCIES
+    }
+
+
+def is_currency(code: str) -> bool:
+    return code in _currency_names()
+
+
+@cache
+def currency_choices() -> list[tuple[str, str]]:
+    """Every ISO 4217 currency as (code, "USD — US Dollar"), sorted by code."""
+    return [(code, f"{code} — {name}") for code, name in sorted(_currency_names().items())]
+
+
 def clean_currency(text: str) -> str:
-    """A currency as three upper-case letters ("usd" → "USD"), or "" when it isn't one."""
+    """An ISO 4217 code in upper case ("usd" → "USD"), or "" when it isn't one."""
     text = (text or "").strip().upper()
-    return text if len(text) == 3 and text.isascii() and text.isalpha() else ""
+    return text if is_currency(text) else ""
+
+
+CURRENCY_ERROR = "Pick a currency from the list (an ISO 4217 code such as USD, EUR or GBP)."

@@ -69,6 +69,15 @@ PROFILE_FIELDS = (
 )
 
 
+# The profile's number ranges, in one place: the service enforces them and ProfileForm builds its
+# fields from them, so the browser's min/max are the server's.
+PROFILE_RANGES = {
+    "nudge_minutes": (5, 240, "Ask again after 5 to 240 minutes."),
+    "fill_threshold": (10, 100, "Pick a threshold from 10% to 100%."),
+    "fill_window_days": (1, 14, "Look 1 to 14 days ahead."),
+}
+
+
 def update_profile(user: User, **changes) -> tuple[User, bool]:
     """Saves profile fields. Returns the user and whether the time zone changed (callers then
     recount day totals, since local days move with the zone; instants never do)."""
@@ -77,12 +86,9 @@ def update_profile(user: User, **changes) -> tuple[User, bool]:
         raise ValidationError(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
     if "time_zone" in changes:
         check_time_zone(changes["time_zone"])
-    if "nudge_minutes" in changes and not 5 <= int(changes["nudge_minutes"]) <= 240:
-        raise ValidationError({"nudge_minutes": "Ask again after 5 to 240 minutes."})
-    if "fill_threshold" in changes and not 10 <= int(changes["fill_threshold"]) <= 100:
-        raise ValidationError({"fill_threshold": "Pick a threshold from 10% to 100%."})
-    if "fill_window_days" in changes and not 1 <= int(changes["fill_window_days"]) <= 14:
-        raise ValidationError({"fill_window_days": "Look 1 to 14 days ahead."})
+    for name, (low, high, message) in PROFILE_RANGES.items():
+        if name in changes and not low <= int(changes[name]) <= high:
+            raise ValidationError({name: message})
     if "phone_region" in changes:
         changes["phone_region"] = str(changes["phone_region"]).strip().upper()
         if not regions.is_region(changes["phone_region"]):
@@ -90,7 +96,7 @@ def update_profile(user: User, **changes) -> tuple[User, bool]:
     if "currency" in changes:
         currency = regions.clean_currency(changes["currency"])
         if not currency:
-            raise ValidationError({"currency": "A currency is a three-letter code such as USD."})
+            raise ValidationError({"currency": regions.CURRENCY_ERROR})
         changes["currency"] = currency
     zone_changed = "time_zone" in changes and changes["time_zone"] != user.time_zone
     for key, value in changes.items():

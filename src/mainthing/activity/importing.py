@@ -88,6 +88,8 @@ T = TypeVar("T")
 @dataclass
 class Validation(BaseValidation):
     new_categories: list[dict]  # {"name", "tier" (what the file proposes, or None), "rows"}
+    # Every row is an entry the user already has: importing would add nothing.
+    all_known: bool = False
 
     def as_dict(self) -> dict:
         return {**super().as_dict(), "new_categories": self.new_categories}
@@ -136,6 +138,20 @@ def validate_file(
     errors = ErrorList()
     fail = errors.add
     rows = 0
+    # Fingerprints not looked up yet. Lookups stop at the first row the user doesn't have, so a
+    # new file costs one query at most; only a file of known entries is looked up throughout.
+    pending: list[str] = []
+    all_known = True
+
+    def look_up() -> None:
+        nonlocal all_known
+        if all_known and pending:
+            wanted = set(pending)
+            found = Activity.objects.filter(user=user, import_key__in=wanted).values_list(
+                "import_key", flat=True
+            )
+            all_known = wanted == set(found)
+        pending.clear()
 
     try:
         source = Source(path)
@@ -153,6 +169,10 @@ def validate_file(
                 if isinstance(item, RowError):
                     fail(item.number, item.message)
                     continue
+                if all_known:
+                    pending.append(import_key(item.start, item.end, item.category, item.note))
+                    if len(pending) >= KEY_LOOKUP_SLICE:
+                        look_up()
                 key = item.category.lower()
                 known = existing.get(key)
                 if known is not None:
@@ -191,8 +211,11 @@ def validate_file(
         fail(None, "The file has no entries.")
     if progress:
         progress(source.size, source.size)
+    look_up()
     new = sorted(proposals.values(), key=lambda p: p["name"].lower())
-    return Validation(rows, errors.listed, errors.count, new)
+    return Validation(
+        rows, errors.listed, errors.count, new, all_known=all_known and rows > 0 and not errors
+    )
 
 
 # --- applying ------------------------------------------------------------------------------------
@@ -521,6 +544,9 @@ def validate_job(job: ImportJob) -> ImportJob:
         discard_files=_discard_file,
     )
     job.new_categories = validation.new_categories
+    # Until the import runs, "skipped" counts the rows it would skip: all of them, or none known
+    # (the check stops looking at the first new row).
+    job.skipped_count = validation.rows if validation.all_known else 0
     if not validation.ok:
         job.finished_at = timezone.now()
         _discard_file(job)

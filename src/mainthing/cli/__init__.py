@@ -226,6 +226,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         sub = add_to(group, "add", "prospects.income_add", "record income")
         sub.add_argument("amount", help="the amount, in your profile's currency")
         sub.add_argument("--kind", choices=INCOME_KINDS, default="other", help="default: other")
+        sub.add_argument(
+            "--currency", help="an ISO 4217 code such as USD (default: your profile's)"
+        )
         sub.add_argument("--date", help="YYYY-MM-DD, today or tomorrow (default today)")
         sub.add_argument("--prospect", metavar="ID", help="the prospect it came from (12 or #12)")
         sub.add_argument("--note", help="what it was for")

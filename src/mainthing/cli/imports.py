@@ -159,6 +159,14 @@ def import_activities(
         print_errors(path.name, validation)
         return 1
 
+    if validation.all_known:
+        if as_json:
+            nothing = activity_importing.Result(created=0, skipped=validation.rows)
+            print(json.dumps({**nothing.as_dict(), "rows": validation.rows}, indent=2))
+        else:
+            print(f"Nothing to import: every entry of {path.name} is already in your log.")
+        return 0
+
     tier_map, missing = activity_importing.resolve_tiers(
         validation.new_categories, mapping=chosen, default=tier
     )
@@ -296,6 +304,15 @@ def _check_and_apply(
             print_errors(path.name, validation)
         return 1
 
+    if validation.new == 0:
+        # Nothing to add: say so rather than "Imported 0 prospects", and write nothing.
+        if as_json:
+            print(json.dumps({**validation.as_dict(), "created": 0, **described}, indent=2))
+        else:
+            print(f"Nothing to import: every row of {path.name} is already in your prospects.")
+            _print_skipped(validation.existing, validation.duplicates)
+        return 0
+
     note = f"Imported from {path.name}"
     try:
         result = with_progress(
@@ -315,8 +332,12 @@ def _check_and_apply(
         return 0
     s = "" if result.created == 1 else "s"
     print(f"Imported {result.created} prospect{s} from {path.name}.")
-    if result.existing:
-        print(f"Already known (same email, phone or row): {result.existing}.")
-    if result.duplicates:
-        print(f"Repeated in the file (the first one was kept): {result.duplicates}.")
+    _print_skipped(result.existing, result.duplicates)
     return 0
+
+
+def _print_skipped(existing: int, duplicates: int) -> None:
+    if existing:
+        print(f"Already known (same email, phone or row): {existing}.")
+    if duplicates:
+        print(f"Repeated in the file (the first one was kept): {duplicates}.")

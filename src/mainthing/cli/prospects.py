@@ -259,6 +259,7 @@ def income_add(args) -> int:
             on=on,
             amount=args.amount,
             kind=args.kind,
+            currency=args.currency or "",
             prospect=prospect,
             note=args.note or "",
         )

@@ -1,5 +1,32 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
+
+
+class BoundField(forms.BoundField):
+    """Every form's fields (through `FormRenderer`): a form sent back with errors keeps what the
+    user had. A choice that isn't in the list (a tampered or stale value) shows the field's
+    initial, the saved value, rather than no option, which browsers show as the first one
+    (Africa/Abidjan) and would save next time."""
+
+    def value(self):
+        value = super().value()
+        field = self.field
+        if (
+            self.form.is_bound
+            and isinstance(field, forms.ChoiceField)
+            and not isinstance(field, forms.ModelChoiceField | forms.MultipleChoiceField)
+            and value not in (None, "")
+            and not field.valid_value(str(value))
+        ):
+            return field.prepare_value(self.initial)
+        return value
+
+
+class FormRenderer(DjangoTemplates):
+    """settings.FORM_RENDERER: Django's template renderer with our BoundField."""
+
+    bound_field_class = BoundField
 
 from mainthing.core import timekit
 

@@ -16,13 +16,14 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils.text import slugify
 
+from mainthing.accounts import regions
 from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category
 from mainthing.core import limits, timekit
 from mainthing.core.enums import Tier
+from mainthing.core.text import short_slug
 from mainthing.routine import queries as routine_queries
 
 from . import followups
@@ -81,7 +82,8 @@ def unknown_source(user: User) -> LeadSource:
 
 
 def _free_key(user: User, wanted: str, *, exclude: int | None = None) -> str:
-    base = (slugify(wanted) or "source")[:28]
+    # 28 leaves room for "-2", "-3"… within the key's 32 characters.
+    base = short_slug(wanted, 28) or "source"
     taken = LeadSource.objects.filter(user=user, key__istartswith=base)
     if exclude:
         taken = taken.exclude(pk=exclude)
@@ -103,7 +105,7 @@ def add_source(user: User, *, category: Category, campaign: str, key: str = "") 
         raise ValidationError(
             {"category": "A lead source belongs to one of your lead-gen categories."}
         )
-    key = slugify(key)[:32]
+    key = short_slug(key, 32)
     if key:
         if LeadSource.objects.filter(user=user, key__iexact=key).exists():
             raise ValidationError({"key": f"The key “{key}” is already used by another source."})
@@ -125,7 +127,7 @@ def edit_source(source: LeadSource, *, campaign: str, key: str, archived: bool) 
     if source.is_unknown:
         raise ValidationError("The Unknown source can't be changed.")
     campaign = " ".join((campaign or "").split())[:120]
-    key = slugify(key)[:32]
+    key = short_slug(key, 32)
     if not campaign or not key:
         raise ValidationError("A source needs a campaign name and a key.")
     clash = LeadSource.objects.filter(user_id=source.user_id).exclude(pk=source.pk)
@@ -538,9 +540,9 @@ def add_income(
         raise ValidationError({"kind": f"“{kind}” is not a kind of income."})
     if prospect is not None and prospect.user_id != user.pk:
         raise ValidationError({"prospect": "Pick one of your prospects."})
-    currency = (currency or user.currency).upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise ValidationError({"currency": "A currency is a three-letter code such as USD."})
+    currency = regions.clean_currency(currency or user.currency)
+    if not currency:
+        raise ValidationError({"currency": regions.CURRENCY_ERROR})
     return Income.objects.create(
         user=user,
         date=on,

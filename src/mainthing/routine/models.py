@@ -42,6 +42,13 @@ class Block(models.Model):
         return f"{self.get_tier_display()} {self.days_text} {self.start:%H:%M}-{self.end:%H:%M}"
 
     @property
+    def described(self) -> str:
+        """How messages name the block: “Morning calls” 09:00 to 10:00, or by its tier when it has
+        no label."""
+        name = f"“{self.label}”" if self.label else f"your {self.get_tier_display()} block"
+        return f"{name} {self.start:%H:%M}\N{EN DASH}{self.end:%H:%M}"
+
+    @property
     def weekday_set(self) -> frozenset[int]:
         return frozenset(i for i, flag in enumerate(self.weekdays) if flag == "1")
 

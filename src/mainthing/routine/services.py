@@ -56,7 +56,7 @@ def _check_no_overlap(user: User, candidate: Block, *, today: date) -> None:
             if timekit.overlaps(occurrence.start, occurrence.end, theirs[k].start, theirs[k].end):
                 clash = next(b for b in others if b.pk == theirs[k].block_id)
                 raise ValidationError(
-                    f"This overlaps your block {clash} on {occurrence.local_date:%a %d %b %Y}."
+                    f"This overlaps {clash.described} on {occurrence.local_date:%A %d %b %Y}."
                     " Blocks may not overlap: change the hours or the days."
                 )
             k += 1
@@ -193,16 +193,21 @@ def _check_exception_fits(block: Block, exception: BlockException) -> None:
     mine = occurrences.block_on(changed, exception.date)
     if mine is None:
         return
-    others = Block.objects.filter(user_id=block.user_id).exclude(pk=block.pk)
+    others = list(
+        Block.objects.filter(user_id=block.user_id)
+        .exclude(pk=block.pk)
+        .prefetch_related("exceptions")
+    )
     theirs = occurrences.expand(
-        [b.spec(list(b.exceptions.all())) for b in others.prefetch_related("exceptions")],
+        [b.spec(list(b.exceptions.all())) for b in others],
         exception.date - timedelta(days=1),
         exception.date + timedelta(days=1),
     )
     for other in theirs:
         if timekit.overlaps(mine.start, mine.end, other.start, other.end):
+            clash = next(b for b in others if b.pk == other.block_id)
             raise ValidationError(
-                f"Those hours overlap another block on {exception.date:%a %d %b %Y}."
+                f"Those hours overlap {clash.described} on {exception.date:%A %d %b %Y}."
             )
 
 

@@ -3,6 +3,7 @@ so the page, the CLI and the API accept the same text ("12.50", "12,50")."""
 
 from django import forms
 
+from mainthing.accounts.forms import CurrencyField
 from mainthing.activity.models import Category
 from mainthing.core.enums import Tier
 from mainthing.core.forms import DayField
@@ -71,6 +72,7 @@ class IncomeForm(forms.Form):
     date = DayField()
     amount = AmountField()
     kind = forms.ChoiceField(choices=IncomeKind.choices, initial=IncomeKind.OTHER)
+    currency = CurrencyField(required=False, help_text="Yours unless you pick another.")
     prospect = forms.IntegerField(
         required=False, min_value=1, label="Prospect (optional)", widget=forms.Select
     )
@@ -78,6 +80,7 @@ class IncomeForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["currency"].initial = user.currency
         rows = list(
             Prospect.objects.filter(user=user)
             .order_by("-updated_at", "-pk")

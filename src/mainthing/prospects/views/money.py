@@ -169,6 +169,7 @@ def add_income(request):
                 on=data["date"],
                 amount=data["amount"],
                 kind=data["kind"],
+                currency=data["currency"],
                 prospect=prospect,
                 note=data["note"],
             )

@@ -56,6 +56,22 @@
     });
   }
 
+  // A form sent back with errors: its summary (core/error_summary.html) takes the focus, so it
+  // scrolls into view and screen readers read it; its links focus the field they name.
+  function focusErrorSummary(root) {
+    var summary = root.querySelector("[data-error-summary]");
+    if (!summary) return;
+    summary.focus();
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var field = document.getElementById(link.getAttribute("href").slice(1));
+        if (!field) return;
+        event.preventDefault();
+        field.focus();
+      });
+    });
+  }
+
   function enhance(root) {
     guessZone(root);
     notifyNudge(root);
@@ -64,10 +80,16 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     enhance(document);
+    focusErrorSummary(document);
     tick();
     countdown();
     setInterval(tick, 1000);
     setInterval(countdown, 30000);
   });
-  document.addEventListener("htmx:afterSettle", function (event) { enhance(event.target); tick(); countdown(); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    enhance(event.target);
+    focusErrorSummary(event.target);
+    tick();
+    countdown();
+  });
 })();
