@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 
+from mainthing.core import timekit
+
 
 class BoundField(forms.BoundField):
     """Every form's fields (through `FormRenderer`): a form sent back with errors keeps what the
@@ -27,8 +29,6 @@ class FormRenderer(DjangoTemplates):
     """settings.FORM_RENDERER: Django's template renderer with our BoundField."""
 
     bound_field_class = BoundField
-
-from mainthing.core import timekit
 
 
 class DateInput(forms.DateInput):
