@@ -79,7 +79,6 @@ WRITES = [
     ("accounts.forms.SignUpForm", "name", User, "name"),
     ("accounts.forms.LoginForm", "username", User, "email"),
     ("accounts.forms.ProfileForm", "name", User, "name"),
-    ("accounts.forms.ProfileForm", "currency", User, "currency"),
     ("activity.forms.StartForm", "note", Activity, "note"),
     ("activity.forms.StartForm", "prospect_name", Activity, "prospect_name"),
     ("activity.forms.EntryForm", "note", Activity, "note"),

@@ -29,6 +29,7 @@ def test_every_url_that_takes_a_token_is_masked():
     assert {name: mask(f"GET {url} HTTP/1.1") for name, url in urls.items()} == {
         "feed": "GET /feeds/[token].ics HTTP/1.1",
         "accounts:password-reset-confirm": "GET /accounts/password/reset/MQ/[token]/ HTTP/1.1",
+        "accounts:signup-finish": "GET /accounts/signup/finish/[token]/ HTTP/1.1",
     }
 
 

@@ -23,6 +23,8 @@ SECRET_PATHS = (
     # A password reset link, /accounts/password/reset/<uidb64>/<token>/. Django then redirects
     # to …/<uidb64>/set-password/, which holds no secret.
     re.compile(rf"(?<=/accounts/password/reset/)({_SEGMENT}/)(?!set-password/){_SEGMENT}"),
+    # The link mailed at sign-up, /accounts/signup/finish/<token>/: it creates the account.
+    re.compile(rf"(?<=/accounts/signup/finish/){_SEGMENT}"),
 )
 
 
