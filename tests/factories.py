@@ -47,6 +47,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     name = factory.Faker("first_name")
     time_zone = "UTC"
+    # An account made long before any test's frozen "now": the feed starts at the account's
+    # first day. Tests about a new account give date_joined themselves.
+    date_joined = datetime(2020, 1, 1, tzinfo=UTC)
 
     @factory.post_generation
     def password(obj, create, extracted, **kwargs):

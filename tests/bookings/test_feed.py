@@ -493,28 +493,72 @@ def test_another_users_revoke_leaves_this_feed(owner, token, other_client, anon_
 FEED_URL = re.compile(r"https://mainthing\.example/feeds/([A-Za-z0-9_-]+)\.ics")
 
 
-def test_rotate_view_shows_the_new_url_once_and_the_old_one_404s(
+def test_rotate_view_redirects_then_shows_the_new_url_once_and_the_old_one_404s(
     owner, owner_client, anon_client, settings
 ):
     settings.BASE_URL = "https://mainthing.example"
-    first = owner_client.post(reverse("bookings:rotate-feed"))
-    second = owner_client.post(reverse("bookings:rotate-feed"))
-    old = FEED_URL.findall(first.content.decode())
-    new = FEED_URL.findall(second.content.decode())
-    assert (first.status_code, first["Cache-Control"], len(old), len(new)) == (
+    owner_client.post(reverse("bookings:rotate-feed"))
+    first = owner_client.get(reverse("bookings:new-feed")).content.decode()
+    posted = owner_client.post(reverse("bookings:rotate-feed"))
+    shown = owner_client.get(reverse("bookings:new-feed"))
+    reloaded = owner_client.get(reverse("bookings:new-feed"))
+
+    old, new = FEED_URL.findall(first), FEED_URL.findall(shown.content.decode())
+    # POST-redirect-GET: a reload of the page makes no new address, and shows none again.
+    assert (posted.status_code, posted["Location"]) == (302, reverse("bookings:new-feed"))
+    assert (shown.status_code, shown["Cache-Control"], len(old), len(new)) == (
         200,
         "no-store",
         1,
         1,
     )
+    assert (reloaded.status_code, reloaded["Location"]) == (302, "/accounts/profile/#calendar-feed")
+    assert FeedToken.objects.count() == 1
     assert (
         anon_client.get(url(old[0])).status_code,
         anon_client.get(url(new[0])).status_code,
     ) == (404, 200)
+    # Once shown, the raw token is nowhere: not in the database, a session or a cookie.
     assert _stored_anywhere(new[0]) == []
     assert new[0] not in str(owner_client.cookies)
     profile = owner_client.get(reverse("accounts:profile")).content.decode()
     assert FEED_URL.findall(profile) == []
+    assert "shown only once" in profile
+
+
+def test_new_feed_page_offers_copy_and_subscribe_links_under_profile(owner, owner_client, settings):
+    settings.BASE_URL = "https://mainthing.example"
+    owner_client.post(reverse("bookings:rotate-feed"))
+
+    page = owner_client.get(reverse("bookings:new-feed")).content.decode()
+
+    raw = FEED_URL.findall(page)[0]
+    webcal = f"webcal://mainthing.example/feeds/{raw}.ics"
+    escaped = f"https%3A%2F%2Fmainthing.example%2Ffeeds%2F{raw}.ics"
+    assert 'data-copy="feed-url"' in page
+    assert (
+        f'href="https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2Fmainthing.example%2Ffeeds%2F{raw}.ics"'
+        in page
+    )
+    assert f'href="{webcal}"' in page
+    assert (
+        f"https://outlook.live.com/calendar/0/addfromweb?url={escaped}&amp;name=Mainthing" in page
+    )
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">', page)
+    assert current == [reverse("accounts:profile")]
+
+
+def test_feed_starts_on_the_day_the_account_was_made(db, anon_client, frozen):
+    user = UserFactory(time_zone="Europe/London", date_joined=datetime(2026, 6, 5, 9, tzinfo=UTC))
+    block(user, "19:00", "21:00")
+    book(user, "Before Signing Up", datetime(2026, 6, 1, 18, 0, tzinfo=UTC))
+    raw = feeds.rotate_feed_token(user)
+
+    found = events(anon_client.get(url(raw)).content)
+
+    days = sorted(uid.split("-", 2)[2][:10] for uid in found if uid.startswith("block-"))
+    assert days[0] == "2026-06-05"
+    assert [uid for uid in found if uid.startswith("appointment-")] == []
 
 
 def test_profile_offers_to_create_a_feed_when_there_is_none(owner, owner_client):

@@ -13,6 +13,7 @@ through a unique index, so no comparison of secrets happens in Python.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
@@ -39,6 +40,26 @@ BLOCK_SUMMARY = {
     Tier.LEADGEN: "Lead generation block",
     Tier.OTHER: "Busy-work block",
 }
+
+
+def subscribe_links(url: str) -> list[tuple[str, str]]:
+    """One-click subscribe links for a feed URL: (calendar app, link). Each app polls the URL
+    itself; nothing is sent to it from here."""
+    webcal = "webcal://" + url.split("://", 1)[-1]
+    return [
+        ("Google Calendar", "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal})),
+        ("Apple Calendar", webcal),
+        (
+            "Outlook",
+            "https://outlook.live.com/calendar/0/addfromweb?"
+            + urlencode({"url": url, "name": "Mainthing"}),
+        ),
+        (
+            "Outlook (work or school)",
+            "https://outlook.office.com/calendar/0/addfromweb?"
+            + urlencode({"url": url, "name": "Mainthing"}),
+        ),
+    ]
 
 
 def rotate_feed_token(user: User, *, now: datetime | None = None) -> str:
@@ -126,11 +147,12 @@ def _appointment_event(appointment: Appointment, stamp: datetime) -> Event:
 
 
 def build_calendar(user: User, *, now: datetime) -> bytes:
-    """The user's feed from 14 days ago to 8 weeks ahead: every block occurrence and every
-    appointment that is not cancelled (a cancelled one is left out, so clients remove it).
+    """The user's feed from 14 days ago (or the day the account was made, if later) to 8 weeks
+    ahead: every block occurrence and every appointment that is not cancelled (a cancelled one is left out, so clients remove it).
     Three queries, whatever the number of events."""
     tz = timekit.zone(user.time_zone)
-    first = timekit.local_date(now - PAST, tz)
+    # Nothing from before the account existed: a routine set up today was not kept last week.
+    first = max(timekit.local_date(now - PAST, tz), timekit.local_date(user.date_joined, tz))
     last = timekit.local_date(now + AHEAD, tz)
     blocks = list(Block.objects.filter(user=user).prefetch_related("exceptions"))
     specs = [block.spec(list(block.exceptions.all())) for block in blocks]

@@ -16,5 +16,6 @@ urlpatterns = [
     path("follow-ups/<int:pk>/done/", today.mark_follow_up_done, name="follow-up-done"),
     path("follow-ups/<int:pk>/snooze/", today.snooze_follow_up, name="follow-up-snooze"),
     path("feed/rotate/", feed.rotate_feed, name="rotate-feed"),
+    path("feed/new/", feed.new_feed, name="new-feed"),
     path("feed/revoke/", feed.revoke_feed, name="revoke-feed"),
 ]

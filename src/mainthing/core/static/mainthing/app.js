@@ -72,7 +72,31 @@
     });
   }
 
+  // Copy buttons (the calendar feed's address): the clipboard when the browser allows it,
+  // else the text is selected for the user's own Ctrl+C.
+  function copyButtons(root) {
+    root.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var field = document.getElementById(button.dataset.copy);
+      var status = document.querySelector('[data-copy-status="' + button.dataset.copy + '"]');
+      if (!field) return;
+      function say(text) { if (status) status.textContent = text; }
+      button.addEventListener("click", function () {
+        field.focus();
+        field.select();
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(field.value).then(
+            function () { say("Copied. Paste it into your calendar app."); button.textContent = "Copied"; },
+            function () { say("Press Ctrl+C (⌘C on a Mac) to copy the selected address."); }
+          );
+        } else {
+          say("Press Ctrl+C (⌘C on a Mac) to copy the selected address.");
+        }
+      });
+    });
+  }
+
   function enhance(root) {
+    copyButtons(root);
     guessZone(root);
     notifyNudge(root);
     askPermission(root);
