@@ -41,4 +41,3 @@ def test_readme_shows_the_two_commands_and_a_screenshot():
     assert "make test" in readme
     for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme):
         assert (ROOT / image).exists(), image
-

@@ -41,7 +41,9 @@ def test_new_feed_address_is_copied_by_its_button_and_shown_once(page: Page, pro
     assert re.fullmatch(r"http://[^/]+/feeds/[A-Za-z0-9_-]{43}\.ics", address)
     expect(page.locator("nav [aria-current=page]")).to_have_text("Profile")
     # The address is readable in full width, not a third of it.
-    assert field.bounding_box()["width"] > 0.6 * page.locator("main section").bounding_box()["width"]
+    assert (
+        field.bounding_box()["width"] > 0.6 * page.locator("main section").bounding_box()["width"]
+    )
     expect(page.get_by_role("link", name="Add to Google Calendar")).to_have_attribute(
         "href", re.compile(r"^https://calendar\.google\.com/calendar/r\?cid=webcal%3A%2F%2F")
     )

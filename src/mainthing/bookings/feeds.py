@@ -148,8 +148,9 @@ def _appointment_event(appointment: Appointment, stamp: datetime) -> Event:
 
 def build_calendar(user: User, *, now: datetime) -> bytes:
     """The user's feed from 14 days ago (or the day the account was made, if later) to 8 weeks
-    ahead: every block occurrence and every appointment that is not cancelled (a cancelled one is left out, so clients remove it).
-    Three queries, whatever the number of events."""
+    ahead: every block occurrence and every appointment that is not cancelled (a cancelled one
+    is left out, so clients remove it; a completed one is at its real time). Three queries,
+    whatever the number of events."""
     tz = timekit.zone(user.time_zone)
     # Nothing from before the account existed: a routine set up today was not kept last week.
     first = max(timekit.local_date(now - PAST, tz), timekit.local_date(user.date_joined, tz))

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -7,6 +9,9 @@ from mainthing.prospects.models import Prospect
 
 MIN_MINUTES = 15
 MAX_MINUTES = 120
+# A completed call takes up its real time, which may be up to a day (bookings/services.complete):
+# the bound of every "which calls overlap this window" range on start.
+LONGEST_CALL = timedelta(days=1)
 DEFAULT_MINUTES = 30
 
 
@@ -23,8 +28,12 @@ class MadeVia(models.TextChoices):
     API = "api", "API"
 
 
-# Everything but a cancelled appointment holds its time.
+# Everything but a cancelled appointment takes up its time: a completed one the time it
+# really took, the others their booked time.
 ACTIVE = ~Q(status=Status.CANCELLED)
+# What the database keeps from overlapping: calls still to be held (or missed). A completed call
+# records what happened, which may run into the next booking; it is left out.
+HELD = Q(status__in=(Status.SCHEDULED, Status.NO_SHOW))
 
 
 class Appointment(models.Model):
@@ -38,8 +47,12 @@ class Appointment(models.Model):
         Prospect, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments"
     )
     prospect_name = models.CharField(max_length=120)
+    # When the call is (or, once completed, really was) held.
     start = models.DateTimeField()
     end = models.DateTimeField()
+    # The booked time of a call completed at other times; NULL otherwise.
+    booked_start = models.DateTimeField(null=True, blank=True)
+    booked_end = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     made_via = models.CharField(max_length=12, choices=MadeVia.choices, default=MadeVia.MANUAL)
     note = models.CharField(max_length=500, blank=True)
@@ -59,7 +72,7 @@ class Appointment(models.Model):
         ordering = ["start"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "start"], condition=ACTIVE, name="one_active_appointment_per_start"
+                fields=["user", "start"], condition=HELD, name="one_held_appointment_per_start"
             ),
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_has_length"),
             models.CheckConstraint(
@@ -78,6 +91,10 @@ class Appointment(models.Model):
     @property
     def minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def held_at_other_times(self) -> bool:
+        return self.booked_start is not None
 
     @property
     def is_active(self) -> bool:

@@ -26,7 +26,7 @@ from mainthing.routine.occurrences import Occurrence, merge, slots, subtract
 from mainthing.routine.week import WeekGrid, week_grid
 
 from . import fillrate
-from .models import ACTIVE, DEFAULT_MINUTES, Appointment
+from .models import ACTIVE, DEFAULT_MINUTES, LONGEST_CALL, Appointment
 
 
 def appointment_for_user(user: User, pk: int | str) -> Appointment:
@@ -38,11 +38,11 @@ PRESCRIPTION_WINDOW_DAYS = 30
 
 
 def appointments_between(user: User, start: datetime, end: datetime) -> list[Appointment]:
-    """Active appointments overlapping [start, end), by start. Entries are at most two hours
-    long, so the index range on start is bounded."""
+    """Active appointments overlapping [start, end), by start. A call lasts at most
+    `LONGEST_CALL`, so the index range on start is bounded."""
     return list(
         Appointment.objects.filter(
-            ACTIVE, user=user, start__lt=end, start__gte=start - timedelta(hours=2)
+            ACTIVE, user=user, start__lt=end, start__gte=start - LONGEST_CALL
         )
         .filter(end__gt=start)
         .order_by("start")
@@ -54,7 +54,7 @@ def booked_intervals(user: User, start: datetime, end: datetime) -> list[tuple[d
     the interval arithmetic of slots and fill rates."""
     return list(
         Appointment.objects.filter(
-            ACTIVE, user=user, start__lt=end, start__gte=start - timedelta(hours=2), end__gt=start
+            ACTIVE, user=user, start__lt=end, start__gte=start - LONGEST_CALL, end__gt=start
         )
         .order_by("start")
         .values_list("start", "end")

@@ -27,6 +27,7 @@ from mainthing.routine.occurrences import merge
 from .models import (
     ACTIVE,
     DEFAULT_MINUTES,
+    LONGEST_CALL,
     MAX_MINUTES,
     MIN_MINUTES,
     Appointment,
@@ -221,7 +222,8 @@ def complete(
     allow_overlap: bool = False,
 ) -> Activity:
     """Marks the call held and records its real time as one income entry linked to it (and to
-    the prospect, whose last contact moves to the end of the call).
+    the prospect, whose last contact moves to the end of the call). The appointment moves to
+    its real time, keeping the booked one in `booked_start`/`booked_end`.
 
     The entry is what IGA time counts, so the call is counted exactly once. Raises
     ValidationError (or OverlapError) and changes nothing when the times don't fit.
@@ -231,7 +233,7 @@ def complete(
     user = appointment.user
     start = start or appointment.start
     minutes = minutes or appointment.minutes
-    if not 1 <= minutes <= 24 * 60:
+    if not 1 <= minutes <= LONGEST_CALL.total_seconds() // 60:
         raise ValidationError({"minutes": "Give the call's real length in minutes."})
     if category is None:
         category = (
@@ -256,10 +258,21 @@ def complete(
         if appointment.prospect_id is not None:
             # Also moves the prospect's last contact to the end of the call.
             prospect_services.link_time(entry, appointment.prospect)
+        # From now on the call shows and takes up its real time everywhere (card, calendar,
+        # feed, free slots); the booked time is kept for the card.
+        real = (entry.start, entry.end)
+        if real != (appointment.start, appointment.end):
+            appointment.booked_start, appointment.booked_end = appointment.start, appointment.end
+            appointment.start, appointment.end = real
         appointment.activity = entry
         appointment.status = Status.COMPLETED
         appointment.sequence += 1
-        appointment.save(update_fields=["activity", "status", "sequence", "updated_at"])
+        appointment.save(
+            update_fields=[
+                "activity", "status", "sequence", "start", "end", "booked_start", "booked_end",
+                "updated_at",
+            ]
+        )  # fmt: skip
     return entry
 
 

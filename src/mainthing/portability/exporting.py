@@ -164,6 +164,8 @@ def export_user(user: User, path: Path) -> dict[str, int]:
                 "prospect_name": a.prospect_name,
                 "start": _instant(a.start),
                 "end": _instant(a.end),
+                "booked_start": _instant(a.booked_start),
+                "booked_end": _instant(a.booked_end),
                 "status": a.status,
                 "made_via": a.made_via,
                 "note": a.note,

@@ -42,6 +42,8 @@ APPOINTMENT_FIELDS = (
     "prospect_name",
     "start",
     "end",
+    "booked_start",
+    "booked_end",
     "status",
     "made_via",
     "note",

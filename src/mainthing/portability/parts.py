@@ -124,6 +124,14 @@ def apply_appointments(user: User, data: Any, writer: EntryWriter, prospect_ids:
         end = _parse_instant(row.get("end"), f"{where}: end")
         if end <= start:
             raise ValidationError(f"{where}: the end must be after the start.")
+        booked = [
+            _parse_instant(row[key], f"{where}: {key}") if row.get(key) is not None else None
+            for key in ("booked_start", "booked_end")
+        ]
+        if (booked[0] is None) != (booked[1] is None) or (booked[0] and booked[1] <= booked[0]):
+            raise ValidationError(
+                f"{where}: give both booked_start and booked_end, end after start."
+            )
         entry = row.get("activity")
         if entry is not None:
             known = isinstance(entry, int) and not isinstance(entry, bool)
@@ -139,6 +147,8 @@ def apply_appointments(user: User, data: Any, writer: EntryWriter, prospect_ids:
                 prospect_name=_text(row, "prospect_name", 120, where),
                 start=start,
                 end=end,
+                booked_start=booked[0],
+                booked_end=booked[1],
                 status=_choice(row, "status", Status.values, Status.SCHEDULED, where),
                 made_via=_choice(row, "made_via", MadeVia.values, MadeVia.MANUAL, where),
                 note=_text(row, "note", 500, where),
