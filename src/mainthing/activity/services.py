@@ -21,6 +21,11 @@ from mainthing.routine import queries as routine_queries
 
 from .models import LONG_ENTRY_SECONDS, Activity, Category, DayTotal, Origin
 
+# A start that comes this soon after the running timer's start replaces that timer instead of
+# stopping it: a double click, two tabs or a corrected choice must not leave a sliver of an
+# entry (nor, with the one-second minimum, two entries overlapping each other).
+REPLACE_WITHIN_SECONDS = 10
+
 IGA_QUESTION = "It's your prospecting time. Is this income-generating activity?"
 NUDGE_QUESTION = "You've been on busy work for a while. Is this income-generating activity?"
 
@@ -309,7 +314,9 @@ def start_timer(
     prospect_name: str = "",
     override: bool = False,
 ) -> Activity:
-    """Starts a timer on `category`, stopping the running one at the same instant.
+    """Starts a timer on `category`, stopping the running one at the same instant; a timer
+    started less than REPLACE_WITHIN_SECONDS earlier is replaced (it takes the new category,
+    note and prospect, and keeps its start) rather than left as a sliver.
 
     Raises IgaQuestion for busy work in prospecting time unless `override` is set, in which
     case the entry records that the user chose to start it anyway.
@@ -324,9 +331,25 @@ def start_timer(
     tz = timekit.zone(user.time_zone)
     try:
         with transaction.atomic():
+            # Serialise this user's starts: locking the running entry is not enough, as a
+            # waiter would then find no running entry and insert a second one. (SQLite's
+            # IMMEDIATE transactions already serialise writers.)
+            list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
             current = (
                 Activity.objects.select_for_update().filter(user=user, end__isnull=True).first()
             )
+            if current is not None and now - current.start < timedelta(
+                seconds=REPLACE_WITHIN_SECONDS
+            ):
+                # Keeps the earlier start: those seconds were spent on what the user meant.
+                current.category = category
+                current.note = note.strip()[:500]
+                current.prospect_name = prospect_name.strip()[:120]
+                current.iga_override = asked
+                current.save(
+                    update_fields=["category", "note", "prospect_name", "iga_override", "updated_at"]
+                )
+                return current
             if current is not None:
                 _stop(current, now, tz)
             return Activity.objects.create(
