@@ -347,7 +347,13 @@ def start_timer(
                 current.prospect_name = prospect_name.strip()[:120]
                 current.iga_override = asked
                 current.save(
-                    update_fields=["category", "note", "prospect_name", "iga_override", "updated_at"]
+                    update_fields=[
+                        "category",
+                        "note",
+                        "prospect_name",
+                        "iga_override",
+                        "updated_at",
+                    ]
                 )
                 return current
             if current is not None:
