@@ -289,6 +289,33 @@ def nudge_due(user: User, running: Activity | None, now: datetime) -> bool:
     return now - running.start >= timedelta(minutes=user.nudge_minutes)
 
 
+# --- conversations -------------------------------------------------------------------------------
+
+# What counts as a conversation (the discipline's unit of IGA): an income entry of at least two
+# minutes, or a completed appointment's entry (the user confirmed the call was held, whatever
+# its length). A few seconds on "Prospect call" is a misclick or an unanswered dial, not a talk.
+CONVERSATION_MIN_SECONDS = 120
+
+
+def conversation_filter(now: datetime) -> Q:
+    """The conversation rule as a filter on Activity (a running timer counts once it has run
+    CONVERSATION_MIN_SECONDS by `now`). The one rule: `is_conversation` is its twin in Python."""
+    long_enough = Q(seconds__gte=CONVERSATION_MIN_SECONDS) | Q(
+        end__isnull=True, start__lte=now - timedelta(seconds=CONVERSATION_MIN_SECONDS)
+    )
+    return Q(category__tier=Tier.INCOME) & (long_enough | Q(origin=Origin.APPOINTMENT))
+
+
+def is_conversation(entry: Activity, *, now: datetime) -> bool:
+    """`conversation_filter` for an entry already in memory (with its category)."""
+    if entry.category.tier != Tier.INCOME:
+        return False
+    if entry.origin == Origin.APPOINTMENT:
+        return True
+    seconds = entry.seconds if entry.end is not None else timekit.elapsed_seconds(entry.start, now)
+    return seconds >= CONVERSATION_MIN_SECONDS
+
+
 # --- the timer ---------------------------------------------------------------------------------
 
 

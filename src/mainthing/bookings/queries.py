@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from mainthing.accounts.models import User
+from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, DayTotal
 from mainthing.core import charts, timekit
 from mainthing.core.enums import Tier
@@ -331,12 +332,16 @@ class Conversations:
         return round(100 * self.prescheduled / self.total) if self.total else None
 
 
-def conversations(user: User, start: datetime, end: datetime) -> Conversations:
-    """Income entries started in [start, end), and how many came from a booked appointment
-    (pre-scheduled) rather than an unplanned call. One query."""
-    rows = Activity.objects.filter(
-        user=user, category__tier=Tier.INCOME, start__gte=start, start__lt=end
-    ).aggregate(total=Count("pk"), prescheduled=Count("appointment"))
+def conversations(
+    user: User, start: datetime, end: datetime, *, now: datetime | None = None
+) -> Conversations:
+    """Conversations (activity's one rule) started in [start, end), and how many came from a
+    booked appointment (pre-scheduled) rather than an unplanned call. One query."""
+    rows = (
+        Activity.objects.filter(user=user, start__gte=start, start__lt=end)
+        .filter(activity_services.conversation_filter(now or end))
+        .aggregate(total=Count("pk"), prescheduled=Count("appointment"))
+    )
     return Conversations(rows["total"], rows["prescheduled"])
 
 
