@@ -1,5 +1,5 @@
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -41,3 +41,56 @@ def test_simultaneous_starts_leave_exactly_one_running_timer():
     assert [o for o in outcomes if o.startswith("error")] == []
     assert Activity.objects.filter(user=user, end__isnull=True).count() == 1
     assert outcomes.count("started") >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_starts_leave_one_running_timer_and_no_slivers():
+    user = UserFactory(email="clicker@example.com")
+    names = ["Prospect call", "Forum posts", "Organizing", "Video posts", "Follow-up call"] * 4
+    targets = [category(user, name) for name in names]
+    barrier = threading.Barrier(len(targets))
+    errors: list[str] = []
+
+    def start(index, target):
+        try:
+            barrier.wait()
+            # The requests' clocks differ by fractions of a second, as real ones do.
+            services.start_timer(user, target, now=NOW + timedelta(milliseconds=100 * index))
+        except Exception as error:  # a start may not fail at all now
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start, args=pair) for pair in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    entries = list(Activity.objects.filter(user=user))
+    # One running entry and no stopped ones: no slivers, so nothing to overlap.
+    assert (errors, [e.end for e in entries]) == ([], [None])
+
+
+@pytest.mark.django_db
+def test_start_soon_after_another_replaces_it_with_the_new_category():
+    user = UserFactory(email="fixer@example.com")
+    forum, call = category(user, "Forum posts"), category(user, "Prospect call")
+    first = services.start_timer(user, forum, now=NOW, note="oops")
+    soon = NOW + timedelta(seconds=services.REPLACE_WITHIN_SECONDS - 1)
+    second = services.start_timer(user, call, now=soon, note="the call")
+
+    rows = list(Activity.objects.filter(user=user).values_list("pk", "category", "start", "end"))
+    assert (rows, second.note) == ([(first.pk, call.pk, NOW, None)], "the call")
+
+
+@pytest.mark.django_db
+def test_start_after_the_replace_window_stops_the_running_timer():
+    user = UserFactory(email="worker@example.com")
+    forum, call = category(user, "Forum posts"), category(user, "Prospect call")
+    services.start_timer(user, forum, now=NOW)
+    later = NOW + timedelta(seconds=services.REPLACE_WITHIN_SECONDS)
+    services.start_timer(user, call, now=later)
+
+    rows = list(Activity.objects.filter(user=user).order_by("start").values_list("category", "end"))
+    assert rows == [(forum.pk, later), (call.pk, None)]

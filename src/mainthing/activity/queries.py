@@ -36,6 +36,12 @@ def import_job_for_user(user: User, pk: int | str) -> ImportJob:
     return owned_or_404(ImportJob.objects.all(), pk, user)
 
 
+def shown_minutes(seconds: int) -> str:
+    """Whole minutes as the pages show them, with "<1m" for a few seconds, so a share beside it
+    ("Income-generating <1m (100.0%)") never sits next to a bare "0m"."""
+    return "<1m" if 0 < seconds < 60 else timekit.format_minutes(seconds)
+
+
 @dataclass
 class TierSplit:
     seconds: dict[str, int]
@@ -56,6 +62,7 @@ class TierSplit:
                     "tier": tier.value,
                     "label": tier.label,
                     "seconds": self.seconds.get(tier, 0),
+                    "duration": shown_minutes(self.seconds.get(tier, 0)),
                     "share": round(share, 1),
                     "x": round(offset, 2),
                     "width": round(share, 2),
@@ -153,7 +160,7 @@ def today(user: User, *, now: datetime, block_specs: list | None = None) -> Toda
             week_iga += _running_seconds_on(running, week_iga_start, now)
 
     conversations = sum(
-        1 for e in entries if e.category.tier == Tier.INCOME and e.start >= day_start
+        1 for e in entries if e.start >= day_start and services.is_conversation(e, now=now)
     )
     return Today(
         day=day,

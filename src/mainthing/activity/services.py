@@ -21,6 +21,11 @@ from mainthing.routine import queries as routine_queries
 
 from .models import LONG_ENTRY_SECONDS, Activity, Category, DayTotal, Origin
 
+# A start that comes this soon after the running timer's start replaces that timer instead of
+# stopping it: a double click, two tabs or a corrected choice must not leave a sliver of an
+# entry (nor, with the one-second minimum, two entries overlapping each other).
+REPLACE_WITHIN_SECONDS = 10
+
 IGA_QUESTION = "It's your prospecting time. Is this income-generating activity?"
 NUDGE_QUESTION = "You've been on busy work for a while. Is this income-generating activity?"
 
@@ -284,6 +289,33 @@ def nudge_due(user: User, running: Activity | None, now: datetime) -> bool:
     return now - running.start >= timedelta(minutes=user.nudge_minutes)
 
 
+# --- conversations -------------------------------------------------------------------------------
+
+# What counts as a conversation (the discipline's unit of IGA): an income entry of at least two
+# minutes, or a completed appointment's entry (the user confirmed the call was held, whatever
+# its length). A few seconds on "Prospect call" is a misclick or an unanswered dial, not a talk.
+CONVERSATION_MIN_SECONDS = 120
+
+
+def conversation_filter(now: datetime) -> Q:
+    """The conversation rule as a filter on Activity (a running timer counts once it has run
+    CONVERSATION_MIN_SECONDS by `now`). The one rule: `is_conversation` is its twin in Python."""
+    long_enough = Q(seconds__gte=CONVERSATION_MIN_SECONDS) | Q(
+        end__isnull=True, start__lte=now - timedelta(seconds=CONVERSATION_MIN_SECONDS)
+    )
+    return Q(category__tier=Tier.INCOME) & (long_enough | Q(origin=Origin.APPOINTMENT))
+
+
+def is_conversation(entry: Activity, *, now: datetime) -> bool:
+    """`conversation_filter` for an entry already in memory (with its category)."""
+    if entry.category.tier != Tier.INCOME:
+        return False
+    if entry.origin == Origin.APPOINTMENT:
+        return True
+    seconds = entry.seconds if entry.end is not None else timekit.elapsed_seconds(entry.start, now)
+    return seconds >= CONVERSATION_MIN_SECONDS
+
+
 # --- the timer ---------------------------------------------------------------------------------
 
 
@@ -309,7 +341,9 @@ def start_timer(
     prospect_name: str = "",
     override: bool = False,
 ) -> Activity:
-    """Starts a timer on `category`, stopping the running one at the same instant.
+    """Starts a timer on `category`, stopping the running one at the same instant; a timer
+    started less than REPLACE_WITHIN_SECONDS earlier is replaced (it takes the new category,
+    note and prospect, and keeps its start) rather than left as a sliver.
 
     Raises IgaQuestion for busy work in prospecting time unless `override` is set, in which
     case the entry records that the user chose to start it anyway.
@@ -325,9 +359,31 @@ def start_timer(
     tz = timekit.zone(user.time_zone)
     try:
         with transaction.atomic():
+            # Serialise this user's starts: locking the running entry is not enough, as a
+            # waiter would then find no running entry and insert a second one. (SQLite's
+            # IMMEDIATE transactions already serialise writers.)
+            list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
             current = (
                 Activity.objects.select_for_update().filter(user=user, end__isnull=True).first()
             )
+            if current is not None and now - current.start < timedelta(
+                seconds=REPLACE_WITHIN_SECONDS
+            ):
+                # Keeps the earlier start: those seconds were spent on what the user meant.
+                current.category = category
+                current.note = note.strip()[:500]
+                current.prospect_name = prospect_name.strip()[:120]
+                current.iga_override = asked
+                current.save(
+                    update_fields=[
+                        "category",
+                        "note",
+                        "prospect_name",
+                        "iga_override",
+                        "updated_at",
+                    ]
+                )
+                return current
             if current is not None:
                 _stop(current, now, tz)
             return Activity.objects.create(

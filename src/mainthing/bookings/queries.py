@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from mainthing.accounts.models import User
+from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, DayTotal
 from mainthing.core import charts, timekit
 from mainthing.core.enums import Tier
@@ -90,28 +91,41 @@ class FillSignal:
     per_day: list[tuple[date, fillrate.Fill]]
 
     def chart_svg(self) -> SafeString:
-        """Bars of each day's fill for the fortnight, drawn by `core.charts` (on every Today)."""
+        """Bars of each day's fill for the fortnight, drawn by `core.charts` (on every Today).
+        A day with prospecting time is an outlined column filled as far as it is booked, so an
+        empty day reads as empty; a day without blocks has only a baseline. The day names and
+        the numbers are HTML beside it (`chart_days`): readable text at any width."""
         parts = []
-        for index, (day, fill) in enumerate(self.per_day):
+        for index, (_, fill) in enumerate(self.per_day):
             x = index * 20 + 2
-            name = f"{day:%a %d %b}"
-            parts.append(charts.rect(x, 4, 16, 50, css="meter-bg"))
-            if fill.block_seconds:
-                height = 50 * min(100, fill.percent) / 100
-                tip = f"{name}: {fill.percent}% booked"
+            if not fill.block_seconds:
+                parts.append(charts.line(x, x + 16, 53.5, 53.5, css="fill-none"))
+                continue
+            parts.append(charts.rect(x, 4, 16, 50, css="fill-capacity"))
+            height = 50 * min(100, fill.percent) / 100
+            if height:
                 parts.append(
-                    charts.rect(
-                        x, f"{54 - height:.1f}", 16, f"{height:.1f}", css="fill-income", tip=tip
-                    )
+                    charts.rect(x, f"{54 - height:.1f}", 16, f"{height:.1f}", css="fill-income")
+                )
+        label = "Fill rate per day, next 14 days (numbers in the table below)"
+        return charts.svg(parts, view_box="0 0 280 55", label=label, stretch=True)
+
+    @property
+    def chart_days(self) -> list[dict]:
+        """Each day of the chart as text: its short name under the bar, and a sentence for the
+        table screen readers get ("Mon 07 Dec: 1h 00m of 2h 00m booked (50%)")."""
+        days = []
+        for day, fill in self.per_day:
+            name = f"{day:%a %d %b}"
+            if fill.block_seconds:
+                said = (
+                    f"{timekit.format_minutes(fill.booked_seconds)} of "
+                    f"{timekit.format_minutes(fill.block_seconds)} booked ({fill.percent}%)"
                 )
             else:
-                parts.append(charts.title(f"{name}: no prospecting blocks"))
-            # Two letters a day: fourteen labels share 280 units.
-            parts.append(
-                charts.text(x + 8, 66, f"{day:%a}"[:2], css="chart-label", anchor="middle")
-            )
-        label = "Fill rate per day, next 14 days"
-        return charts.svg(parts, view_box="0 0 280 70", label=label)
+                said = "no prospecting blocks"
+            days.append({"short": f"{day:%a}"[:2], "name": name, "said": said})
+        return days
 
     @property
     def hours_per_day(self) -> float:
@@ -331,12 +345,16 @@ class Conversations:
         return round(100 * self.prescheduled / self.total) if self.total else None
 
 
-def conversations(user: User, start: datetime, end: datetime) -> Conversations:
-    """Income entries started in [start, end), and how many came from a booked appointment
-    (pre-scheduled) rather than an unplanned call. One query."""
-    rows = Activity.objects.filter(
-        user=user, category__tier=Tier.INCOME, start__gte=start, start__lt=end
-    ).aggregate(total=Count("pk"), prescheduled=Count("appointment"))
+def conversations(
+    user: User, start: datetime, end: datetime, *, now: datetime | None = None
+) -> Conversations:
+    """Conversations (activity's one rule) started in [start, end), and how many came from a
+    booked appointment (pre-scheduled) rather than an unplanned call. One query."""
+    rows = (
+        Activity.objects.filter(user=user, start__gte=start, start__lt=end)
+        .filter(activity_services.conversation_filter(now or end))
+        .aggregate(total=Count("pk"), prescheduled=Count("appointment"))
+    )
     return Conversations(rows["total"], rows["prescheduled"])
 
 

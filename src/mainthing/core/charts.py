@@ -59,7 +59,24 @@ def link(href: str, *parts: str, css: str | None = None) -> str:
     return f"<a{_attrs((('href', href), ('class', css)))}>{''.join(parts)}</a>"
 
 
-def svg(parts: Iterable[str], *, view_box: str, label: str, css: str | None = None) -> SafeString:
-    """The chart: an image with an accessible `label` around `parts` (made by this module)."""
-    attrs = _attrs((("class", css), ("viewBox", view_box), ("role", "img"), ("aria-label", label)))
+def svg(
+    parts: Iterable[str],
+    *,
+    view_box: str,
+    label: str,
+    css: str | None = None,
+    stretch: bool = False,
+) -> SafeString:
+    """The chart: an image with an accessible `label` around `parts` (made by this module).
+    `stretch` lets CSS size it freely (preserveAspectRatio="none"): for bars, whose labels
+    are HTML beside the chart so their text keeps its CSS size instead of scaling with it."""
+    attrs = _attrs(
+        (
+            ("class", css),
+            ("viewBox", view_box),
+            ("preserveAspectRatio", "none" if stretch else None),
+            ("role", "img"),
+            ("aria-label", label),
+        )
+    )
     return mark_safe(f"<svg{attrs}>{''.join(parts)}</svg>")

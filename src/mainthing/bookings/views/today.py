@@ -43,7 +43,7 @@ def today(request):
         return render(request, "bookings/today.html#now", context)
     t = context["t"]
     context["talks"] = queries.conversations(
-        user, *timekit.local_day_bounds(timekit.local_date(now, tz), tz)
+        user, *timekit.local_day_bounds(timekit.local_date(now, tz), tz), now=now
     )
     edit_url = reverse("activity:edit-entry", args=[0]).replace("/0/", "/{}/")
     running_id = t.running.category_id if t.running else None
