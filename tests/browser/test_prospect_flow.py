@@ -165,8 +165,9 @@ def test_prospect_booked_completed_and_declined_shows_on_card_and_today(page: Pa
 
     expect(page).to_have_url(re.compile(r"/calendar/outcome/\d+/\?appointment=\d+$"))
     expect(flash(page)).to_have_text(f"Call with {DANA} recorded: {minutes} min.")
+    # A completed call is at the time it really took, no longer its booked slot.
     expect(page.locator(".eyebrow")).to_have_text(
-        f"After the call · {slot:%a} {slot.day} {slot:%b, %H:%M}"
+        f"After the call · {began:%a} {began.day} {began:%b, %H:%M}"
     )
     expect(card_heading(page)).to_have_text(DANA)
     expect(page.get_by_role("link", name=DANA_PHONE)).to_have_attribute("href", "tel:+447400123456")
@@ -195,15 +196,16 @@ def test_prospect_booked_completed_and_declined_shows_on_card_and_today(page: Pa
     expect(follow_up_card.locator("strong")).to_have_text(
         f"{follow_up:%A} {follow_up.day} {follow_up:%B %Y}"
     )
-    end = slot + timedelta(minutes=30)
+    end = began + timedelta(minutes=minutes)
     expect(timeline_lines(page)).to_have_text(
+        # The call sits at its real start, which this test puts before Dana was added.
         [
-            f"Call · Completed {slot:%H:%M}\u2013{end:%H:%M} {BOOKING_NOTE}",
             "Stage: Declined → Affiliate offered",
             f"Note {OUTCOME_NOTE}",
             "Stage: Booked → Declined",
             "Stage: New → Booked",
             "Added as New",
+            f"Call · Completed {began:%H:%M}\u2013{end:%H:%M} {BOOKING_NOTE}",
             f"Prospect call · {timekit.format_minutes(minutes * 60)} {BOOKING_NOTE}",
         ],
         use_inner_text=True,
