@@ -46,3 +46,14 @@ def test_svg_wraps_the_parts_as_a_labelled_image_marked_safe():
         "<title>Empty</title></svg>",
         True,
     )
+
+
+def test_a_chart_with_links_is_a_labelled_group_not_an_image():
+    # An image hides its content from screen readers, so links inside one can't be reached.
+    drawn = charts.svg(
+        [charts.link("/book/", charts.rect(0, 0, 1, 1))],
+        view_box="0 0 1 1",
+        label="Your week",
+        interactive=True,
+    )
+    assert str(drawn).startswith('<svg viewBox="0 0 1 1" role="group" aria-label="Your week">')

@@ -66,16 +66,19 @@ def svg(
     label: str,
     css: str | None = None,
     stretch: bool = False,
+    interactive: bool = False,
 ) -> SafeString:
     """The chart: an image with an accessible `label` around `parts` (made by this module).
     `stretch` lets CSS size it freely (preserveAspectRatio="none"): for bars, whose labels
-    are HTML beside the chart so their text keeps its CSS size instead of scaling with it."""
+    are HTML beside the chart so their text keeps its CSS size instead of scaling with it.
+    `interactive` charts hold links, which an image may not (screen readers would skip them):
+    they are a labelled group instead."""
     attrs = _attrs(
         (
             ("class", css),
             ("viewBox", view_box),
             ("preserveAspectRatio", "none" if stretch else None),
-            ("role", "img"),
+            ("role", "group" if interactive else "img"),
             ("aria-label", label),
         )
     )

@@ -87,7 +87,9 @@ class WeekGrid:
             n = self.now_line
             out.append(charts.line(n["x1"], n["x2"], n["y"], n["y"], css="now-line", tip="Now"))
         view_box = f"-44 -22 {self.width + 48} {height + 26}"
-        return charts.svg(out, view_box=view_box, label="Your week", css="week-grid")
+        return charts.svg(
+            out, view_box=view_box, label="Your week", css="week-grid", interactive=True
+        )
 
     @property
     def hours(self) -> list[dict]:

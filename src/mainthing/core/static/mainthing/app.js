@@ -95,7 +95,21 @@
     });
   }
 
+  // A table or week grid wider than the screen scrolls sideways: keyboard users need to reach
+  // it (Tab, then the arrow keys), so one that overflows becomes a named, focusable region.
+  function scrollRegions(root) {
+    root.querySelectorAll(".table-scroll, figure.week").forEach(function (el) {
+      if (el.scrollWidth <= el.clientWidth || el.hasAttribute("tabindex")) return;
+      var section = el.closest("section");
+      var heading = section && section.querySelector("h1, h2");
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "region");
+      el.setAttribute("aria-label", (heading ? heading.textContent.trim() + ", " : "") + "scrolls sideways");
+    });
+  }
+
   function enhance(root) {
+    scrollRegions(root);
     copyButtons(root);
     guessZone(root);
     notifyNudge(root);
