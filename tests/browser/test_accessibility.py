@@ -44,5 +44,5 @@ def test_main_pages_pass_axe(page: Page, problems):
         page.goto(path)
         found[path] = axe_violations(page)
 
-    assert found == dict.fromkeys(PAGES, [])
+    assert found == {path: [] for path in PAGES}
     problems.assert_none()
