@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from mainthing.activity import importing, readers, services
 from mainthing.activity.models import Activity, Category, DayTotal, Origin
+from mainthing.cli import imports as cli_imports
 from mainthing.core import jsonstream
 from tests.factories import UserFactory, category
 
@@ -537,8 +538,8 @@ def test_resolve_tiers_prefers_mapping_then_file_then_default():
         {"name": "Desk", "tier": None, "rows": 1},
     ]
 
-    tier_map, missing = importing.resolve_tiers(new, mapping={"webinars": "income"}, default=None)
-    with_default, none_missing = importing.resolve_tiers(new, mapping={}, default="other")
+    tier_map, missing = cli_imports.resolve_tiers(new, mapping={"webinars": "income"}, default=None)
+    with_default, none_missing = cli_imports.resolve_tiers(new, mapping={}, default="other")
 
     assert (tier_map, missing) == ({"Webinars": "income"}, ["Calls", "Desk"])
     assert (with_default, none_missing) == (

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -588,21 +588,3 @@ def apply_job(job: ImportJob) -> ImportJob:
         )
 
     return run_apply(job, apply, record=_record, discard_files=_discard_file)
-
-
-# --- for the command line ------------------------------------------------------------------------
-
-
-def resolve_tiers(
-    new_categories: Iterable[dict], *, mapping: dict[str, str], default: str | None
-) -> tuple[dict[str, str], list[str]]:
-    """The tier of each new category: the mapping file first, then the file's own tier column,
-    then the default (--tier). Returns the tier map and the names left without a tier."""
-    tier_map, missing = {}, []
-    for new in new_categories:
-        tier = mapping.get(new["name"].lower()) or new["tier"] or default
-        if tier:
-            tier_map[new["name"]] = tier
-        else:
-            missing.append(new["name"])
-    return tier_map, missing

@@ -8,7 +8,7 @@ import csv
 import json
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
@@ -69,6 +69,21 @@ def read_mapping(path: Path) -> dict[str, str]:
         except UnicodeDecodeError:
             raise ValueError(f"The mapping file {path} is not UTF-8 text.") from None
     return mapping
+
+
+def resolve_tiers(
+    new_categories: Iterable[dict], *, mapping: dict[str, str], default: str | None
+) -> tuple[dict[str, str], list[str]]:
+    """The tier of each new category: the mapping file first, then the file's own tier column,
+    then the default (--tier). Returns the tier map and the names left without a tier."""
+    tier_map, missing = {}, []
+    for new in new_categories:
+        tier = mapping.get(new["name"].lower()) or new["tier"] or default
+        if tier:
+            tier_map[new["name"]] = tier
+        else:
+            missing.append(new["name"])
+    return tier_map, missing
 
 
 def progress_bar(*, quiet: bool = False):
@@ -167,9 +182,7 @@ def import_activities(
             print(f"Nothing to import: every entry of {path.name} is already in your log.")
         return 0
 
-    tier_map, missing = activity_importing.resolve_tiers(
-        validation.new_categories, mapping=chosen, default=tier
-    )
+    tier_map, missing = resolve_tiers(validation.new_categories, mapping=chosen, default=tier)
     if missing:
         names = ", ".join(repr(name) for name in missing)
         message = (
