@@ -4,6 +4,7 @@ Each variable goes through a small typed reader that stops start-up with a messa
 variable when its value is wrong, so a typo never runs silently with a default.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -45,6 +46,21 @@ def env_int(name: str, default: int, *, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ImproperlyConfigured(f"{name} must be between {low} and {high}; got {value}.")
     return value
+
+
+def env_networks(name: str) -> tuple:
+    """Comma-separated addresses or networks ("127.0.0.1,10.0.0.0/8") as ip_network objects."""
+    networks = []
+    for item in env_str(name).split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"{name} must be comma-separated proxy addresses or networks "
+                    f"(such as 127.0.0.1,10.0.0.0/8); got {item.strip()!r}."
+                ) from None
+    return tuple(networks)
 
 
 def env_url(name: str, *, schemes: set[str]) -> str:
@@ -294,32 +310,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# --- Client addresses behind proxies and known devices (core/ratelimit.py, accounts/devices.py).
-# Addresses, not a count: X-Forwarded-For is read only when the request really comes from one
-# of these, so a client that reaches the app directly can't forge its address (docs/security.md).
-
-
-def env_networks(name: str) -> tuple:
-    import ipaddress
-
-    networks = []
-    for item in env_str(name).split(","):
-        if item.strip():
-            try:
-                networks.append(ipaddress.ip_network(item.strip(), strict=False))
-            except ValueError:
-                raise ImproperlyConfigured(
-                    f"{name} must be comma-separated proxy addresses or networks "
-                    f"(such as 127.0.0.1,10.0.0.0/8); got {item.strip()!r}."
-                ) from None
-    return tuple(networks)
-
-
+# Client addresses behind proxies (core/ratelimit.py): addresses, not a count, so X-Forwarded-For
+# is read only when the request really comes from one of these, and a client that reaches the
+# app directly can't forge its address (docs/security.md).
 TRUSTED_PROXIES = env_networks("MAINTHING_TRUSTED_PROXIES")
-# A browser that signed in keeps a signed cookie that lets it past the per-account login limit.
+# A browser that signed in keeps a signed cookie that lets it past the per-account login limit
+# (accounts/devices.py).
 KNOWN_DEVICE_COOKIE = "mainthing_device"
 KNOWN_DEVICE_DAYS = 365
-# --- end of client addresses and known devices.
 
 # No inline script or style anywhere; htmx is told not to inject its indicator styles.
 CONTENT_SECURITY_POLICY = {

@@ -12,31 +12,45 @@ from tests.factories import UserFactory, category
 NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)
 
 
+def twenty_categories(user) -> list:
+    names = ["Prospect call", "Forum posts", "Organizing", "Video posts", "Follow-up call"] * 4
+    return [category(user, name) for name in names]
+
+
+def at_once(start, targets: list) -> None:
+    """Calls start(index, target) for every target in its own thread, all released together;
+    each thread closes its database connection."""
+    barrier = threading.Barrier(len(targets))
+
+    def run(index, target):
+        try:
+            barrier.wait()
+            start(index, target)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_starts_leave_exactly_one_running_timer():
     user = UserFactory(email="racer@example.com")
-    names = ["Prospect call", "Forum posts", "Organizing", "Video posts", "Follow-up call"] * 4
-    targets = [category(user, name) for name in names]
-    barrier = threading.Barrier(len(targets))
     outcomes: list[str] = []
 
-    def start(target):
+    def start(_, target):
         try:
-            barrier.wait()
             services.start_timer(user, target, now=NOW)
             outcomes.append("started")
         except ValidationError:
             outcomes.append("conflict")
         except Exception as error:  # any other error is what this test hunts
             outcomes.append(f"error: {error!r}")
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=start, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(start, twenty_categories(user))
 
     assert [o for o in outcomes if o.startswith("error")] == []
     assert Activity.objects.filter(user=user, end__isnull=True).count() == 1
@@ -46,26 +60,16 @@ def test_simultaneous_starts_leave_exactly_one_running_timer():
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_starts_leave_one_running_timer_and_no_slivers():
     user = UserFactory(email="clicker@example.com")
-    names = ["Prospect call", "Forum posts", "Organizing", "Video posts", "Follow-up call"] * 4
-    targets = [category(user, name) for name in names]
-    barrier = threading.Barrier(len(targets))
     errors: list[str] = []
 
     def start(index, target):
         try:
-            barrier.wait()
             # The requests' clocks differ by fractions of a second, as real ones do.
             services.start_timer(user, target, now=NOW + timedelta(milliseconds=100 * index))
         except Exception as error:  # a start may not fail at all now
             errors.append(repr(error))
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=start, args=pair) for pair in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(start, twenty_categories(user))
 
     entries = list(Activity.objects.filter(user=user))
     # One running entry and no stopped ones: no slivers, so nothing to overlap.

@@ -12,7 +12,6 @@ from functools import cache
 from importlib import resources
 
 import phonenumbers
-import pycountry
 
 DEFAULT_REGION = "US"
 # Regions phonenumbers knows that ISO 3166 (and so iso3166.tab) has no entry for.
@@ -65,6 +64,9 @@ NOT_PAYMENT_CURRENCIES = {"XTS", "XXX"}
 
 @cache
 def _currency_names() -> dict[str, str]:
+    # Imported here: its ~40 ms import would otherwise land on every CLI command's start-up.
+    import pycountry
+
     return {
         c.alpha_3: c.name for c in pycountry.currencies if c.alpha_3 not in NOT_PAYMENT_CURRENCIES
     }

@@ -69,6 +69,13 @@ PROFILE_FIELDS = (
 )
 
 
+def lock_user(user_id: int) -> None:
+    """Inside a transaction: waits for, then holds until commit, the lock on the user's row, so
+    one user's writes that read-then-write (timer starts, routine edits) run one at a time.
+    (SQLite's IMMEDIATE transactions already serialise every writer.)"""
+    User.objects.select_for_update().filter(pk=user_id).first()
+
+
 # The profile's number ranges, in one place: the service enforces them and ProfileForm builds its
 # fields from them, so the browser's min/max are the server's.
 PROFILE_RANGES = {

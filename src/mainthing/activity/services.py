@@ -360,9 +360,8 @@ def start_timer(
     try:
         with transaction.atomic():
             # Serialise this user's starts: locking the running entry is not enough, as a
-            # waiter would then find no running entry and insert a second one. (SQLite's
-            # IMMEDIATE transactions already serialise writers.)
-            list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+            # waiter would then find no running entry and insert a second one.
+            account_services.lock_user(user.pk)
             current = (
                 Activity.objects.select_for_update().filter(user=user, end__isnull=True).first()
             )
@@ -371,8 +370,8 @@ def start_timer(
             ):
                 # Keeps the earlier start: those seconds were spent on what the user meant.
                 current.category = category
-                current.note = note.strip()[:500]
-                current.prospect_name = prospect_name.strip()[:120]
+                current.note = note
+                current.prospect_name = prospect_name
                 current.iga_override = asked
                 current.save(
                     update_fields=[

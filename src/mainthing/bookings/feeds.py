@@ -46,19 +46,12 @@ def subscribe_links(url: str) -> list[tuple[str, str]]:
     """One-click subscribe links for a feed URL: (calendar app, link). Each app polls the URL
     itself; nothing is sent to it from here."""
     webcal = "webcal://" + url.split("://", 1)[-1]
+    outlook = "calendar/0/addfromweb?" + urlencode({"url": url, "name": "Mainthing"})
     return [
         ("Google Calendar", "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal})),
         ("Apple Calendar", webcal),
-        (
-            "Outlook",
-            "https://outlook.live.com/calendar/0/addfromweb?"
-            + urlencode({"url": url, "name": "Mainthing"}),
-        ),
-        (
-            "Outlook (work or school)",
-            "https://outlook.office.com/calendar/0/addfromweb?"
-            + urlencode({"url": url, "name": "Mainthing"}),
-        ),
+        ("Outlook", f"https://outlook.live.com/{outlook}"),
+        ("Outlook (work or school)", f"https://outlook.office.com/{outlook}"),
     ]
 
 

@@ -32,12 +32,6 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def private_file(path: Path) -> Path:
-    """PATH (an existing file) readable by its owner only."""
-    _chmod(path, FILE_MODE)
-    return path
-
-
 def open_private(path: Path, mode: str = "w", **kwargs):
     """`open(path, mode)` for writing, with the file owner-only even when it already existed."""
     handle = open(path, mode, opener=_private_opener, **kwargs)  # noqa: SIM115 - the caller closes

@@ -63,8 +63,7 @@ def wait(limit: Limit, value: str, *, now: datetime | None = None) -> int:
 
 def spend(limit: Limit, value: str, *, now: datetime | None = None) -> None:
     """Records one failure. May take the bucket below zero tokens; it refills at the same rate."""
-    if settings.RATE_LIMITS:
-        _use(limit, value, now=now, spend=True, force=True)
+    _use(limit, value, now=now, spend=True, force=True)
 
 
 def forget(limit: Limit, value: str) -> None:

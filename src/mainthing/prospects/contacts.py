@@ -13,11 +13,10 @@ from django.core.validators import validate_email
 
 from mainthing.core import limits, timekit
 
-from .models import Prospect
+from .models import NOTES_MAX_LENGTH, Prospect
 
 MAX_TAGS = 20
 TAGS_MAX_LENGTH = Prospect._meta.get_field("tags").max_length
-NOTES_MAX_LENGTH = Prospect._meta.get_field("notes").max_length
 
 
 # --- canonical contacts ------------------------------------------------------------------------

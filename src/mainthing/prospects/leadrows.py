@@ -23,11 +23,10 @@ from mainthing.core import timekit
 from mainthing.core.importing import CHUNK_SIZE, FileProblem, Source
 
 from . import services
+from .contacts import TAGS_MAX_LENGTH
 from .leadfiles import DELIMITERS, FIELDS, NOT_WORD, NUMERIC_DATE, Plan, open_file, records
 from .models import CLOSED_STAGES, NOTES_MAX_LENGTH, LeadSource, Prospect, Stage
 
-NOTES_LENGTH = NOTES_MAX_LENGTH  # several note columns are joined, then cut to fit
-TAGS_LENGTH = 500  # Prospect.tags
 PREVIEW_ROWS = 5
 # Dates with the month spelled out are never ambiguous; numeric ones other than ISO are.
 _NAMED_MONTH_FORMATS = (
@@ -231,7 +230,7 @@ class Cleaner:
                 social=social,
                 time_zone=record[self.i_zone] if self.i_zone is not None else "",
                 tags=tags,
-                notes=notes[:NOTES_LENGTH],
+                notes=notes[:NOTES_MAX_LENGTH],  # several note columns joined, cut to fit
             )
         except ValidationError as error:
             messages.extend(error.messages)
@@ -260,8 +259,8 @@ class Cleaner:
                 follow_up = parse_follow_up(record[self.i_follow])
             except BadValue as error:
                 messages.append(str(error))
-        if contact is not None and len(contact.tags) > TAGS_LENGTH:
-            messages.append(f"The tags are longer than {TAGS_LENGTH} characters together.")
+        if contact is not None and len(contact.tags) > TAGS_MAX_LENGTH:
+            messages.append(f"The tags are longer than {TAGS_MAX_LENGTH} characters together.")
         if messages or contact is None:
             raise BadValue(" ".join(messages))
         if stage in CLOSED_STAGES:

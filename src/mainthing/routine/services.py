@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from mainthing.accounts import services as account_services
 from mainthing.accounts.models import User
 from mainthing.core import limits, timekit
 from mainthing.core.enums import Tier
@@ -107,7 +108,7 @@ def add_block(
     )
     with transaction.atomic():
         # Serialise a user's routine edits so two requests can't add overlapping blocks.
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        account_services.lock_user(user.pk)
         _check_no_overlap(user, block, today=today)
         block.save()
     return block
@@ -143,7 +144,7 @@ def update_block(block: Block, *, today: date, **changes) -> Block:
     if block.start == block.end:
         raise ValidationError("A block needs a start and a different end.")
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=block.user_id).first()
+        account_services.lock_user(block.user_id)
         _check_no_overlap(block.user, block, today=today)
         # Counted in SQL: saving a stale in-memory number could make the sequence go back.
         block.sequence = F("sequence") + 1
