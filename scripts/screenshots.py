@@ -5,9 +5,9 @@ Run: .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--at ISO]
 It migrates a temporary data directory, creates the demo account, serves the app with gunicorn
 on a free loopback port, signs in with Debian's Chromium and saves today.png (follow-ups
 included), today-phone.png, log.png, calendar.png, routine.png, prospects.png,
-prospect-card.png, outcome.png and iga-question.png. The card and the outcome form are shot
-whole: their point (the history, the slots to book) lies below the fold. Nothing outside the
-temporary directory and --out is touched.
+prospect-card.png, outcome.png, iga-question.png and calendar-feed.png. The card and the
+outcome form are shot whole: their point (the history, the slots to book) lies below the fold.
+Nothing outside the temporary directory and --out is touched.
 
 The demo and the server run on a clock set to --at (time-machine, ticking from there), and so
 does the browser: the pictures are the same whoever takes them, and the default instant is a
@@ -179,6 +179,10 @@ def take(browser, url: str, out: Path, *, instant: datetime, full_page: bool) ->
     if not page.get_by_role("alertdialog").count():
         raise SystemExit("No IGA question: pick an --at inside the demo's prospecting block.")
     shot(page, "iga-question.png")
+    # The calendar feed's one-time page: its address, the Copy button and the subscribe links.
+    page.goto(f"{url}/accounts/profile/")
+    page.get_by_role("button", name="Create a feed address").click()
+    shot(page, "calendar-feed.png")
     desktop.close()
     return saved
 
