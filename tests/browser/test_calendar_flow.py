@@ -333,6 +333,8 @@ def test_moving_and_cancelling_calls_then_today_shows_the_next_call(page: Page, 
     )
     expect(page.locator(".eyebrow")).to_have_text("Scheduled")
     page.get_by_role("link", name="← Calendar").click()
+    # Read the grid only once the calendar has replaced the appointment's page.
+    expect(appointment_labels(page)).to_have_text(["Ann Lee"])
     starts = free_slot_starts(page)
     assert at(day, LUNCH) in starts
     assert at(day, LUNCH_LATER) not in starts
