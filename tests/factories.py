@@ -14,7 +14,17 @@ import factory
 from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category, DayTotal, ImportJob
-from mainthing.bookings.models import Appointment, FeedToken
+from mainthing.bookings.models import (
+    Appointment,
+    BookingPage,
+    CallbackRequest,
+    Change,
+    FeedToken,
+    Mail,
+    ManageLink,
+    Reminder,
+    SlotHold,
+)
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.models import ImportBatch, RateBucket
@@ -252,6 +262,77 @@ class FeedTokenFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     token_hash = factory.Sequence(lambda n: hashlib.sha256(f"token {n}".encode()).hexdigest())
+    created_at = INSTANT
+
+
+class BookingPageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BookingPage
+
+    user = factory.SubFactory(UserFactory)
+    slug = factory.Sequence(lambda n: f"page-{n}")
+
+
+class SlotHoldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SlotHold
+
+    user = factory.SubFactory(UserFactory)
+    holder = factory.Sequence(lambda n: hashlib.sha256(f"holder {n}".encode()).hexdigest())
+    start = INSTANT
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(minutes=30))
+    expires_at = factory.LazyAttribute(lambda o: o.start)
+
+
+class ManageLinkFactory(factory.django.DjangoModelFactory):
+    """A manage link's row; tests that open the page call `bookings.managelinks.issue`."""
+
+    class Meta:
+        model = ManageLink
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    token_hash = factory.Sequence(lambda n: hashlib.sha256(f"link {n}".encode()).hexdigest())
+    created_at = INSTANT
+
+
+class ChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Change
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    kind = Change.Kind.BOOKED
+    by = Change.By.USER
+    at = INSTANT
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reminder
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    to = Reminder.To.PROSPECT
+    minutes_before = 60
+    due_at = factory.LazyAttribute(lambda o: o.appointment.start - timedelta(minutes=60))
+
+
+class MailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mail
+
+    user = factory.SubFactory(UserFactory)
+    kind = "booked"
+    to = "ann@example.com"
+    subject = "Your call is booked"
+    text = "See you then."
+    next_attempt_at = INSTANT
+    created_at = INSTANT
+
+
+class CallbackRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallbackRequest
+
+    user = factory.SubFactory(UserFactory)
     created_at = INSTANT
 
 

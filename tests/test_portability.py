@@ -123,7 +123,7 @@ def marketer(db):
     dropped = bookings.book(
         user, prospect_name="Ken", start=at("2026-11-03 20:00", ZONE), now=booked, note="?"
     )
-    bookings.cancel(dropped)
+    bookings.cancel(dropped, now=NOW)
     bookings.book(user, prospect_name="Lee", start=at("2026-11-24 19:30", ZONE), now=NOW)
     # Across local midnight, and across the fall-back night (01:00-02:00 happens twice).
     prospect_services.link_time(

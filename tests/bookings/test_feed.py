@@ -192,7 +192,7 @@ def test_feed_sequence_grows_on_move_and_a_cancelled_call_leaves(
     before = events(anon_client.get(url(token)).content)
 
     services.move(ann, start=EVENING + timedelta(minutes=30), now=NOW)
-    services.cancel(bob)
+    services.cancel(bob, now=NOW)
     after = events(anon_client.get(url(token)).content)
 
     assert (before[uid_ann]["sequence"], before[uid_ann]["start"]) == (0, EVENING)

@@ -111,7 +111,7 @@ def test_no_show_only_after_the_start(evenings):
 
 def test_cancel_frees_the_slot_but_not_a_completed_call(evenings):
     ann = services.book(evenings, prospect_name="Ann", start=EVENING, now=NOW)
-    services.cancel(ann)
+    services.cancel(ann, now=NOW)
     assert (
         queries.free_slots(evenings, EVENING, EVENING + timedelta(hours=2), now=NOW)[0][0]
         == EVENING
@@ -119,7 +119,7 @@ def test_cancel_frees_the_slot_but_not_a_completed_call(evenings):
     bob = services.book(evenings, prospect_name="Bob", start=EVENING, now=NOW)
     services.complete(bob, now=EVENING + timedelta(hours=1))
     with pytest.raises(ValidationError, match="can't be cancelled"):
-        services.cancel(bob)
+        services.cancel(bob, now=NOW)
 
 
 def test_free_slots_skip_booked_time(evenings):

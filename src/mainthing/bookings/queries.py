@@ -68,17 +68,19 @@ def free_slots(
     end: datetime,
     *,
     minutes: int = DEFAULT_MINUTES,
+    step_minutes: int | None = None,
     now: datetime,
     blocks: list[Occurrence] | None = None,
     booked: list[tuple[datetime, datetime]] | None = None,
 ) -> list[tuple[datetime, datetime]]:
-    """Free slots of `minutes` inside prospecting blocks in [start, end), none in the past."""
+    """Free slots of `minutes` inside prospecting blocks in [start, end), stepped every
+    `step_minutes` (the length by default), none starting before `now`."""
     if blocks is None:
         blocks = routine_queries.occurrences_between(user, start, end, tier=Tier.INCOME)
     if booked is None:
         booked = booked_intervals(user, start, end)
     windows = subtract(merge((o.start, o.end) for o in blocks if o.tier == Tier.INCOME), booked)
-    return slots(windows, minutes=minutes, not_before=now)
+    return slots(windows, minutes=minutes, step_minutes=step_minutes, not_before=now)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from mainthing.prospects.models import LeadSource, Prospect, Stage
 from mainthing.routine import queries as routine_queries
 from mainthing.routine.occurrences import merge
 
+from . import notify
 from .models import (
     ACTIVE,
     DEFAULT_MINUTES,
@@ -31,6 +32,7 @@ from .models import (
     MAX_MINUTES,
     MIN_MINUTES,
     Appointment,
+    Change,
     MadeVia,
     Status,
 )
@@ -59,7 +61,8 @@ class OutsideProspecting(Exception):
         super().__init__(OUTSIDE_QUESTION)
 
 
-def _lock_user(user_id: int) -> None:
+def lock_calendar(user_id: int) -> None:
+    """Serialises bookings of one user's calendar for the rest of the transaction."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7001, user_id])
@@ -104,6 +107,9 @@ def book(
     note: str = "",
     allow_outside: bool = False,
     made_via: str = MadeVia.MANUAL,
+    by: str = Change.By.USER,
+    prospect_time_zone: str = "",
+    idempotency_key: str | None = None,
 ) -> Appointment:
     """Books a call with a prospect. Raises OutsideProspecting (ask, then pass allow_outside),
     SlotTaken, or ValidationError; writes nothing in each case.
@@ -131,7 +137,7 @@ def book(
         raise OutsideProspecting()
     try:
         with transaction.atomic():
-            _lock_user(user.pk)
+            lock_calendar(user.pk)
             clash = _clash(user.pk, start, end)
             if clash is not None:
                 raise SlotTaken(clash)
@@ -149,6 +155,12 @@ def book(
                 note=note,
                 outside_blocks=outside,
                 made_via=made_via,
+                source=source if made_via != MadeVia.MANUAL else None,
+                prospect_time_zone=prospect_time_zone,
+                idempotency_key=idempotency_key,
+            )
+            Change.objects.create(
+                appointment=appointment, kind=Change.Kind.BOOKED, by=by, at=now, to_start=start
             )
             # Last, so a refused booking leaves the caller's prospect as it was, in memory too.
             if prospect.stage in BOOKABLE_STAGES:
@@ -165,8 +177,10 @@ def move(
     minutes: int | None = None,
     now: datetime,
     allow_outside: bool = False,
+    by: str = Change.By.USER,
 ) -> Appointment:
-    """Moves a scheduled appointment to another time (and length), with the booking checks."""
+    """Moves a scheduled appointment to another time (and length), with the booking checks;
+    records the change and tells the prospect of a call they booked themselves."""
     if appointment.status != Status.SCHEDULED:
         raise ValidationError("Only a scheduled appointment can be moved.")
     minutes = minutes or appointment.minutes
@@ -177,14 +191,24 @@ def move(
         raise OutsideProspecting()
     try:
         with transaction.atomic():
-            _lock_user(appointment.user_id)
+            lock_calendar(appointment.user_id)
             clash = _clash(appointment.user_id, start, end, exclude=appointment.pk)
             if clash is not None:
                 raise SlotTaken(clash)
+            old_start = appointment.start
             appointment.start, appointment.end = start, end
             appointment.outside_blocks = outside
             appointment.sequence += 1
             appointment.save()
+            Change.objects.create(
+                appointment=appointment,
+                kind=Change.Kind.MOVED,
+                by=by,
+                at=now,
+                from_start=old_start,
+                to_start=start,
+            )
+            notify.moved(appointment, old_start=old_start, by=by, now=now)
     except IntegrityError:
         raise SlotTaken() from None
     return appointment
@@ -197,11 +221,24 @@ def _set_status(appointment: Appointment, status: str) -> Appointment:
     return appointment
 
 
-def cancel(appointment: Appointment) -> Appointment:
-    """Frees the slot. A completed call can't be cancelled (its time was spent)."""
+def cancel(appointment: Appointment, *, now: datetime, by: str = Change.By.USER) -> Appointment:
+    """Frees the slot, records who cancelled and tells the other side of a call the prospect
+    booked. A completed call can't be cancelled (its time was spent)."""
     if appointment.status == Status.COMPLETED:
         raise ValidationError("This call was completed; it can't be cancelled.")
-    return _set_status(appointment, Status.CANCELLED)
+    if appointment.status == Status.CANCELLED:
+        return appointment
+    with transaction.atomic():
+        _set_status(appointment, Status.CANCELLED)
+        Change.objects.create(
+            appointment=appointment,
+            kind=Change.Kind.CANCELLED,
+            by=by,
+            at=now,
+            from_start=appointment.start,
+        )
+        notify.cancelled(appointment, by=by, now=now)
+    return appointment
 
 
 def mark_no_show(appointment: Appointment, *, now: datetime) -> Appointment:

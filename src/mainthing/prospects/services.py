@@ -186,6 +186,14 @@ def find_duplicates(
     return list(rows.order_by("created_at", "pk")[:10])
 
 
+def match_prospect(user: User, *, email: str = "", phone: str = "") -> Prospect | None:
+    """The prospect a booking, a call-back request or a webhook lead belongs to: the oldest
+    with the same normalised email or E.164 phone (the rule the lead import's de-duplication
+    follows too), else None."""
+    matches = find_duplicates(user, email=email, phone=phone)
+    return matches[0] if matches else None
+
+
 def add_prospect(
     user: User,
     contact: Contact,

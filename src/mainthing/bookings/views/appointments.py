@@ -159,7 +159,12 @@ def _change_status(request, pk: int, change, said: str):
 @login_required
 @require_POST
 def cancel_appointment(request, pk: int):
-    return _change_status(request, pk, services.cancel, "Cancelled the call with {name}.")
+    return _change_status(
+        request,
+        pk,
+        lambda appointment: services.cancel(appointment, now=timezone.now()),
+        "Cancelled the call with {name}.",
+    )
 
 
 @login_required
