@@ -184,6 +184,9 @@ class ProspectFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     name = factory.Sequence(lambda n: f"Prospect {n}")
+    email = ""
+    # In step with the email, as the services keep it: duplicates are found by this key.
+    email_key = factory.LazyAttribute(lambda o: o.email.strip().lower())
     source = factory.SubFactory(LeadSourceFactory, user=SAME_USER)
     created_at = INSTANT
     stage_changed_at = factory.SelfAttribute("created_at")

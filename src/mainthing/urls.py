@@ -12,5 +12,6 @@ urlpatterns = [
     path("prospects/", include("mainthing.prospects.urls")),
     path("income/", include("mainthing.prospects.urls_income")),
     path("feeds/<str:token>.ics", feed.feed, name="feed"),
+    path("", include("mainthing.bookings.urls_public")),
     path("healthz", core_views.healthz, name="healthz"),
 ]

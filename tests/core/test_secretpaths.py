@@ -30,6 +30,10 @@ def test_every_url_that_takes_a_token_is_masked():
         "feed": "GET /feeds/[token].ics HTTP/1.1",
         "accounts:password-reset-confirm": "GET /accounts/password/reset/MQ/[token]/ HTTP/1.1",
         "accounts:signup-finish": "GET /accounts/signup/finish/[token]/ HTTP/1.1",
+        "booking:manage": "GET /booking/[token]/ HTTP/1.1",
+        "booking:event": "GET /booking/[token]/event.ics HTTP/1.1",
+        "booking:reschedule": "GET /booking/[token]/reschedule/ HTTP/1.1",
+        "booking:cancel": "GET /booking/[token]/cancel/ HTTP/1.1",
     }
 
 

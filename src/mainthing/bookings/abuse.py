@@ -35,9 +35,7 @@ def booking_wait(request, page: BookingPage) -> int:
     """Seconds until this address may try to book on this page again (0: now); spends one
     attempt of each limit when allowed."""
     address = ratelimit.client_ip(request)
-    return ratelimit.take(BOOKING_PER_IP, address) or ratelimit.take(
-        BOOKING_PER_PAGE, str(page.pk)
-    )
+    return ratelimit.take(BOOKING_PER_IP, address) or ratelimit.take(BOOKING_PER_PAGE, str(page.pk))
 
 
 def reads_wait(request) -> int:

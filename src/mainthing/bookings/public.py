@@ -20,7 +20,6 @@ from django.db import IntegrityError, transaction
 from mainthing.accounts.models import User
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
-from mainthing.core.text import short_slug
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.contacts import clean_contact
 from mainthing.prospects.models import LeadSource, Prospect, Stage
@@ -38,11 +37,9 @@ from .models import (
     SlotHold,
     Status,
 )
+from .pagesettings import SLUG_MAX_LENGTH, free_slug
 
 HOLD = timedelta(minutes=5)
-SLUG_MAX_LENGTH = BookingPage._meta.get_field("slug").max_length
-# Words a slug can't be: they would read as pages of ours.
-RESERVED_SLUGS = frozenset({"settings", "admin", "api", "static", "new", "edit", "help", "book"})
 IDEMPOTENCY_KEY_MAX_LENGTH = 64
 
 
@@ -51,22 +48,6 @@ class PageClosed(Exception):
 
 
 # --- the page ------------------------------------------------------------------------------------
-
-
-def free_slug(wanted: str, *, exclude_user: int | None = None) -> str:
-    """`wanted` as a slug, or with a number added until no other page has it."""
-    base = short_slug(wanted, SLUG_MAX_LENGTH - 4) or "book"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-me"
-    taken = set(
-        BookingPage.objects.filter(slug__startswith=base)
-        .exclude(user_id=exclude_user)
-        .values_list("slug", flat=True)
-    )
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    return slug
 
 
 def page_for(user: User) -> BookingPage:
@@ -92,22 +73,6 @@ def page_for_slug(slug: str) -> BookingPage | None:
     return BookingPage.objects.select_related("user").filter(slug=slug.lower()).first()
 
 
-def clean_slug(page: BookingPage, wanted: str) -> str:
-    """A slug the user typed, checked: letters, digits and dashes, not reserved, not taken."""
-    slug = (wanted or "").strip().lower()
-    if not slug:
-        raise ValidationError({"slug": "Give your page an address."})
-    if slug != short_slug(slug, SLUG_MAX_LENGTH) or len(slug) < 3:
-        raise ValidationError(
-            {"slug": "Use 3 to 40 lower-case letters, digits and dashes, like “ann-lee”."}
-        )
-    if slug in RESERVED_SLUGS:
-        raise ValidationError({"slug": f"“{slug}” is reserved; pick another address."})
-    if BookingPage.objects.filter(slug=slug).exclude(pk=page.pk).exists():
-        raise ValidationError({"slug": f"“{slug}” is taken; try “{free_slug(slug)}”."})
-    return slug
-
-
 def source_for(page: BookingPage, key: str | None) -> LeadSource:
     """The lead source a booking link's `?src=` names; an unknown or archived key falls back to
     the page's default source, then to "Unknown"."""
@@ -131,11 +96,11 @@ def holder_for(session_key: str) -> str:
 
 
 def horizon_end(page: BookingPage, now: datetime) -> datetime:
-    """The end of the last local day the page offers (its horizon, counted in the user's
-    days)."""
+    """The end of the last local day the page offers: today and `horizon_days` more, counted
+    in the user's days."""
     tz = timekit.zone(page.user.time_zone)
     last = timekit.local_date(now, tz) + timedelta(days=page.horizon_days)
-    return timekit.local_day_bounds(last, tz)[0]
+    return timekit.local_day_bounds(last, tz)[1]
 
 
 def offered_slots(
@@ -528,3 +493,32 @@ def cancel(
     page = page or page_for(appointment.user)
     _check_change(appointment, page, now)
     return services.cancel(appointment, now=now, by=Change.By.PROSPECT)
+
+
+# --- what the page shows -------------------------------------------------------------------------
+
+
+@dataclass
+class SlotDay:
+    day: date  # the visitor's local date
+    slots: list[tuple[datetime, datetime]]  # instants, shown in the visitor's zone
+
+
+def slot_days(
+    page: BookingPage, *, tz: str, minutes: int, now: datetime, holder: str = "", exclude=None
+) -> list[SlotDay]:
+    """Every offered slot of the horizon, grouped by the visitor's local date."""
+    zone = timekit.zone(tz)
+    found = offered_slots(
+        page,
+        start=now,
+        end=horizon_end(page, now),
+        minutes=minutes,
+        now=now,
+        holder=holder,
+        exclude=exclude,
+    )
+    days: dict[date, list] = {}
+    for start, end in found:
+        days.setdefault(timekit.local_date(start, zone), []).append((start, end))
+    return [SlotDay(day, slots) for day, slots in days.items()]

@@ -25,6 +25,8 @@ SECRET_PATHS = (
     re.compile(rf"(?<=/accounts/password/reset/)({_SEGMENT}/)(?!set-password/){_SEGMENT}"),
     # The link mailed at sign-up, /accounts/signup/finish/<token>/: it creates the account.
     re.compile(rf"(?<=/accounts/signup/finish/){_SEGMENT}"),
+    # A prospect's manage link, /booking/<token>/ (and its reschedule and cancel posts).
+    re.compile(rf"(?<=/booking/){_SEGMENT}"),
 )
 
 
