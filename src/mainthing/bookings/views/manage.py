@@ -64,6 +64,19 @@ def calendar_links(appointment: Appointment, title: str, details: str) -> list[t
     ]
 
 
+def cutoff_said(minutes: int) -> str:
+    """The cut-off as a person says it: "2 hours before the call"."""
+    if not minutes:
+        return "the call starts"
+    if minutes % 1440 == 0:
+        days = minutes // 1440
+        return f"{days} day{'s' if days > 1 else ''} before the call"
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours > 1 else ''} before the call"
+    return f"{minutes} minutes before the call"
+
+
 def _zone_of(request, appointment: Appointment) -> str:
     """The zone the page shows times in: the visitor's pick, else the one they booked in."""
     for name in (request.GET.get("tz"), appointment.prospect_time_zone):
@@ -124,8 +137,9 @@ def _manage_page(request, token, appointment, now, *, status=200, error: str = "
         "scheduled": appointment.status == Status.SCHEDULED,
         "cancelled": appointment.status == Status.CANCELLED,
         "changeable": changeable,
-        "cutoff_minutes": page.cutoff_minutes,
+        "cutoff_said": cutoff_said(page.cutoff_minutes),
         "moving": bool(request.GET.get("move")),
+        "cancelling": bool(request.GET.get("cancel")),
         "days": days,
         "calendar_links": calendar_links(appointment, title, f"Booked on {owner}'s page."),
         "error": error,
