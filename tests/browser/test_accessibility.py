@@ -27,6 +27,10 @@ PAGES = (
     "/activity/",
     "/activity/categories/",
     "/accounts/profile/",
+    # The booking page's settings (which make the page on the first visit), then the page as
+    # prospects see it.
+    "/book/settings/",
+    "/book/pat/",
 )
 
 
