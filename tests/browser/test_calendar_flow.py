@@ -107,7 +107,7 @@ def free_count_sentence(count: int) -> str:
     plural = "" if count == 1 else "s"
     return (
         f"{count} free slot{plural} of 30 minutes left in this week's prospecting blocks. "
-        "Click a dashed slot to book it."
+        "Click a dashed slot to book it, or let prospects book themselves on your booking page."
     )
 
 
