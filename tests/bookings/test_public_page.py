@@ -313,6 +313,10 @@ def test_bad_fields_get_messages_and_write_nothing(page, frozen):
         {"minutes": "abc"},
         {"day": "2026-99-99"},
         {"start": "9" * 500},
+        {"tz": "Europe/London\x00"},
+        {"src": "forum\x00"},
+        {"day": "\x00"},
+        {"start": "2026-06-08T18:00:00+00:00\x00"},
     ],
 )
 def test_nonsense_in_the_query_never_breaks_the_page(page, anon_client, frozen, query):
@@ -333,6 +337,16 @@ def test_a_disabled_page_says_so_and_books_nothing(page, frozen):
     assert "not taking bookings" in Client().get(url(page)).content.decode()
     assert posted_without_form(page).status_code in (409, 422)
     assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "field", ["name", "email", "phone", "note", "src", "tz", "idempotency_key"]
+)
+def test_a_nul_byte_in_any_posted_field_is_refused_not_a_crash(page, frozen, field):
+    response = posted(page, Client(), MON_19, **{field: "Maria\x00Lopez"})
+    assert response.status_code in (302, 422), response.status_code
+    if response.status_code == 302:  # src and tz fall back; the booking is made cleanly
+        assert "\x00" not in Appointment.objects.get().prospect_name
 
 
 def posted_without_form(page):

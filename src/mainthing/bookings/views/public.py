@@ -7,6 +7,7 @@ picks the visitor's zone and clock from the browser. Nothing here needs a login.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
@@ -25,7 +26,7 @@ from .. import abuse, public, services
 from ..models import BookingPage, PhoneQuestion
 from ..publicforms import BookingForm, CallbackForm, hour12_for, parse_start, time_label
 
-HONEYPOT = abuse.HONEYPOT_FIELD
+SOURCE_KEY = re.compile(r"[-a-zA-Z0-9_]{1,32}")
 
 
 def _page_or_404(slug: str) -> BookingPage:
@@ -54,7 +55,9 @@ class Visitor:
         except ValueError:
             minutes = lengths[0]
         self.minutes = minutes if minutes in lengths else lengths[0]
-        self.src = (data.get("src") or "")[:32]
+        # A source key is a slug; anything else (markup, a NUL byte) is no key at all.
+        src = data.get("src") or ""
+        self.src = src if SOURCE_KEY.fullmatch(src) else ""
 
     def query(self, *, minutes: int | None = None, **extra) -> str:
         """The query string that keeps the visitor's choices on the next link."""
