@@ -97,8 +97,7 @@ def test_page_offers_the_blocks_free_times_by_day_in_the_visitors_zone(page, ano
     # is 23:30 in Kolkata, so the visitor's Monday has one time and the rest fall on Tuesday.
     assert re.findall(r'class="button time"[^>]*>([^<]+)<', html) == ["23:30"]
     assert starts_in(html) == [MON_19.isoformat()]
-    assert "Mon 8 Jun" in html
-    assert "Tue 9 Jun" in html
+    assert re.findall(r'class="chip-date">([^<]+)<', html)[:2] == ["8 Jun", "9 Jun"]
     tuesday = anon_client.get(url(page, tz="Asia/Kolkata", h="12", day="2026-06-09")).content
     assert re.findall(r'class="button time"[^>]*>([^<]+)<', tuesday.decode())[:3] == [
         "12:00 am",
