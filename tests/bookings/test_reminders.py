@@ -212,3 +212,28 @@ def test_a_running_worker_sweeps_for_reminders_and_stops_on_sigterm(settings, fr
             worker.wait()
     assert (worker.returncode, sorted(smtp.subjects(USER))[1][:10]) == (0, "Reminder: "), err
     assert len(smtp.messages) == 4  # confirmation, news, and one reminder to each side
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_the_rq_worker_sweeps_for_reminders_too(settings, frozen, smtp):
+    # The Redis leg of `make test` runs with MAINTHING_REDIS_URL set.
+    if not settings.REDIS_URL:
+        pytest.skip("MAINTHING_REDIS_URL is not set (the Redis leg of make test sets it)")
+    import django_rq
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    django_rq.get_queue("default").empty()
+    _book_calls_due_now_in_real_time(frozen, 1)
+
+    env = {"MAINTHING_EMAIL_URL": smtp.url, "MAINTHING_REDIS_URL": settings.REDIS_URL}
+    worker = processes.mainthing("worker", "--batch", "--worker-class", "rq.SimpleWorker", env=env)
+    _, err = worker.communicate(timeout=120)
+    assert worker.returncode == 0, err
+    assert sorted(s.split(":")[0] for s in smtp.subjects()) == [
+        "Booked",
+        "New booking",
+        "Reminder",
+        "Reminder",
+    ]
+    assert django_rq.get_queue("default").count == 0
