@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar
 
-from mainthing.bookings import mails, managelinks, public, services, tasks
+from mainthing.bookings import letters, mails, managelinks, public, services, tasks
 from mainthing.bookings.models import Appointment, Change, Mail
 from tests import processes
 from tests.factories import UserFactory, at, block
@@ -86,6 +86,52 @@ def manage_token(text: str) -> str:
     found = re.findall(re.escape(settings.BASE_URL) + r"/booking/([\w-]+)/", text)
     assert len(set(found)) == 1, found
     return found[0]
+
+
+@pytest.mark.parametrize(
+    ("zone", "local", "expected"),
+    [
+        ("America/New_York", "2026-03-08 01:30", "Sunday 8 March, 01:30 EST{}03:30 EDT"),
+        ("Europe/London", "2026-10-25 01:30", "Sunday 25 October, 01:30 BST{}01:30 GMT"),
+        ("Australia/Sydney", "2026-04-05 02:30", "Sunday 5 April, 02:30 AEDT{}02:30 AEST"),
+        ("Asia/Kolkata", "2026-03-10 20:30", "Tuesday 10 March, 20:30{}21:30 IST"),
+        ("Asia/Kathmandu", "2026-03-10 20:15", "Tuesday 10 March, 20:15{}21:15 UTC+05:45"),
+        ("Australia/Lord_Howe", "2026-10-04 01:45",
+         "Sunday 4 October, 01:45 UTC+10:30{}03:15 UTC+11:00"),
+        ("Pacific/Auckland", "2026-09-27 01:30", "Sunday 27 September, 01:30 NZST{}03:30 NZDT"),
+        ("Pacific/Auckland", "2026-04-05 02:30", "Sunday 5 April, 02:30 NZDT{}02:30 NZST"),
+    ],
+)  # fmt: skip
+def test_a_calls_time_reads_in_the_zone_named_across_dst_changes(zone, local, expected):
+    start = at(local, zone)
+    # An hour of real time: across a DST change the wall clock moves more or less than that.
+    assert letters.when(start, start + timedelta(hours=1), zone) == (
+        expected.format(DASH) + f" ({zone})"
+    )
+
+
+def test_utc_and_an_unknown_zone_read_as_utc():
+    start = at("2026-03-10 15:00", "UTC")
+    end = start + timedelta(hours=1)
+    assert {letters.when(start, end, zone) for zone in ("UTC", "Not/AZone", "")} == {
+        f"Tuesday 10 March, 15:00{DASH}16:00 UTC"
+    }
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["America/New_York", "Europe/London", "Australia/Sydney", "Asia/Kolkata", "Asia/Kathmandu",
+     "Australia/Lord_Howe", "Pacific/Auckland"],
+)  # fmt: skip
+def test_the_ics_holds_the_same_instants_in_the_prospects_zone(page, frozen, zone):
+    call = book_call(page, tz=zone).appointment
+    ics = letters.invitation(call, method="REQUEST", for_prospect=True, now=timezone.now())
+    found = invite(Calendar.from_ical(ics))
+    assert (found["tzid"], found["start"], found["end"]) == (
+        zone,
+        CALL,
+        CALL + timedelta(minutes=30),
+    )
 
 
 def test_a_booking_mails_the_prospect_a_confirmation_and_the_user_the_news(

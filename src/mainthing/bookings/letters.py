@@ -48,24 +48,33 @@ def _offset(local: datetime) -> str:
     return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
-def zone_label(local: datetime) -> str:
-    """The zone of a local time, named: "IST (Asia/Kolkata)", "UTC+05:45 (Asia/Kathmandu)"
-    where the tz database has no letters for it, plain "UTC" for UTC."""
-    name = str(local.tzinfo)
+def _short(local: datetime) -> str:
+    """The zone's letters at that moment ("IST", "BST"), or its offset where the tz database
+    has none ("UTC+05:45")."""
     short = local.tzname() or ""
-    if not short or short[0] in "+-":
-        short = _offset(local)
+    return _offset(local) if not short or short[0] in "+-" else short
+
+
+def zone_label(local: datetime) -> str:
+    """The zone of a local time, named: "IST (Asia/Kolkata)", "UTC+05:45 (Asia/Kathmandu)",
+    plain "UTC" for UTC."""
+    name, short = str(local.tzinfo), _short(local)
     return short if name in {"UTC", short} else f"{short} ({name})"
 
 
 def when(start: datetime, end: datetime, zone_name: str) -> str:
     """A call's time as a person reads it in their zone:
-    "Tuesday 10 March, 20:30\N{EN DASH}21:00 IST (Asia/Kolkata)"."""
+    "Tuesday 10 March, 20:30\N{EN DASH}21:00 IST (Asia/Kolkata)". A call across a DST change
+    names both offsets: "01:30 BST\N{EN DASH}01:30 GMT (Europe/London)"."""
     tz = zone_for(zone_name)
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    day = f"{local_start:%A} {local_start.day} {local_start:%B}"
+    if _short(local_start) == _short(local_end):
+        return f"{day}, {local_start:%H:%M}\N{EN DASH}{local_end:%H:%M} {zone_label(local_start)}"
+    label = zone_label(local_end).removeprefix(_short(local_end))
     return (
-        f"{local_start:%A} {local_start.day} {local_start:%B}, "
-        f"{local_start:%H:%M}\N{EN DASH}{local_end:%H:%M} {zone_label(local_start)}"
+        f"{day}, {local_start:%H:%M} {_short(local_start)}\N{EN DASH}"
+        f"{local_end:%H:%M} {_short(local_end)}{label}"
     )
 
 

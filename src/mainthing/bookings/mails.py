@@ -182,7 +182,7 @@ def deliver_due(now: datetime) -> dict[str, int]:
     connection = get_connection(fail_silently=False)
     for mail_id in due:
         state, error = _deliver(mail_id, now=now, connection=connection)
-        done[state] = done.get(state, 0) + 1
+        done[str(state)] = done.get(str(state), 0) + 1
         if error is not None and _unreachable(error):
             break
     return done
