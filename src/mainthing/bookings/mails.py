@@ -54,7 +54,7 @@ def queue(
     """Renders `emails/<name>…` and writes the row, due now, in the caller's transaction (the
     caller enqueues its delivery after commit, or leaves it to the sweep)."""
     rendered = emails.render(name, context)
-    mail = Mail.objects.create(
+    return Mail.objects.create(
         user_id=user_id,
         appointment=appointment,
         kind=kind,
@@ -66,7 +66,6 @@ def queue(
         next_attempt_at=now,
         created_at=now,
     )
-    return mail
 
 
 def supersede(appointment: Appointment, to: str) -> int:
