@@ -140,24 +140,32 @@ def serve(args) -> int:
 
 
 def worker(args) -> int:
+    """Runs the task queue's worker with the periodic sweeps beside it (booking mails and
+    reminders: every 30 s, and once before a `--batch` run drains the queue)."""
     from django.conf import settings
     from django.core.management import call_command
+
+    from mainthing.bookings.tasks import sweep as booking_mails
+    from mainthing.core.worker import run_db_worker, run_with_sweeps
 
     # A (re)start is a natural moment to delete uploads left unused; a daily cron catches the
     # rest (docs/deployment.md).
     call_command("expire_imports", verbosity=0)
+    sweeps = [booking_mails]
     if settings.REDIS_URL:
-        call_command(
-            "rqworker",
-            "default",
-            burst=args.batch,
-            worker_class=args.worker_class,
-            job_class="django_tasks_rq.Job",
+        run_with_sweeps(
+            lambda: call_command(
+                "rqworker",
+                "default",
+                burst=args.batch,
+                worker_class=args.worker_class,
+                job_class="django_tasks_rq.Job",
+            ),
+            sweeps,
+            batch=args.batch,
         )
     else:
-        from mainthing.core.worker import run_db_worker
-
-        run_db_worker(interval=args.interval, batch=args.batch)
+        run_db_worker(interval=args.interval, batch=args.batch, sweeps=sweeps)
     return 0
 
 
