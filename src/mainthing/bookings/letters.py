@@ -83,7 +83,7 @@ def when(start: datetime, end: datetime, zone_name: str) -> str:
 
 def manage_url(token: str) -> str:
     """The prospect's manage link (`/booking/<token>/`, a public address in DESIGN.md)."""
-    return f"{settings.BASE_URL}/booking/{token}/"
+    return settings.BASE_URL + reverse("booking:manage", args=[token])
 
 
 def appointment_url(appointment: Appointment) -> str:
@@ -97,7 +97,7 @@ def card_url(prospect_id: int | None) -> str:
 
 
 def page_url(slug: str) -> str:
-    return f"{settings.BASE_URL}/book/{slug}/"
+    return settings.BASE_URL + reverse("booking:page", args=[slug])
 
 
 # --- the template context ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from mainthing.core import ratelimit, timekit
 
-from .. import abuse, invitations, managelinks, public, services
+from .. import abuse, letters, managelinks, public, services
 from ..models import Appointment, Status
 from ..publicforms import hour12_for, parse_start, time_label
 
@@ -194,7 +194,7 @@ def cancel(request, token: str):
 def event(request, token: str):
     """The call as an .ics file, for Apple Calendar and any other calendar app."""
     appointment = _appointment_or_404(token)
-    body = invitations.invitation(appointment, method="PUBLISH", now=timezone.now())
+    body = letters.invitation(appointment, method="PUBLISH", for_prospect=True, now=timezone.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="call.ics"'
     return _private(response)
