@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UserFactory
+from tests.mailserver import Inbox
 
 
 @pytest.fixture(autouse=True)
@@ -140,3 +141,17 @@ def queries_do_not_grow() -> Callable[[Callable[[], Any], Callable[[], Any]], Qu
         return QueryCounts(len(few), len(many), first, last)
 
     return check
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server the app sends to (settings point at it); stopped after the test."""
+    inbox = Inbox()
+    inbox.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", inbox.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    yield inbox
+    inbox.stop()

@@ -6,6 +6,7 @@ desktop and on a 390 px phone, with axe and no sideways scrolling."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -115,7 +116,7 @@ def fill_and_book(page: Page) -> None:
     ids=["desktop", "phone"],
 )
 def test_a_prospect_in_kolkata_books_moves_and_cancels_across_the_us_clock_change(
-    prospect_page: Page, browser, live_server
+    prospect_page: Page, browser, live_server, smtp
 ):
     page = prospect_page
     page.goto(f"/book/{SLUG}/")
@@ -146,12 +147,15 @@ def test_a_prospect_in_kolkata_books_moves_and_cancels_across_the_us_clock_chang
     ).to_be_visible()
     assert axe_violations(page) == []
     assert horizontal_overflow(page)["scroll"] <= page.viewport_size["width"]
-    manage_url = page.url
+    expect_mail(smtp, "priya@example.in", "Booked: your call with Sam Rivera")
+    expect_mail(smtp, "sam@example.com", "New booking: Priya Shah")
+    manage_url = manage_link(smtp.to("priya@example.in")[-1])
 
     with browser_owner(browser, live_server) as owner:
         expect(calendar_week(owner, "2027-03-15")).to_contain_text("Priya Shah")
 
-    # Moved to Friday 12 March, before the change: 10:00 EST is 8:30 pm in Kolkata.
+    # Moved to Friday 12 March, before the change: 10:00 EST is 8:30 pm in Kolkata; through
+    # the link in the confirmation mail.
     page.goto(manage_url)
     page.get_by_role("link", name="Pick another time").click()
     page.get_by_role("group", name="Friday 12 March").get_by_label("8:30 pm").check()
@@ -166,14 +170,38 @@ def test_a_prospect_in_kolkata_books_moves_and_cancels_across_the_us_clock_chang
         expect(calendar_week(owner, "2027-03-15")).not_to_contain_text("Priya Shah")
         expect(calendar_week(owner, "2027-03-08")).to_contain_text("Priya Shah")
 
+    moved = expect_mail(smtp, "priya@example.in", "Moved: your call with Sam Rivera")
+    expect_mail(smtp, "sam@example.com", "Moved: call with Priya Shah")
+    # Cancelled through the link in the mail about the move.
+    page.goto(manage_link(moved))
     page.get_by_role("link", name="Cancel the call").click()
     page.get_by_role("button", name="Yes, cancel the call").click()
     expect(flash(page)).to_contain_text("Your call is cancelled")
     expect(page.locator(".eyebrow").first).to_have_text("Cancelled")
 
+    expect_mail(smtp, "priya@example.in", "Cancelled: your call with Sam Rivera")
+    expect_mail(smtp, "sam@example.com", "Cancelled: call with Priya Shah")
+
     with browser_owner(browser, live_server) as owner:
         expect(calendar_week(owner, "2027-03-08")).not_to_contain_text("Priya Shah")
     assert page.errors == []
+
+
+def expect_mail(inbox, to: str, subject_start: str):
+    """The last mail to `to`, once it has arrived, checked to start with `subject_start`."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = [m for m in inbox.to(to) if str(m["Subject"]).strip().startswith(subject_start)]
+        if found:
+            return found[-1]
+        time.sleep(0.1)
+    raise AssertionError(f"no mail to {to} about {subject_start!r}: {inbox.subjects(to)}")
+
+
+def manage_link(message) -> str:
+    """The manage page's path from a mail's plain-text part."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return re.search(r"https?://[^/\s]+(/booking/[^/\s]+/)", text).group(1)
 
 
 class browser_owner:
