@@ -278,6 +278,18 @@ def test_a_body_that_is_not_a_booking_is_a_422_never_a_500(page, anon_client, fr
     )
 
 
+@pytest.mark.parametrize("field", ["name", "note", "src", "idempotency_key", "tz"])
+def test_a_null_character_in_any_text_is_a_422(page, anon_client, frozen, field):
+    # PostgreSQL would refuse to store it: without this check, a 500 there.
+    response = post_json(anon_client, bookings_url("ann-lee"), body(**{field: "Priya\x00"}))
+
+    assert (response.status_code, response.json()["errors"], Appointment.objects.count()) == (
+        422,
+        {field: ["Null characters are not allowed."]},
+        0,
+    )
+
+
 def test_a_body_too_big_to_read_is_a_422(page, anon_client, frozen, settings):
     huge = body(note="x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
 

@@ -111,6 +111,21 @@ def test_unknown_slug_is_a_json_404(db, anon_client):
     )
 
 
+@pytest.mark.parametrize(
+    ("slug", "detail"),
+    [
+        ("%00", "No booking page at this address."),
+        ("ann%20lee", "No booking page at this address."),
+        ("x" * 300, "No booking page at this address."),
+        ("..%2Fetc", "Not found."),  # a slash: no endpoint's address at all
+    ],
+)
+def test_an_address_no_slug_can_have_is_a_json_404(page, anon_client, slug, detail):
+    response = anon_client.get(f"/api/v1/public/{slug}/slots?tz=UTC")
+
+    assert (response.status_code, response.json()) == (404, {"detail": detail})
+
+
 def test_a_switched_off_page_is_a_json_404(page, anon_client, frozen):
     page.enabled = False
     page.save()
@@ -143,6 +158,11 @@ def test_a_switched_off_page_is_a_json_404(page, anon_client, frozen):
         ({"tz": "UTC", "minutes": "half an hour"}, {"minutes": ["Give a whole number."]}),
         ({"tz": "UTC", "minutes": "0"}, {"minutes": ["Give a number greater than or equal to 1."]}),
         ({"tz": "x" * 65}, {"tz": ["Keep this to 64 characters."]}),
+        ({"tz": "UTC\x00"}, {"tz": ["Null characters are not allowed."]}),
+        (
+            {"tz": "../../etc/passwd"},
+            {"tz": ["Unknown time zone '../../etc/passwd'; use an IANA name like Europe/London."]},
+        ),
     ],
 )
 def test_bad_query_is_a_422_with_reasons_per_field(page, anon_client, frozen, query, errors):

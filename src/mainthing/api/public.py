@@ -14,6 +14,7 @@ without credentials): a landing page on the marketer's own domain posts straight
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from functools import wraps
 
@@ -49,6 +50,9 @@ NO_PAGE = "No booking page at this address."
 # Times further off than this are no page's slots; refusing them early also keeps the date
 # arithmetic of a year-9999 time from overflowing.
 FURTHEST = timedelta(days=366)
+# What a page's address can be (the page's own URL takes only these: `<slug:slug>`); anything
+# else is no page, and is never sent to the database (PostgreSQL refuses a NUL, for one).
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 LIMITED = {"GET": "Too many requests", "POST": "Too many booking attempts"}
 
 
@@ -72,7 +76,8 @@ def public_page(*, methods: str, wait=None):
         def wrapped(request, *args, **kwargs):
             if request.method == "OPTIONS":
                 return _cors(run(request, *args, **kwargs), methods)
-            page = public.page_for_slug(kwargs.get("slug", ""))
+            slug = kwargs.get("slug", "")
+            page = public.page_for_slug(slug) if SLUG.fullmatch(slug) else None
             if page is None:
                 return _cors(errors.not_found(NO_PAGE), methods)
             if not page.enabled:

@@ -7,12 +7,27 @@ API refuse the same lengths; everything else is checked by `bookings.public`, wh
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
+from django.core.validators import ProhibitNullCharactersValidator
 from ninja import Field, Schema
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
+from pydantic_core import PydanticCustomError
 
 from mainthing.bookings.publicforms import BookingForm
 from mainthing.core.schemas import LocalTime
+
+
+def _no_null(value: str) -> str:
+    # PostgreSQL can't store a NUL and would fail the whole request; Django's form fields
+    # refuse it with this same message, so the page and the API say the same.
+    if "\x00" in value:
+        raise PydanticCustomError("null_character", str(ProhibitNullCharactersValidator.message))
+    return value
+
+
+# Text as a person or a form sends it: anything but NUL characters.
+Text = Annotated[str, AfterValidator(_no_null)]
 
 
 def _limit(name: str) -> int:
@@ -24,7 +39,7 @@ LONGEST_CALL = 24 * 60
 
 
 class SlotsQuery(Schema):
-    tz: str = Field(
+    tz: Text = Field(
         max_length=ZONE_MAX_LENGTH,
         description="The visitor's IANA time zone; slots are given, and days read, in it.",
         examples=["Europe/London"],
@@ -59,13 +74,13 @@ class BookingIn(Schema):
         examples=["2026-06-11T19:00:00+01:00"],
     )
     minutes: int = Field(ge=1, le=LONGEST_CALL, examples=[30])
-    name: str = Field(max_length=_limit("name"))
-    email: str = Field(max_length=_limit("email"))
-    phone: str = Field("", max_length=_limit("phone"))
-    note: str = Field("", max_length=BookingForm.base_fields["note"].max_length)
-    tz: str = Field(max_length=ZONE_MAX_LENGTH, examples=["Europe/London"])
-    src: str = Field("", max_length=_limit("src"), description="A lead source's key.")
-    idempotency_key: str = Field(
+    name: Text = Field(max_length=_limit("name"))
+    email: Text = Field(max_length=_limit("email"))
+    phone: Text = Field("", max_length=_limit("phone"))
+    note: Text = Field("", max_length=BookingForm.base_fields["note"].max_length)
+    tz: Text = Field(max_length=ZONE_MAX_LENGTH, examples=["Europe/London"])
+    src: Text = Field("", max_length=_limit("src"), description="A lead source's key.")
+    idempotency_key: Text = Field(
         "",
         max_length=BookingForm.base_fields["idempotency_key"].max_length,
         description="Send the same key again and you get the first booking, not a second.",
