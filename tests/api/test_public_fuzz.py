@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as search
 from hypothesis import strategies as st
 
-from tests.api.conftest import bookings_url, post_json
+from tests.api.conftest import bookings_url, post_json, slots_url
 
 NOW = datetime(2026, 6, 8, 7, 0, tzinfo=UTC)
 
@@ -73,3 +73,33 @@ def test_any_body_is_answered_without_a_server_error(page, anon_client, frozen, 
 
     assert response.status_code in (200, 201, 409, 422), response.content[:300]
     assert set(response.json()) >= ({"detail"} if response.status_code >= 400 else {"id"})
+
+
+QUERY_TEXT = ODD_TEXT | st.text(max_size=30) | st.dates().map(str) | st.integers().map(str)
+
+
+@search(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    query=st.fixed_dictionaries(
+        {},
+        optional={
+            "tz": st.just("Asia/Kolkata") | QUERY_TEXT,
+            "from": QUERY_TEXT,
+            "to": QUERY_TEXT,
+            "minutes": st.just("30") | QUERY_TEXT,
+        },
+    )
+)
+def test_any_slots_query_is_answered_without_a_server_error(page, anon_client, settings, query):
+    settings.RATE_LIMITS = False
+
+    response = anon_client.get(slots_url("ann-lee", **query))
+
+    assert response.status_code in (200, 422), response.content[:300]
+    assert set(response.json()) == (
+        {"tz", "slots"} if response.status_code == 200 else {"detail", "errors"}
+    )

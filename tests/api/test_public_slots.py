@@ -229,3 +229,21 @@ def test_slots_leave_out_cancelled_calls_and_keep_booked_ones_out(page, anon_cli
         "2026-06-08T19:00:00+00:00",
         "2026-06-08T19:30:00+00:00",
     ]
+
+
+def test_slots_query_count_does_not_grow_with_the_calendar(
+    page, anon_client, frozen, settings, queries_do_not_grow
+):
+    settings.RATE_LIMITS = False  # its bucket is a query or two of its own, once per request
+
+    def fetch():
+        return anon_client.get(slots_url("ann-lee", tz="UTC")).json()["slots"]
+
+    def add_calls():
+        for day in range(1, 10):
+            start = datetime(2026, 6, 8 + day, 18, 0, tzinfo=UTC)
+            AppointmentFactory(user=page.user, start=start, end=start + timedelta(minutes=30))
+
+    counts = queries_do_not_grow(fetch, add_calls)
+
+    assert (counts.many, len(counts.first) - len(counts.last)) == (4, 9)
