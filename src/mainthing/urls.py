@@ -13,5 +13,6 @@ urlpatterns = [
     path("income/", include("mainthing.prospects.urls_income")),
     path("feeds/<str:token>.ics", feed.feed, name="feed"),
     path("", include("mainthing.bookings.urls_public")),
+    path("api/v1/", include("mainthing.api.urls")),
     path("healthz", core_views.healthz, name="healthz"),
 ]

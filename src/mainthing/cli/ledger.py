@@ -119,6 +119,7 @@ def status(args) -> int:
     nudge = services.nudge_due(user, running, now)
     prospecting = services.is_prospecting_time(user, now, block_specs=specs)
     block = routine_queries.current_block(user, now, block_specs=specs)
+    booking_url, taking_bookings = _booking_page(user)
     if args.json:
         running_data = None
         if running:
@@ -132,8 +133,7 @@ def status(args) -> int:
                 "running": running_data,
                 "prospecting_now": prospecting,
                 "current_block": _current_block_json(block, tz),
-                # The public booking page arrives with the booking-page issue.
-                "booking_url": None,
+                "booking_url": booking_url,
                 "question": services.NUDGE_QUESTION if nudge else None,
             }
         )
@@ -153,7 +153,28 @@ def status(args) -> int:
         print("It's your prospecting time.")
     if nudge:
         print(services.NUDGE_QUESTION)
+    print(f"Booking page: {booking_url}{'' if taking_bookings else ' (switched off)'}")
     return 0
+
+
+def _booking_page(user) -> tuple[str, bool]:
+    """The user's public booking page: its address and whether it takes bookings."""
+    from django.conf import settings
+
+    from mainthing.bookings.models import BookingPage
+
+    page = BookingPage.objects.filter(user=user).values_list("slug", "enabled").first()
+    if page is None:
+        # The page is made on first use, as on the web. bookings.public loads phonenumbers
+        # (~60 ms of this daily command's start-up), so only then.
+        from mainthing.bookings import public
+
+        made = public.page_for(user)
+        page = (made.slug, made.enabled)
+    slug, enabled = page
+    # The address is written out rather than reversed: loading the URL configuration would
+    # import every view, which the daily commands never do (cli/common.py).
+    return f"{settings.BASE_URL}/book/{slug}/", enabled
 
 
 def _current_block_json(block, tz) -> dict | None:
