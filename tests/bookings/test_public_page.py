@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -458,3 +459,27 @@ def test_settings_page_saves_and_checks_the_slug(owner_client, owner):
         "owner-calls", [15, 30], 15, [1440, 60],
     )  # fmt: skip
     assert other.slug == "taken-one"
+
+
+@pytest.mark.parametrize(
+    "field", ["name", "email", "phone", "note", "src", "tz", "idempotency_key"]
+)
+def test_the_service_refuses_a_nul_byte_before_any_query(page, frozen, field):
+    fields = {"name": "Maria", "email": "m@example.com", "tz": "Europe/London", field: "a\x00b"}
+    with pytest.raises(ValidationError) as refused:
+        public.book(page, public.Request(start=MON_19, minutes=30, **fields), now=NOW)
+    assert field in refused.value.message_dict
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize("year", [1, 9999])
+def test_a_time_centuries_away_is_not_offered_and_never_overflows(page, frozen, year):
+    far = datetime(year, 6, 1, 12, 0, tzinfo=UTC)
+    assert public.is_offered(page, far, 30, now=NOW) is False
+    with pytest.raises(services.SlotTaken):
+        public.book(
+            page,
+            public.Request(start=far, minutes=30, name="M", email="m@example.com", tz="UTC"),
+            now=NOW,
+        )
+    assert public.fresh_slots(page, near=far, minutes=30, now=NOW)[0][0] == MON_19

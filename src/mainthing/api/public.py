@@ -81,8 +81,7 @@ def public_page(*, methods: str, wait=None):
             if page is None:
                 return _cors(errors.not_found(NO_PAGE), methods)
             if not page.enabled:
-                closed = f"{page.user.display_name} is not taking bookings here right now."
-                return _cors(errors.not_found(closed), methods)
+                return _cors(errors.not_found(str(public.PageOff(page))), methods)
             retry_after = wait(request, page) if wait else 0
             if retry_after:
                 return _cors(errors.too_many(retry_after, LIMITED[request.method]), methods)

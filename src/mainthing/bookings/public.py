@@ -44,7 +44,25 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 64
 
 
 class PageClosed(Exception):
-    """The page takes no bookings now: switched off, or its daily cap is reached."""
+    """The page takes no bookings now: switched off (`PageOff`), or its daily cap is reached
+    (`PageFull`)."""
+
+
+class PageOff(PageClosed):
+    def __init__(self, page: BookingPage):
+        super().__init__(f"{page.user.display_name} is not taking bookings here right now.")
+
+
+class PageFull(PageClosed):
+    def __init__(self, page: BookingPage):
+        super().__init__(
+            f"{page.user.display_name} can't take more bookings today; please try tomorrow."
+        )
+
+
+# How far from now a booked time may be at all: beyond, no page offers it, and the arithmetic
+# of days around it would leave the calendar (year 1, year 9999).
+FARTHEST = timedelta(days=400)
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -174,6 +192,8 @@ def is_offered(
     exclude: int | None = None,
 ) -> bool:
     """Whether the page offers exactly [start, start + minutes) now."""
+    if abs(start - now) > FARTHEST:
+        return False
     found = offered_slots(
         page,
         start=start - timedelta(minutes=1),
@@ -190,6 +210,8 @@ def fresh_slots(
     page: BookingPage, *, near: datetime, minutes: int, now: datetime, count: int = 6
 ) -> list[tuple[datetime, datetime]]:
     """The next few free slots from a taken one's day on: what a lost race is offered."""
+    if abs(near - now) > FARTHEST:
+        near = now
     tz = timekit.zone(page.user.time_zone)
     start = timekit.local_day_bounds(timekit.local_date(near, tz), tz)[0]
     found = offered_slots(
@@ -265,11 +287,16 @@ def taken_today(page: BookingPage, now: datetime) -> int:
 
 def check_open(page: BookingPage, now: datetime) -> None:
     if not page.enabled:
-        raise PageClosed(f"{page.user.display_name} is not taking bookings here right now.")
+        raise PageOff(page)
     if taken_today(page, now) >= page.daily_cap:
-        raise PageClosed(
-            f"{page.user.display_name} can't take more bookings today; please try tomorrow."
-        )
+        raise PageFull(page)
+
+
+def _refuse_nul(fields: dict[str, str]) -> None:
+    """Text with a NUL byte is refused before it reaches a query (PostgreSQL can't store it)."""
+    bad = {name: ["Remove the null character."] for name, text in fields.items() if "\x00" in text}
+    if bad:
+        raise ValidationError(bad)
 
 
 def _contact(page: BookingPage, *, name: str, email: str, phone: str, tz: str, errors: dict):
@@ -335,6 +362,15 @@ def book(
     Raises PageClosed, ValidationError (bad fields), services.SlotTaken (no longer offered, or
     a lost race); writes nothing in each case. A repeated idempotency key answers the first
     booking (`created` False) instead of booking twice."""
+    _refuse_nul(
+        {
+            "name": request.name, "email": request.email, "phone": request.phone,
+            "note": request.note, "tz": request.tz, "src": request.src,
+            "idempotency_key": request.idempotency_key,
+        }
+    )  # fmt: skip
+    if abs(request.start - now) > FARTHEST:
+        raise services.SlotTaken()
     key = request.idempotency_key.strip() or None
     if key:
         earlier = _booked_with_key(page, key, now)
@@ -420,6 +456,7 @@ def request_callback(
 ) -> CallbackRequest:
     """No free slot: the visitor leaves their contact to be called back. Their prospect (found
     by email or phone, else new with the link's source) gets a follow-up due today."""
+    _refuse_nul({"name": name, "email": email, "phone": phone, "tz": tz, "src": src})
     check_open(page, now)
     errors: dict[str, list[str]] = {}
     _check_zone(tz, errors)
