@@ -18,7 +18,7 @@ from django.urls import reverse
 import mainthing
 from mainthing.accounts.models import User
 from mainthing.activity.models import Activity, Category
-from mainthing.bookings.models import Appointment
+from mainthing.bookings.models import Appointment, BookingPage
 from mainthing.core import limits
 from mainthing.prospects import services
 from mainthing.prospects.models import Event, Income, LeadSource, Prospect, Spend
@@ -48,11 +48,13 @@ def product_forms() -> list[type[forms.BaseForm]]:
     return found
 
 
+# Text a person types: a hidden field's length is the server's check alone (browsers ignore
+# maxlength there), and the form's own validation covers it.
 TEXT_FIELDS = [
     (form, name, field)
     for form in product_forms()
     for name, field in form.base_fields.items()
-    if isinstance(field, forms.CharField)
+    if isinstance(field, forms.CharField) and not field.widget.is_hidden
 ]
 
 
@@ -89,6 +91,12 @@ WRITES = [
     ("bookings.forms.BookForm", "prospect_name", Appointment, "prospect_name"),
     ("bookings.forms.BookForm", "note", Appointment, "note"),
     ("bookings.forms.OutcomeForm", "note", Event, "text"),
+    ("bookings.forms.public.BookingForm", "name", Prospect, "name"),
+    ("bookings.forms.public.BookingForm", "email", Prospect, "email"),
+    ("bookings.forms.public.BookingForm", "note", Appointment, "note"),
+    ("bookings.forms.public.CallbackForm", "name", Prospect, "name"),
+    ("bookings.forms.public.PageSettingsForm", "slug", BookingPage, "slug"),
+    ("bookings.forms.public.PageSettingsForm", "intro", BookingPage, "intro"),
     ("prospects.forms.money.SourceForm", "campaign", LeadSource, "campaign"),
     ("prospects.forms.money.SourceForm", "key", LeadSource, "key"),
     ("prospects.forms.money.SourceEditForm", "campaign", LeadSource, "campaign"),

@@ -1,6 +1,6 @@
 """The JSON shapes of the public booking endpoints (documented in docs/api.md).
 
-Text limits are the booking form's own (`bookings.publicforms.BookingForm`), so the page and the
+Text limits are the booking form's own (`bookings.forms.public.BookingForm`), so the page and the
 API refuse the same lengths; everything else is checked by `bookings.public`, which both share.
 """
 
@@ -14,7 +14,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime
 from pydantic_core import PydanticCustomError
 
-from mainthing.bookings.publicforms import BookingForm
+from mainthing.bookings.forms.public import BookingForm
 from mainthing.core.schemas import LocalTime
 
 

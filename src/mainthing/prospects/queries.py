@@ -410,3 +410,28 @@ def timeline(prospect: Prospect, *, tz: ZoneInfo, limit: int | None = TIMELINE_L
     items.sort(key=lambda item: item.at, reverse=True)
     truncated = limit is not None and len(items) > limit
     return Timeline(items=items[:limit] if limit is not None else items, truncated=truncated)
+
+
+def namesakes(user: User, text: str, *, limit: int = 5) -> list[Prospect]:
+    """The user's prospects a name typed into a booking form may mean: the same name (any case
+    or spacing), or the same email or phone when the text is one. Booking such a text asks
+    which one before a second prospect is made."""
+    name = " ".join((text or "").split())
+    if not name:
+        return []
+    condition = Q(name__iexact=name)
+    exact = search_condition(name, region=user.phone_region)
+    if _exact_field(exact) in EXACT_FIELDS:
+        condition |= exact
+    return list(
+        Prospect.objects.filter(condition, user=user)
+        .select_related("source")
+        .order_by("pk")[:limit]
+    )
+
+
+def suggestions(user: User, text: str, *, limit: int = 8) -> list[Prospect]:
+    """Prospects whose name, email or phone fits what is typed so far, names first."""
+    if not " ".join((text or "").split()):
+        return []
+    return list(searched(user, text).order_by("name", "pk")[:limit])

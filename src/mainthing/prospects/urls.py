@@ -9,6 +9,7 @@ urlpatterns: list = [
     path("", prospects.prospect_list, name="list"),
     path("add/", prospects.add_prospect, name="add"),
     path("export/", prospects.export_prospects, name="export"),
+    path("suggest/", prospects.suggest, name="suggest"),
     path("<int:pk>/", prospects.prospect_card, name="card"),
     path("<int:pk>/edit/", prospects.edit_prospect, name="edit"),
     path("<int:pk>/stage/", prospects.change_stage, name="stage"),

@@ -1,5 +1,8 @@
 """One call: booking it, its page, moving, completing, cancelling and marking a no-show."""
 
+import uuid
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,57 +15,114 @@ from mainthing.activity.services import OverlapError
 from mainthing.core import timekit
 from mainthing.core.forms import add_service_errors
 from mainthing.prospects import queries as prospect_queries
+from mainthing.prospects.models import Prospect
 
 from .. import queries, services
-from ..forms import BookForm, CompleteForm, MoveForm
+from ..forms import MATCH_NEW, BookForm, CompleteForm, MoveForm
 from ..models import Appointment
+
+# "Book a call" offers the free slots of this many days, today included.
+BOOK_SLOT_DAYS = 7
+
+
+def _free_starts(user, now) -> list:
+    """The free 30-minute slots inside prospecting blocks of the next days, as starts."""
+    tz = timekit.zone(user.time_zone)
+    today = timekit.local_date(now, tz)
+    # From the day's start, not from now: blocks clipped at now would shift the slot grid.
+    since, _ = timekit.local_day_bounds(today, tz)
+    _, until = timekit.local_day_bounds(today + timedelta(days=BOOK_SLOT_DAYS - 1), tz)
+    return [start for start, _ in queries.free_slots(user, since, until, now=now)]
+
+
+def _chosen_prospect(user, data):
+    """Whom the booking is with, from the posted form: (prospect, None) for a picked or
+    confirmed one; (None, None) for a new prospect; (None, matches) when the typed name is
+    already a prospect's and the user must say which."""
+    picked = data.get("prospect_id")
+    match = data.get("match") or ""
+    if match.startswith("prospect:"):
+        picked = match.removeprefix("prospect:")
+    if picked:
+        found = Prospect.objects.filter(user=user, pk=picked).first()
+        if found is None:
+            raise ValidationError({"prospect_name": "Pick one of your prospects."})
+        return found, None
+    if data.get("new_prospect") or match == MATCH_NEW:
+        return None, None
+    return None, (prospect_queries.namesakes(user, data["prospect_name"]) or None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request):
-    """Books a call: with a prospect of yours (`?prospect=<id>`), or with a new prospect made
-    from a name and a source."""
+    """Books a call: with a prospect of yours (`?prospect=<id>`, or picked as you type), or
+    with a new prospect made from a name and a source. Offers the free slots inside your
+    prospecting blocks first; any other time can be typed."""
     user = request.user
     now = timezone.now()
     prospect_id = request.GET.get("prospect")
     prospect = prospect_queries.prospect_for_user(user, prospect_id) if prospect_id else None
-    initial = {"start": request.GET.get("start", "")}
-    form = BookForm(request.POST or None, user=user, prospect=prospect, initial=initial)
-    ask_outside = False
+    slots = _free_starts(user, now)
+    initial = {"start": request.GET.get("start", ""), "idempotency_key": uuid.uuid4().hex}
+    matches: list = []
+    if request.method == "POST" and prospect is None:
+        # The disambiguation radios must be there to be valid when the form comes back.
+        matches = prospect_queries.namesakes(user, request.POST.get("prospect_name", ""))
+    form = BookForm(
+        request.POST or None,
+        user=user,
+        prospect=prospect,
+        slots=slots,
+        matches=matches,
+        initial=initial,
+    )
+    ask_outside = ask_which = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        key = data.get("idempotency_key") or None
+        earlier = _booked_before(user, key)  # the same form sent again: it was booked
+        if earlier is not None:
+            return _booked(request, earlier)
         try:
-            appointment = services.book(
-                user,
-                prospect=prospect,
-                prospect_name=data.get("prospect_name", ""),
-                source=data.get("source"),
-                start=data["start"],
-                minutes=data["minutes"],
-                now=now,
-                note=data["note"],
-                allow_outside=data["allow_outside"],
-            )
+            chosen, namesakes = prospect, None
+            if prospect is None:
+                chosen, namesakes = _chosen_prospect(user, data)
+            if namesakes:
+                ask_which = True
+            else:
+                appointment = services.book(
+                    user,
+                    prospect=chosen,
+                    prospect_name=data.get("prospect_name", ""),
+                    source=data.get("source"),
+                    start=data["start"],
+                    minutes=data["minutes"],
+                    now=now,
+                    note=data["note"],
+                    allow_outside=data["allow_outside"],
+                    idempotency_key=key,
+                )
+                return _booked(request, appointment)
         except services.OutsideProspecting:
             ask_outside = True
             # The confirmation resubmits the same fields with the flag set.
             form = BookForm(
-                {**request.POST.dict(), "allow_outside": "on"}, user=user, prospect=prospect
+                {**request.POST.dict(), "allow_outside": "on"},
+                user=user,
+                prospect=prospect,
+                slots=slots,
+                matches=matches,
             )
         except services.SlotTaken as taken:
+            appointment = _booked_before(user, key)  # the same form sent twice at once
+            if appointment is not None:
+                return _booked(request, appointment)
             form.add_error("start", str(taken))
-            return render(
-                request, "bookings/book.html", {"form": form, "prospect": prospect}, status=409
-            )
+            context = {"form": form, "prospect": prospect, "slot_days": form.slot_groups()}
+            return render(request, "bookings/book.html", context, status=409)
         except ValidationError as error:
             add_service_errors(form, error)
-        else:
-            local = appointment.start.astimezone(timekit.zone(user.time_zone))
-            messages.success(
-                request, f"Booked {appointment.prospect_name} on {local:%a %d %b at %H:%M}."
-            )
-            return redirect(f"/calendar/?week={timekit.week_start(local.date()):%Y-%m-%d}")
     return render(
         request,
         "bookings/book.html",
@@ -70,9 +130,23 @@ def book(request):
             "form": form,
             "prospect": prospect,
             "ask_outside": ask_outside,
+            "ask_which": ask_which,
             "question": services.OUTSIDE_QUESTION,
+            "slot_days": form.slot_groups(),
         },
     )
+
+
+def _booked_before(user, key: str | None) -> Appointment | None:
+    if not key:
+        return None
+    return Appointment.objects.filter(user=user, idempotency_key=key).first()
+
+
+def _booked(request, appointment: Appointment):
+    local = appointment.start.astimezone(timekit.zone(request.user.time_zone))
+    messages.success(request, f"Booked {appointment.prospect_name} on {local:%a %d %b at %H:%M}.")
+    return redirect(f"/calendar/?week={timekit.week_start(local.date()):%Y-%m-%d}")
 
 
 def _appointment_page(

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST, require_safe
 from mainthing.core import ratelimit, timekit
 
 from .. import abuse, letters, managelinks, public, services
+from ..forms.public import hour12_for, parse_start, time_label
 from ..models import Appointment, Status
-from ..publicforms import hour12_for, parse_start, time_label
 
 
 def _appointment_or_404(token: str) -> Appointment:

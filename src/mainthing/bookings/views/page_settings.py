@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from mainthing.core.forms import add_service_errors
 
 from .. import pagesettings, public
-from ..publicforms import PageSettingsForm
+from ..forms.public import PageSettingsForm
 
 
 def page_url(request, page) -> str:

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mainthing.core import ratelimit, timekit
 
 from .. import abuse, public, services
+from ..forms.public import BookingForm, CallbackForm, hour12_for, parse_start, time_label
 from ..models import BookingPage, PhoneQuestion
-from ..publicforms import BookingForm, CallbackForm, hour12_for, parse_start, time_label
 
 SOURCE_KEY = re.compile(r"[-a-zA-Z0-9_]{1,32}")
 

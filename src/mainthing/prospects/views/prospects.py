@@ -412,3 +412,24 @@ def delete_prospect(request, pk: int):
         messages.success(request, f"Deleted {name} and their history.")
         return redirect("prospects:list")
     return render(request, "prospects/confirm_delete.html", {"prospect": prospect})
+
+
+@login_required
+@require_safe
+def suggest(request):
+    """The booking form's suggestions as you type: your prospects whose name, email or phone
+    fit, and an offer to add the typed name as a new prospect unless one has exactly it."""
+    q = " ".join(request.GET.get("prospect_name", request.GET.get("q", "")).split())[:120]
+    user = request.user
+    found = [
+        {
+            "pk": p.pk,
+            "name": p.name,
+            "contact": p.email or services.format_phone(p.phone, user.phone_region),
+            "stage_label": Stage(p.stage).label,
+        }
+        for p in queries.suggestions(user, q)
+    ]
+    exact = any(p["name"].casefold() == q.casefold() for p in found)
+    context = {"q": q, "found": found, "exact": exact}
+    return render(request, "prospects/suggestions.html", context)

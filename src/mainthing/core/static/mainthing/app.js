@@ -108,7 +108,55 @@
     });
   }
 
+  // The booking form's prospect field: suggestions come from the server (htmx); picking one
+  // books that prospect, picking "Add … as a new prospect" makes a new one. Typing again
+  // forgets the pick, so a stale id is never sent.
+  function prospectPicker(root) {
+    root.querySelectorAll("[data-prospect-picker]").forEach(function (box) {
+      if (box.dataset.ready) return;
+      box.dataset.ready = "1";
+      var form = box.closest("form");
+      var input = box.querySelector("input[name=prospect_name]");
+      var list = box.querySelector(".suggestions");
+      var id = form.querySelector("input[name=prospect_id]");
+      var isNew = form.querySelector("input[name=new_prospect]");
+      function options() { return Array.prototype.slice.call(list.querySelectorAll("[role=option]")); }
+      function close() { list.innerHTML = ""; input.setAttribute("aria-expanded", "false"); }
+      function choose(option) {
+        input.value = option.dataset.pickName;
+        if (option.hasAttribute("data-pick-new")) { id.value = ""; isNew.value = "True"; }
+        else { id.value = option.dataset.pickProspect; isNew.value = ""; }
+        box.classList.toggle("picked", !!id.value);
+        close();
+        input.focus();
+      }
+      input.addEventListener("input", function () { id.value = ""; isNew.value = ""; box.classList.remove("picked"); });
+      input.addEventListener("keydown", function (event) {
+        var all = options();
+        if (event.key === "ArrowDown" && all.length) { event.preventDefault(); all[0].focus(); }
+        if (event.key === "Escape") close();
+      });
+      list.addEventListener("click", function (event) {
+        var option = event.target.closest("[role=option]");
+        if (option) choose(option);
+      });
+      list.addEventListener("keydown", function (event) {
+        var all = options(), at = all.indexOf(document.activeElement);
+        if (event.key === "ArrowDown" && at < all.length - 1) { event.preventDefault(); all[at + 1].focus(); }
+        if (event.key === "ArrowUp") { event.preventDefault(); (at > 0 ? all[at - 1] : input).focus(); }
+        if (event.key === "Escape") { close(); input.focus(); }
+      });
+      list.addEventListener("focusin", function (event) {
+        options().forEach(function (o) { o.setAttribute("aria-selected", o === event.target ? "true" : "false"); });
+      });
+      document.body.addEventListener("htmx:afterSwap", function (event) {
+        if (event.target === list) input.setAttribute("aria-expanded", options().length ? "true" : "false");
+      });
+    });
+  }
+
   function enhance(root) {
+    prospectPicker(root);
     scrollRegions(root);
     copyButtons(root);
     guessZone(root);

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from mainthing.core.forms import add_service_errors
 
-from .models import BookingPage, PhoneQuestion
+from ..models import BookingPage, PhoneQuestion
 
 # Languages and regions whose clocks read 12-hour ("2:30 pm"); the rest get "14:30". Used
 # when the browser hasn't said (no JavaScript): from the first language it accepts.
@@ -63,7 +63,7 @@ class _VisitorForm(forms.Form):
     # The honeypot (abuse.HONEYPOT_FIELD): people never see it (the template hides it from
     # screens and screen readers alike).
     website = forms.CharField(
-        label="Leave this empty", required=False, widget=forms.TextInput(attrs={
+        label="Leave this empty", required=False, max_length=200, widget=forms.TextInput(attrs={
             "tabindex": "-1", "autocomplete": "off",
         }),
     )  # fmt: skip

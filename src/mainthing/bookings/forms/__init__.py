@@ -11,7 +11,7 @@ from mainthing.prospects import followups
 from mainthing.prospects.models import LeadSource, Prospect, Stage
 from mainthing.prospects.services import allowed_stages
 
-from .models import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
+from ..models import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
 
 LENGTH_CHOICES = [(m, f"{m} min") for m in (15, 30, 45, 60, 90, 120)]
 
@@ -21,36 +21,107 @@ class SourceField(forms.ModelChoiceField):
         return obj.label
 
 
+class FreeSlotField(forms.ChoiceField):
+    """One of the free slots offered, as an ISO instant. Any well-formed instant is accepted:
+    a slot taken since the form was shown is refused by the booking itself (409), and the same
+    form sent twice finds its booking by its idempotency key."""
+
+    def valid_value(self, value):
+        return parse_slot(str(value)) is not None
+
+
 class BookForm(forms.Form):
     """Books a call. With a prospect (`?prospect=<id>`) the call is theirs and the name and
-    source fields go; otherwise a new prospect is added from the name and the source, which
-    left empty is "Unknown"."""
+    source fields go. Otherwise the prospect field finds one of the user's prospects as they
+    type (`prospect_id`, set by picking a suggestion); booking a name that is already a
+    prospect's asks first (`match`), and a new prospect is made only when chosen
+    (`new_prospect`) or when nobody has that name, email or phone.
 
-    prospect_name = forms.CharField(max_length=120, label="Prospect")
+    The time is one of the free slots inside prospecting blocks (`slot`), or another one typed
+    in `start`. `idempotency_key` makes a double submit book once."""
+
+    prospect_name = forms.CharField(
+        max_length=120,
+        label="Prospect",
+        help_text="Type a name, email or phone: your prospects are suggested as you type.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    prospect_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    new_prospect = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    match = forms.ChoiceField(required=False, widget=forms.RadioSelect, label="Which prospect?")
     source = SourceField(
         queryset=LeadSource.objects.none(),
         required=False,
         empty_label="Unknown",
         label="Lead source",
-        help_text="Where this prospect came from.",
+        help_text="Where a new prospect came from.",
     )
-    start = LocalDateTimeField(label="When")
+    slot = FreeSlotField(required=False, widget=forms.RadioSelect, label="Free times")
+    start = LocalDateTimeField(label="Another time", required=False)
     minutes = forms.TypedChoiceField(
         choices=LENGTH_CHOICES, coerce=int, initial=DEFAULT_MINUTES, label="Length"
     )
     note = forms.CharField(max_length=500, required=False)
     allow_outside = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, prospect: Prospect | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        user,
+        prospect: Prospect | None = None,
+        slots: list[datetime] = (),
+        matches: list[Prospect] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        tz = timekit.zone(user.time_zone)
         self.fields["start"].tz_name = user.time_zone
         if prospect is not None:
-            del self.fields["prospect_name"], self.fields["source"]
+            for name in ("prospect_name", "prospect_id", "new_prospect", "match", "source"):
+                del self.fields[name]
         else:
             # "Unknown" is the empty choice: picking it needs no row, so a GET writes nothing.
             self.fields["source"].queryset = LeadSource.objects.filter(
                 user=user, archived=False, category__isnull=False
             ).select_related("category")
+            self.fields["match"].choices = [
+                (f"prospect:{p.pk}", _match_label(p, user)) for p in matches
+            ] + ([(MATCH_NEW, "Add a new prospect with this name")] if matches else [])
+        self.slot_days: dict[str, date] = {}
+        choices = []
+        for start in slots:
+            local = start.astimezone(tz)
+            self.slot_days[start.isoformat()] = local.date()
+            choices.append((start.isoformat(), f"{local:%H:%M}"))
+        self.fields["slot"].choices = choices
+
+    def slot_groups(self) -> list[tuple[date, list]]:
+        """The free-slot radios by day, for the template."""
+        days: dict[date, list] = {}
+        for radio in self["slot"]:
+            days.setdefault(self.slot_days[str(radio.data["value"])], []).append(radio)
+        return list(days.items())
+
+    def clean(self):
+        data = super().clean()
+        slot = data.get("slot")
+        if slot:
+            data["start"] = parse_slot(slot)
+        elif data.get("start") is None and "start" not in self.errors:
+            self.add_error("start", "Pick one of the free times, or type another time.")
+        return data
+
+
+MATCH_NEW = "new"
+
+
+def _match_label(prospect: Prospect, user) -> str:
+    from mainthing.prospects.services import format_phone
+
+    contact = prospect.email or format_phone(prospect.phone, user.phone_region)
+    said = ", ".join(x for x in (contact, Stage(prospect.stage).label) if x)
+    return f"{prospect.name} ({said})" if said else prospect.name
 
 
 class MoveForm(forms.Form):
