@@ -419,18 +419,32 @@ def test_book_by_a_new_name_adds_the_prospect_from_unknown(owner, capsys):
     )
 
 
-def test_book_by_a_name_several_prospects_share_adds_one_and_says_how_to_pick(owner, capsys):
+def test_book_by_a_name_several_prospects_share_lists_them_and_books_nothing(owner, capsys):
     block(owner, "19:00", "21:00")
     first, second = prospect(owner, "Ann"), prospect(owner, "ann")
 
-    code, _, err = run(capsys, "book", "Ann", "2026-06-10 19:30")
+    code, out, err = run(capsys, "book", "Ann", "2026-06-10 19:30")
 
-    made = Prospect.objects.latest("pk")
-    assert code == 0
+    assert (code, out) == (2, "")
     assert err == (
-        f"Added Ann as prospect #{made.pk} (source Unknown); 2 others have that name "
-        f"(#{first.pk}, #{second.pk}), book by ID to use one.\n"
+        "mainthing: 2 prospects fit “Ann”:\n"
+        f"  #{first.pk}  Ann  (New)\n"
+        f"  #{second.pk}  ann  (New)\n"
+        "Book one by its ID (mainthing book '#ID' WHEN); nothing was booked.\n"
     )
+    assert Prospect.objects.count() == 2
+    assert not Appointment.objects.exists()
+
+
+def test_book_by_an_email_or_phone_books_its_prospect(owner, capsys):
+    block(owner, "19:00", "21:00")
+    maria = prospect(owner, "Maria Lopez", email="maria@example.com", phone="+447700900123")
+
+    assert run(capsys, "book", "MARIA@example.com", "2026-06-10 19:30")[0] == 0
+    assert run(capsys, "book", "07700 900123", "2026-06-10 20:00")[0] == 0
+
+    assert list(Appointment.objects.values_list("prospect", flat=True)) == [maria.pk, maria.pk]
+    assert Prospect.objects.count() == 1
 
 
 def test_book_a_taken_slot_leaves_no_new_prospect_behind(owner, capsys):

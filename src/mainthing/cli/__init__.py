@@ -153,7 +153,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     ):
         sub.add_argument(
             "prospect",
-            help="a prospect ID (12 or #12) or a name; a name that is nobody's yet adds a prospect",
+            help="a prospect ID (12 or #12), a name, an email or a phone; one prospect that fits "
+            "is booked, several are listed (nothing booked), none adds a new prospect",
         )
         sub.add_argument("when", help="HH:MM today, 'YYYY-MM-DD HH:MM' or ISO 8601")
         sub.add_argument("--minutes", type=int, default=30, help="15 to 120 (default 30)")

@@ -11,10 +11,46 @@ from mainthing.cli.common import (
     ask,
     interactive,
     print_json,
-    prospect_by_name,
+    prospect_by_id,
+    prospect_id,
     rich_console,
     utc_now,
 )
+
+
+def prospect_to_book(user, text: str):
+    """The prospect `mainthing book TEXT` means, or None for a new one; several that fit stop
+    the command with their list, so a second prospect is never made by accident."""
+    from mainthing.prospects import queries as prospect_queries
+    from mainthing.prospects.models import Stage
+    from mainthing.prospects.services import format_phone
+
+    if prospect_id(text) is not None:
+        return prospect_by_id(user, text)
+    fits = prospect_queries.namesakes(user, text, limit=10)
+    if len(fits) == 1:
+        return fits[0]
+    if fits:
+        lines = [
+            "  ".join(
+                part
+                for part in (
+                    f"  #{p.pk}",
+                    p.name,
+                    p.email or format_phone(p.phone, user.phone_region),
+                    f"({Stage(p.stage).label})",
+                )
+                if part
+            )
+            for p in fits
+        ]
+        raise CommandError(
+            f"{len(fits)} prospects fit “{' '.join(text.split())}”:\n"
+            + "\n".join(lines)
+            + "\nBook one by its ID (mainthing book '#ID' WHEN); nothing was booked.",
+            status=2,
+        )
+    return None
 
 
 def book(args) -> int:
@@ -30,9 +66,10 @@ def book(args) -> int:
         start = timekit.parse_local_datetime(args.when, tz, now=now)
     except ValueError as error:
         raise CommandError(str(error)) from None
-    # An ID, or a name that fits exactly one prospect; any other name makes the booking add
-    # a new prospect (source Unknown) in the same transaction.
-    prospect, namesakes = prospect_by_name(user, args.prospect)
+    # An ID, or a name (or email, or phone) that fits exactly one prospect: that one. Several
+    # fit: they are listed and nothing is booked. None: a new prospect (source Unknown) is
+    # added in the booking's transaction.
+    prospect = prospect_to_book(user, args.prospect)
     options = {
         "prospect": prospect,
         "prospect_name": args.prospect,
@@ -73,16 +110,9 @@ def book(args) -> int:
         )
     if prospect is None and not args.json:
         # A note beside the result, so scripts reading stdout see the one line they expect.
-        also = (
-            f"; {len(namesakes)} others have that name ("
-            + ", ".join(f"#{p.pk}" for p in namesakes)
-            + "), book by ID to use one"
-            if namesakes
-            else ""
-        )
         print(
             f"Added {appointment.prospect_name} as prospect #{appointment.prospect_id} "
-            f"(source Unknown){also}.",
+            "(source Unknown).",
             file=sys.stderr,
         )
     return 0
