@@ -483,3 +483,34 @@ def test_a_time_centuries_away_is_not_offered_and_never_overflows(page, frozen, 
             now=NOW,
         )
     assert public.fresh_slots(page, near=far, minutes=30, now=NOW)[0][0] == MON_19
+
+
+def test_an_imported_lead_and_a_booking_with_its_email_or_phone_are_one_prospect(
+    page, frozen, tmp_path
+):
+    """The lead import and the booking page find people by one rule (email in any case,
+    phone in any format), so a lead who books lands on their imported card."""
+    from tests.prospects.test_importing import run_import, write
+
+    page.user.phone_region = "GB"
+    page.user.save()
+    csv = "name,email,phone\nMaria Lopez,Maria.Lopez@Example.com,\nBob Ray,,07700 900123\n"
+    run_import(page.user, write(tmp_path, csv))
+    page.phone_question = PhoneQuestion.REQUIRED
+    page.save()
+    public.book(
+        page,
+        public.Request(start=MON_19, minutes=30, name="Maria", email="maria.lopez@example.COM",
+                       phone="07700 900999", tz="Europe/London"),
+        now=NOW,
+    )  # fmt: skip
+    public.book(
+        page,
+        public.Request(start=MON_19 + timedelta(minutes=30), minutes=30, name="Robert Ray",
+                       email="bob@example.com", phone="+44 7700 900123", tz="Europe/London"),
+        now=NOW,
+    )  # fmt: skip
+    assert sorted(Prospect.objects.values_list("name", "stage")) == [
+        ("Bob Ray", Stage.BOOKED), ("Maria Lopez", Stage.BOOKED),
+    ]  # fmt: skip
+    assert Appointment.objects.filter(prospect__name="Bob Ray").count() == 1
