@@ -92,9 +92,9 @@ def test_a_name_nobody_has_makes_a_new_prospect_at_once(evenings, owner_client, 
 def test_book_a_call_offers_the_free_slots_and_books_the_one_picked(evenings, owner_client, frozen):
     html = owner_client.get(BOOK).content.decode()
     assert f'value="{EVENING.isoformat()}"' in html
-    assert "…or another time" in html
+    assert "Free times inside your prospecting blocks" in html
     missing = owner_client.post(BOOK, form(prospect_name="Bob Ray"))
-    assert "Pick one of the free times, or type another time." in missing.content.decode()
+    assert "Pick one of the free times, or type when." in missing.content.decode()
     assert not Appointment.objects.exists()
 
 

@@ -56,8 +56,10 @@ class BookForm(forms.Form):
         label="Lead source",
         help_text="Where a new prospect came from.",
     )
-    slot = FreeSlotField(required=False, widget=forms.RadioSelect, label="Free times")
-    start = LocalDateTimeField(label="Another time", required=False)
+    slot = FreeSlotField(required=False, widget=forms.RadioSelect, label="Free time")
+    start = LocalDateTimeField(
+        label="When", required=False, help_text="Or type any time; a free time above wins."
+    )
     minutes = forms.TypedChoiceField(
         choices=LENGTH_CHOICES, coerce=int, initial=DEFAULT_MINUTES, label="Length"
     )
@@ -109,7 +111,7 @@ class BookForm(forms.Form):
         if slot:
             data["start"] = parse_slot(slot)
         elif data.get("start") is None and "start" not in self.errors:
-            self.add_error("start", "Pick one of the free times, or type another time.")
+            self.add_error("start", "Pick one of the free times, or type when.")
         return data
 
 

@@ -1,0 +1,82 @@
+"""Booking from the calendar lands on the prospect you already have: the tried-as-a-new-user
+bug (add Maria Lopez, click a free slot, type "Maria Lopez", Book → two Maria Lopez) is gone,
+on a desktop and on a phone."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import (
+    BROWSER_MARKS,
+    axe_violations,
+    flash,
+    horizontal_overflow,
+    sign_up,
+)
+from tests.browser.test_calendar_flow import use_starter_routine
+from tests.browser.test_prospect_flow import fill_prospect, open_add_prospect
+
+pytestmark = BROWSER_MARKS
+
+
+def add_maria(page: Page) -> None:
+    open_add_prospect(page)
+    fill_prospect(page, name="Maria Lopez", phone="07700 900123", email="maria@example.com")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Maria Lopez")
+
+
+def prospect_rows(page: Page):
+    page.goto("/prospects/?q=Maria")
+    return page.locator("table tbody tr")
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, {"width": 360, "height": 740}], ids=str
+)
+def test_typing_a_prospects_name_suggests_them_and_books_them(page: Page, problems):
+    sign_up(page)
+    use_starter_routine(page)
+    add_maria(page)
+    page.goto("/calendar/")
+    page.get_by_role("link", name="Book a call").click()
+
+    field = page.get_by_role("combobox", name="Prospect")
+    field.fill("Mar")
+    suggestion = page.get_by_role("option", name="Maria Lopez")
+    expect(suggestion).to_be_visible()
+    expect(page.get_by_role("option", name="Add “Mar” as a new prospect")).to_be_visible()
+    # The keyboard reaches the suggestions: down from the field, Enter picks.
+    field.press("ArrowDown")
+    expect(suggestion).to_be_focused()
+    suggestion.press("Enter")
+    expect(field).to_have_value("Maria Lopez")
+    page.locator(".slot-list input[type=radio]").first.check()
+    assert axe_violations(page) == []
+    assert horizontal_overflow(page)["scroll"] <= page.viewport_size["width"]
+    page.get_by_role("button", name="Book", exact=True).click()
+
+    expect(flash(page)).to_contain_text("Booked Maria Lopez")
+    expect(prospect_rows(page)).to_have_count(1)
+    problems.assert_none()
+
+
+def test_typing_the_name_without_picking_asks_which_maria(page: Page, problems):
+    sign_up(page)
+    use_starter_routine(page)
+    add_maria(page)
+    page.goto("/calendar/book/")
+    page.get_by_role("combobox", name="Prospect").fill("Maria Lopez")
+    page.keyboard.press("Escape")
+    page.locator(".slot-list input[type=radio]").first.check()
+    page.get_by_role("button", name="Book", exact=True).click()
+
+    question = page.get_by_role("group", name="You already have 1 prospect with this name")
+    expect(question).to_be_visible()
+    question.get_by_label("Maria Lopez (maria@example.com, New)").check()
+    page.get_by_role("button", name="Book", exact=True).click()
+
+    expect(flash(page)).to_contain_text("Booked Maria Lopez")
+    expect(prospect_rows(page)).to_have_count(1)
+    problems.assert_none()
