@@ -5,7 +5,9 @@ Run: .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--at ISO]
 It migrates a temporary data directory, creates the demo account, serves the app with gunicorn
 on a free loopback port, signs in with Debian's Chromium and saves today.png (follow-ups
 included), today-phone.png, log.png, calendar.png, routine.png, prospects.png,
-prospect-card.png, outcome.png, iga-question.png and calendar-feed.png. The card and the
+prospect-card.png, outcome.png, iga-question.png, calendar-feed.png, booking-settings.png,
+booking-page-phone.png and booking-form-phone.png (the public booking page as a prospect in
+London sees it). The card and the
 outcome form are shot whole: their point (the history, the slots to book) lies below the fold.
 Nothing outside the temporary directory and --out is touched.
 
@@ -183,7 +185,23 @@ def take(browser, url: str, out: Path, *, instant: datetime, full_page: bool) ->
     page.goto(f"{url}/accounts/profile/")
     page.get_by_role("button", name="Create a feed address").click()
     shot(page, "calendar-feed.png")
+    # The booking page: its settings, then the page as a prospect in London sees it on a phone.
+    page.goto(f"{url}/book/settings/")
+    shot(page, "booking-settings.png")
+    public_url = page.locator("#page-url").input_value()
     desktop.close()
+    visitor = new_context(
+        browser, instant, errors, viewport=PHONE, is_mobile=True, has_touch=True,
+        timezone_id="Europe/London", locale="en-GB",
+    )  # fmt: skip
+    visitor_page = visitor.new_page()
+    visitor_page.goto(public_url)
+    visitor_page.wait_for_url(re.compile(r".*tz=Europe.*"))
+    shot(visitor_page, "booking-page-phone.png", full_page=True)
+    visitor_page.locator("a.button.time").first.click()
+    visitor_page.get_by_label("Your name").wait_for()
+    shot(visitor_page, "booking-form-phone.png")
+    visitor.close()
     return saved
 
 
