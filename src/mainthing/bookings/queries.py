@@ -27,7 +27,7 @@ from mainthing.routine.occurrences import Occurrence, merge, slots, subtract
 from mainthing.routine.week import WeekGrid, week_grid
 
 from . import fillrate
-from .models import ACTIVE, DEFAULT_MINUTES, LONGEST_CALL, Appointment
+from .models import ACTIVE, DEFAULT_MINUTES, LONGEST_CALL, Appointment, CallbackRequest
 
 
 def appointment_for_user(user: User, pk: int | str) -> Appointment:
@@ -232,6 +232,15 @@ def booked_by_source(user: User, *, since: datetime) -> list[tuple[str, int | No
         )
         for r in rows
     ]
+
+
+def callbacks_this_week(user: User, *, now: datetime) -> int:
+    """How many visitors asked to be called back this week (from Monday, in the user's zone)
+    because the booking page had no free time: one count, for Today's sign that the calendar
+    is too full or too short."""
+    tz = timekit.zone(user.time_zone)
+    monday, _ = timekit.local_day_bounds(timekit.week_start(timekit.local_date(now, tz)), tz)
+    return CallbackRequest.objects.filter(user=user, created_at__gte=monday).count()
 
 
 @dataclass
