@@ -123,7 +123,7 @@ def test_archived_source_has_no_link_and_no_qr_code(owner, owner_client):
     svg = owner_client.get(reverse("prospects:source-qr-svg", args=[forum.pk]))
     png = owner_client.get(reverse("prospects:source-qr-png", args=[forum.pk]))
 
-    assert ("?src=mlm-forum" in listing, "None while archived" in listing) == (False, True)
+    assert ("?src=mlm-forum" in listing, "archived, no booking link" in listing) == (False, True)
     assert ("?src=mlm-forum" in edit, "An archived source has no booking link" in edit) == (
         False,
         True,
