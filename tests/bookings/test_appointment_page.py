@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mainthing.bookings import public, services, tasks
+from mainthing.bookings.models import Mail
 from mainthing.prospects import services as prospect_services
 from tests.factories import UserFactory, at, block, category
 
@@ -189,6 +190,19 @@ def test_page_shows_mails_not_tried_yet_as_waiting_to_be_sent(page, client, froz
 
     assert items(html, "mail-status") == [
         "Confirmation to priya@example.com is waiting to be sent.",
+        "Your new-booking notice to dana@example.com is waiting to be sent.",
+    ]
+
+
+def test_page_shows_a_mail_a_worker_is_sending_right_now(page, client, frozen):
+    call = book_call(page)
+    # A worker claimed the confirmation (as mails.deliver does) and is talking to the server.
+    Mail.objects.filter(kind="booked").update(state="sending", attempts=1)
+
+    html = appointment_page(client, call)
+
+    assert items(html, "mail-status") == [
+        "Confirmation to priya@example.com is being sent now.",
         "Your new-booking notice to dana@example.com is waiting to be sent.",
     ]
 
