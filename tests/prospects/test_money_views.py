@@ -7,6 +7,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from mainthing.bookings.public import page_for
 from mainthing.prospects import services
 from mainthing.prospects.models import Income, LeadSource, Spend
 from tests.factories import category, new_prospect
@@ -67,7 +68,7 @@ def test_sources_page_lists_each_category_with_key_link_prospects_and_spend(owne
         "ads3": ("PPC campaigns / Ad set 3", 0, Decimal("30.00")),
     }
     assert [(s.key, s.prospect_count) for s in response.context["loose"]] == [("unknown", 1)]
-    assert "<code>?src=mlm-forum</code>" in page
+    assert "/?src=mlm-forum</textarea>" in page
     assert "30.00 USD" in page
 
 
@@ -122,6 +123,7 @@ def test_sources_page_query_count_does_not_grow_with_sources(
     owner, owner_client, queries_do_not_grow
 ):
     source(owner, key="one")
+    page_for(owner)  # the booking page the links point at is made on first use
 
     def add_sources():
         for n in range(8):
@@ -150,7 +152,7 @@ def test_edit_source_page_shows_its_spend_and_prospect_count(owner, owner_client
         1,
     )
     assert "Daily budget" in page
-    assert "<code>?src=ads3</code>" in page
+    assert "/?src=ads3</textarea>" in page
 
 
 def test_edit_source_renames_changes_the_key_and_archives(owner, owner_client):

@@ -26,8 +26,8 @@ from mainthing.routine import queries as routine_queries
 from mainthing.routine.occurrences import Occurrence, merge, slots, subtract
 from mainthing.routine.week import WeekGrid, week_grid
 
-from . import fillrate
-from .models import ACTIVE, DEFAULT_MINUTES, LONGEST_CALL, Appointment
+from . import fillrate, mails
+from .models import ACTIVE, DEFAULT_MINUTES, LONGEST_CALL, Appointment, CallbackRequest, Mail
 
 
 def appointment_for_user(user: User, pk: int | str) -> Appointment:
@@ -232,6 +232,15 @@ def booked_by_source(user: User, *, since: datetime) -> list[tuple[str, int | No
         )
         for r in rows
     ]
+
+
+def callbacks_this_week(user: User, *, now: datetime) -> int:
+    """How many visitors asked to be called back this week (from Monday, in the user's zone)
+    because the booking page had no free time: one count, for Today's sign that the calendar
+    is too full or too short."""
+    tz = timekit.zone(user.time_zone)
+    monday, _ = timekit.local_day_bounds(timekit.week_start(timekit.local_date(now, tz)), tz)
+    return CallbackRequest.objects.filter(user=user, created_at__gte=monday).count()
 
 
 @dataclass
@@ -465,3 +474,90 @@ def follow_ups(
         ]
     next_day = followups.next_prospecting_day(today, days)
     return FollowUps(today, day, next_day, due, capacity, rows, routine)
+
+
+# --- the appointment page ------------------------------------------------------------------------
+
+
+def their_zone(appointment: Appointment, user: User) -> str:
+    """The prospect's zone when it differs from the user's (the page then shows the call in
+    both); "" when they share it or the booking named none."""
+    name = appointment.prospect_time_zone
+    if not name or name == user.time_zone:
+        return ""
+    try:
+        timekit.zone(name)
+    except ValueError:
+        return ""
+    return name
+
+
+# What each outbox mail about an appointment is, as its page names it.
+MAIL_NAMES = {
+    "booked": "Confirmation",
+    "booked_user": "Your new-booking notice",
+    "moved": "Notice of the new time",
+    "moved_user": "Your notice of the new time",
+    "cancelled": "Cancellation notice",
+    "cancelled_user": "Your cancellation notice",
+    "reminder": "Reminder",
+    "reminder_user": "Your reminder",
+}
+# mails.py stores an error as "<exception class>: <text>": the class says what went wrong.
+_UNREACHABLE = frozenset(
+    {
+        "ConnectionRefusedError",
+        "ConnectionResetError",
+        "ConnectionAbortedError",
+        "ConnectionError",
+        "TimeoutError",
+        "timeout",
+        "gaierror",
+        "SMTPConnectError",
+        "SMTPServerDisconnected",
+        "OSError",
+    }
+)
+
+
+@dataclass
+class MailNote:
+    """One mail about the appointment that has not arrived yet, as its page tells it."""
+
+    what: str
+    to: str
+    state: str  # pending, sending or failed
+    reason: str  # what the mail server did, in words; "" before the first try
+    attempts: int
+    next_try: datetime | None
+
+
+def _mail_reason(last_error: str) -> str:
+    if not last_error:
+        return ""
+    kind = last_error.split(":", 1)[0]
+    if kind in _UNREACHABLE:
+        return "the mail server didn't answer"
+    if kind == "SMTPRecipientsRefused":
+        return "the mail server refused the address"
+    if kind == "SMTPAuthenticationError":
+        return "the mail server refused Mainthing's login"
+    return "the mail server refused it"
+
+
+def unsent_mails(appointment: Appointment) -> list[MailNote]:
+    """The appointment's mails still waiting, being sent or given up on (one query), oldest
+    first, each with what went wrong in words."""
+    return [
+        MailNote(
+            what=MAIL_NAMES.get(mail.kind, "Mail"),
+            to=mail.to,
+            state=mail.state,
+            reason=_mail_reason(mail.last_error),
+            attempts=mail.attempts,
+            next_try=mail.next_attempt_at
+            if mail.state == Mail.State.PENDING and mail.attempts
+            else None,
+        )
+        for mail in mails.pending_for(appointment)
+    ]

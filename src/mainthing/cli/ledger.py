@@ -159,22 +159,17 @@ def status(args) -> int:
 
 def _booking_page(user) -> tuple[str, bool]:
     """The user's public booking page: its address and whether it takes bookings."""
-    from django.conf import settings
-
+    from mainthing.bookings.links import booking_url
     from mainthing.bookings.models import BookingPage
 
-    page = BookingPage.objects.filter(user=user).values_list("slug", "enabled").first()
+    page = BookingPage.objects.filter(user=user).only("slug", "enabled").first()
     if page is None:
         # The page is made on first use, as on the web. bookings.public loads phonenumbers
         # (~60 ms of this daily command's start-up), so only then.
         from mainthing.bookings import public
 
-        made = public.page_for(user)
-        page = (made.slug, made.enabled)
-    slug, enabled = page
-    # The address is written out rather than reversed: loading the URL configuration would
-    # import every view, which the daily commands never do (cli/common.py).
-    return f"{settings.BASE_URL}/book/{slug}/", enabled
+        page = public.page_for(user)
+    return booking_url(page), page.enabled
 
 
 def _current_block_json(block, tz) -> dict | None:

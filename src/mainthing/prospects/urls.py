@@ -25,6 +25,8 @@ urlpatterns: list = [
     # source routes (views/money.py)
     path("sources/", money.sources, name="sources"),
     path("sources/<int:pk>/", money.edit_source, name="edit-source"),
+    path("sources/<int:pk>/qr.svg", money.source_qr, {"kind": "svg"}, name="source-qr-svg"),
+    path("sources/<int:pk>/qr.png", money.source_qr, {"kind": "png"}, name="source-qr-png"),
     path("sources/<int:pk>/spend/", money.add_spend, name="add-spend"),
     path("sources/spend/<int:pk>/delete/", money.delete_spend, name="delete-spend"),
 ]

@@ -169,6 +169,9 @@ def _appointment_page(
         "move_form": move_form,
         "complete_form": complete_form,
         "now": timezone.now(),
+        "their_zone": queries.their_zone(appointment, request.user),
+        "history": list(appointment.changes.all()),
+        "mails": queries.unsent_mails(appointment),
         **extra,
     }
     return render(request, "bookings/appointment.html", context, status=status)

@@ -55,6 +55,7 @@ def today(request):
     booked = [(a.start, a.end) for a in upcoming]
     context["signal"] = queries.fill_signal(user, now=now, block_specs=specs, booked=booked)
     context["follow_ups"] = queries.follow_ups(user, now=now, block_specs=specs, booked=booked)
+    context["callbacks"] = queries.callbacks_this_week(user, now=now)
     return render(request, "bookings/today.html", context)
 
 

@@ -4,11 +4,13 @@ spend) and income (by month, with totals per kind and currency)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from mainthing.bookings import links
+from mainthing.bookings import public as booking_public
 from mainthing.core import timekit
 from mainthing.core.forms import add_service_errors
 from mainthing.core.htmx import is_htmx, template_for
@@ -36,11 +38,26 @@ def sources(request):
             messages.success(request, f"Added {source.label}: its link key is {source.key}.")
             return redirect("prospects:sources")
     groups, loose = queries_money.sources_by_category(user)
+    page = booking_public.page_for(user)
+    for source in [s for group in groups for s in group.sources] + loose:
+        source.booking_url = _link(page, source)
     return render(
         request,
         "prospects/sources.html",
-        {"form": form, "groups": groups, "loose": loose, "currency": user.currency},
+        {
+            "form": form,
+            "groups": groups,
+            "loose": loose,
+            "currency": user.currency,
+            "booking_page": page,
+        },
     )
+
+
+def _link(page, source: LeadSource) -> str:
+    """The source's booking link; none for an archived source (a booking through its old key
+    counts under the page's default source)."""
+    return "" if source.archived else links.booking_url(page, source)
 
 
 def _spend_context(request, source: LeadSource) -> dict:
@@ -64,6 +81,8 @@ def _source_page(request, source: LeadSource, *, form=None, spend_form=None, sta
         "spend_form": spend_form or SpendForm(initial={"date": local_today(request.user)}),
         "prospect_count": source.prospects.count(),
     }
+    page = booking_public.page_for(request.user)
+    context.update(booking_page=page, booking_url=_link(page, source))
     return render(request, "prospects/source_edit.html", context, status=status)
 
 
@@ -118,6 +137,25 @@ def delete_spend(request, pk: int):
         return render(request, "prospects/source_edit.html#spend-list", context)
     messages.success(request, "Spend deleted.")
     return redirect("prospects:edit-source", source.pk)
+
+
+@login_required
+@require_safe
+def source_qr(request, pk: int, kind: str):
+    """The source's booking link as a QR code (`kind` "svg" or "png"), for flyers, cards and
+    slides; `?download=1` saves it as a file. None for an archived source."""
+    source = queries.source_for_user(request.user, pk)
+    url = _link(booking_public.page_for(request.user), source)
+    if not url:
+        raise Http404("An archived source has no booking link.")
+    if kind == "svg":
+        response = HttpResponse(links.qr_svg(url), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(links.qr_png(url), content_type="image/png")
+    if request.GET.get("download") == "1":
+        name = f"booking-link-{source.key}.{kind}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # --- income --------------------------------------------------------------------------------------

@@ -72,8 +72,9 @@
     });
   }
 
-  // Copy buttons (the calendar feed's address): the clipboard when the browser allows it,
-  // else the text is selected for the user's own Ctrl+C.
+  // Copy buttons (the calendar feed's address, the booking links): the clipboard when the
+  // browser allows it, else the text is selected for the user's own Ctrl+C. `data-copied` is
+  // what to say once copied.
   function copyButtons(root) {
     root.querySelectorAll("button[data-copy]").forEach(function (button) {
       var field = document.getElementById(button.dataset.copy);
@@ -85,7 +86,7 @@
         field.select();
         if (navigator.clipboard && window.isSecureContext) {
           navigator.clipboard.writeText(field.value).then(
-            function () { say("Copied. Paste it into your calendar app."); button.textContent = "Copied"; },
+            function () { say(button.dataset.copied || "Copied. Paste it into your calendar app."); button.textContent = "Copied"; },
             function () { say("Press Ctrl+C (⌘C on a Mac) to copy the selected address."); }
           );
         } else {
