@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from mainthing.accounts import services as account_services
 from mainthing.activity import services
 from mainthing.activity.models import Activity, Category, DayTotal
+from mainthing.bookings import pagesettings, public
 from mainthing.bookings import services as bookings
 from mainthing.bookings.models import Appointment
 from mainthing.portability import export_user, restore_user, restoring
@@ -34,10 +35,13 @@ COUNTS = {
     "blocks": 2,
     "sources": 4,
     "spend": 2,
-    "prospects": 4,
-    "events": 8,
+    "booking_page": 1,
+    "prospects": 6,
+    "events": 11,
     "time_links": 2,
-    "appointments": 3,
+    "appointments": 4,
+    "changes": 6,
+    "callback_requests": 1,
     "income": 2,
     "column_mappings": 1,
     "activities": 6,
@@ -48,7 +52,8 @@ COUNTS = {
 def marketer(db):
     """A user with a profile, a routine, appointments, a custom and an archived category, a
     varied ledger (across midnight and DST, an override, a call completed from a booking),
-    lead sources with spend, prospects with history, linked time and income."""
+    lead sources with spend, prospects with history, linked time and income, a booking page
+    with a booking moved by the prospect and a call-back request."""
     user = UserFactory(email="marketer@example.com", time_zone=ZONE, name="Dana")
     account_services.update_profile(
         user,
@@ -133,7 +138,36 @@ def marketer(db):
     entry(user, "Email inbox", at("2026-11-03 19:30", ZONE), 15)
     Activity.objects.filter(user=user, category__name="Email inbox").update(iga_override=True)
     services.start_timer(user, category(user, "Podcast guesting"), now=NOW, note="Recording")
+    page_with_a_booking_moved_and_a_callback(user, ppc)
     return user
+
+
+def page_with_a_booking_moved_and_a_callback(user, default_source) -> None:
+    """The booking page with its own settings, a call booked through it from Kolkata and moved
+    by the prospect, and a call-back request from London."""
+    page = pagesettings.update_page(
+        public.page_for(user), slug="dana-calls", lengths=[30, 15], reminders=[60, 1440],
+        enabled=True, intro="Pick a time «that suits you»", step_minutes=15, notice_minutes=120,
+        horizon_days=21, buffer_minutes=5, max_per_day=4, phone_question="required",
+        ask_note=False, cutoff_minutes=60, remind_user_minutes=30,
+        default_source=default_source, daily_cap=20,
+    )  # fmt: skip
+    booked = public.book(
+        page,
+        public.Request(
+            start=at("2026-11-25 19:00", ZONE), minutes=30, name="Asha Rao",
+            email="asha@example.in", phone="+91 98765 43210", tz="Asia/Kolkata",
+            src="signature-on-the-mlm-forum",
+        ),
+        now=NOW,
+    )  # fmt: skip
+    public.reschedule(
+        booked.appointment, start=at("2026-11-25 20:00", ZONE), now=NOW + timedelta(hours=1)
+    )
+    public.request_callback(
+        page, name="Tom Hill", email="tom@example.co.uk", phone="", tz="Europe/London",
+        src="ads3", now=NOW + timedelta(hours=2),
+    )  # fmt: skip
 
 
 def read(path) -> dict:
@@ -141,8 +175,14 @@ def read(path) -> dict:
 
 
 def comparable(data: dict) -> dict:
-    """An export without what may differ between accounts: the email and the export time."""
-    return {**data, "exported_at": None, "user": {**data["user"], "email": None}}
+    """An export without what may differ between accounts: the email, the export time and the
+    booking page's address (another account here may have it)."""
+    return {
+        **data,
+        "exported_at": None,
+        "user": {**data["user"], "email": None},
+        "booking_page": {**data["booking_page"], "slug": None},
+    }
 
 
 def totals(user) -> dict:
@@ -159,7 +199,7 @@ def test_export_writes_versioned_json_with_everything_the_user_has(marketer, tmp
 
     data = read(path)
     assert counts == COUNTS
-    assert (data["format"], data["version"]) == ("mainthing-export", 2)
+    assert (data["format"], data["version"]) == ("mainthing-export", 3)
     assert data["exported_at"].endswith("Z")
     assert data["user"] == {
         "email": "marketer@example.com",
@@ -203,7 +243,12 @@ def test_export_writes_versioned_json_with_everything_the_user_has(marketer, tmp
     completed = data["appointments"][0]
     assert (completed["status"], completed["sequence"]) == ("completed", 1)
     assert data["activities"][completed["activity"]]["origin"] == "appointment"
-    assert [a["status"] for a in data["appointments"]] == ["completed", "cancelled", "scheduled"]
+    assert [a["status"] for a in data["appointments"]] == [
+        "completed",
+        "cancelled",
+        "scheduled",
+        "scheduled",
+    ]
     assert data["activities"][-1]["end"] is None
     assert not list(tmp_path.glob(".*")), "no spool or partial file is left behind"
 
@@ -267,6 +312,7 @@ def test_export_writes_sources_prospects_and_income_with_their_links(marketer, t
         ("Maria Lopez", 1),
         ("Ken", 2),
         ("Lee", 3),
+        ("Asha Rao", 4),
     ]
     assert data["income"] == [
         {"date": "2026-11-20", "amount": "150.00", "currency": "USD", "kind": "enrollment",
@@ -304,12 +350,22 @@ def test_round_trip_keeps_prospects_linked_to_their_calls_time_and_income(market
         Decimal("25.50"),
     ]
     assert LeadSource.objects.get(user=fresh, category__isnull=True).key == "unknown"
-    assert Event.objects.filter(user=fresh).count() == 8
+    assert Event.objects.filter(user=fresh).count() == 11
     assert ColumnMapping.objects.get(user=fresh).mapping == {"0": "name", "2": "email"}
 
 
+def as_version_2(data: dict) -> dict:
+    """The file Mainthing wrote before the booking page: no page, no call-back requests, and
+    appointments without their source, zone and history."""
+    del data["booking_page"], data["callback_requests"]
+    for appointment in data["appointments"]:
+        del appointment["source"], appointment["prospect_time_zone"], appointment["changes"]
+    return {**data, "version": 2}
+
+
 def as_version_1(data: dict) -> dict:
-    """The file the previous Mainthing wrote: no prospects, money or mappings."""
+    """The file the first Mainthing wrote: no prospects, money or mappings either."""
+    data = as_version_2(data)
     for key in ("sources", "prospects", "income", "column_mappings"):
         del data[key]
     for appointment in data["appointments"]:
@@ -330,17 +386,21 @@ def test_restore_reads_a_version_1_file(marketer, tmp_path):
         **COUNTS,
         "sources": 0,
         "spend": 0,
+        "booking_page": 0,
         "prospects": 0,
         "events": 0,
         "time_links": 0,
+        "changes": 0,
+        "callback_requests": 0,
         "income": 0,
         "column_mappings": 0,
     }
     calls = Appointment.objects.filter(user=fresh)
-    assert list(calls.values_list("prospect_name", "prospect")) == [
-        ("Maria Lopez", None),
-        ("Ken", None),
-        ("Lee", None),
+    assert list(calls.values_list("prospect_name", "prospect", "source", "made_via")) == [
+        ("Maria Lopez", None, None, "manual"),
+        ("Ken", None, None, "manual"),
+        ("Lee", None, None, "manual"),
+        ("Asha Rao", None, None, "booking_page"),
     ]
     fresh.refresh_from_db()
     assert (fresh.phone_region, fresh.currency) == ("US", "USD")
@@ -473,7 +533,7 @@ def unchanged(user) -> tuple:
         ("", "not valid JSON"),
         ("[1, 2]", "not a JSON object"),
         ('{"format": "toggl", "version": 1}', "not a Mainthing export"),
-        ('{"format": "mainthing-export", "version": 3}', "Unknown export version 3"),
+        ('{"format": "mainthing-export", "version": 4}', "Unknown export version 4"),
         ('{"format": "mainthing-export", "version": 1, "user": {}}', "has no"),
         ('{"format": "mainthing-export", "version": 1, "user": {}, "categ', "not valid JSON"),
         ('{"format": "mainthing-export", "surprise": 1}', "unknown part 'surprise'"),
