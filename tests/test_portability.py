@@ -10,8 +10,17 @@ from django.core.exceptions import ValidationError
 from mainthing.accounts import services as account_services
 from mainthing.activity import services
 from mainthing.activity.models import Activity, Category, DayTotal
+from mainthing.bookings import pagesettings, public
 from mainthing.bookings import services as bookings
-from mainthing.bookings.models import Appointment
+from mainthing.bookings.models import (
+    Appointment,
+    BookingPage,
+    CallbackRequest,
+    Change,
+    Mail,
+    ManageLink,
+    Reminder,
+)
 from mainthing.portability import export_user, restore_user, restoring
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import (
@@ -25,6 +34,7 @@ from mainthing.prospects.models import (
 )
 from mainthing.routine import services as routine_services
 from mainthing.routine.models import Block
+from tests.cli.conftest import run
 from tests.factories import UserFactory, at, block, category, entry
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -34,10 +44,13 @@ COUNTS = {
     "blocks": 2,
     "sources": 4,
     "spend": 2,
-    "prospects": 4,
-    "events": 8,
+    "booking_page": 1,
+    "prospects": 6,
+    "events": 11,
     "time_links": 2,
-    "appointments": 3,
+    "appointments": 4,
+    "changes": 6,
+    "callback_requests": 1,
     "income": 2,
     "column_mappings": 1,
     "activities": 6,
@@ -48,7 +61,8 @@ COUNTS = {
 def marketer(db):
     """A user with a profile, a routine, appointments, a custom and an archived category, a
     varied ledger (across midnight and DST, an override, a call completed from a booking),
-    lead sources with spend, prospects with history, linked time and income."""
+    lead sources with spend, prospects with history, linked time and income, a booking page
+    with a booking moved by the prospect and a call-back request."""
     user = UserFactory(email="marketer@example.com", time_zone=ZONE, name="Dana")
     account_services.update_profile(
         user,
@@ -133,7 +147,36 @@ def marketer(db):
     entry(user, "Email inbox", at("2026-11-03 19:30", ZONE), 15)
     Activity.objects.filter(user=user, category__name="Email inbox").update(iga_override=True)
     services.start_timer(user, category(user, "Podcast guesting"), now=NOW, note="Recording")
+    page_with_a_booking_moved_and_a_callback(user, ppc)
     return user
+
+
+def page_with_a_booking_moved_and_a_callback(user, default_source) -> None:
+    """The booking page with its own settings, a call booked through it from Kolkata and moved
+    by the prospect, and a call-back request from London."""
+    page = pagesettings.update_page(
+        public.page_for(user), slug="dana-calls", lengths=[30, 15], reminders=[60, 1440],
+        enabled=True, intro="Pick a time «that suits you»", step_minutes=15, notice_minutes=120,
+        horizon_days=21, buffer_minutes=5, max_per_day=4, phone_question="required",
+        ask_note=False, cutoff_minutes=60, remind_user_minutes=30,
+        default_source=default_source, daily_cap=20,
+    )  # fmt: skip
+    booked = public.book(
+        page,
+        public.Request(
+            start=at("2026-11-25 19:00", ZONE), minutes=30, name="Asha Rao",
+            email="asha@example.in", phone="+91 98765 43210", tz="Asia/Kolkata",
+            src="signature-on-the-mlm-forum",
+        ),
+        now=NOW,
+    )  # fmt: skip
+    public.reschedule(
+        booked.appointment, start=at("2026-11-25 20:00", ZONE), now=NOW + timedelta(hours=1)
+    )
+    public.request_callback(
+        page, name="Tom Hill", email="tom@example.co.uk", phone="", tz="Europe/London",
+        src="ads3", now=NOW + timedelta(hours=2),
+    )  # fmt: skip
 
 
 def read(path) -> dict:
@@ -141,8 +184,14 @@ def read(path) -> dict:
 
 
 def comparable(data: dict) -> dict:
-    """An export without what may differ between accounts: the email and the export time."""
-    return {**data, "exported_at": None, "user": {**data["user"], "email": None}}
+    """An export without what may differ between accounts: the email, the export time and the
+    booking page's address (another account here may have it)."""
+    return {
+        **data,
+        "exported_at": None,
+        "user": {**data["user"], "email": None},
+        "booking_page": {**data["booking_page"], "slug": None},
+    }
 
 
 def totals(user) -> dict:
@@ -159,7 +208,7 @@ def test_export_writes_versioned_json_with_everything_the_user_has(marketer, tmp
 
     data = read(path)
     assert counts == COUNTS
-    assert (data["format"], data["version"]) == ("mainthing-export", 2)
+    assert (data["format"], data["version"]) == ("mainthing-export", 3)
     assert data["exported_at"].endswith("Z")
     assert data["user"] == {
         "email": "marketer@example.com",
@@ -203,7 +252,12 @@ def test_export_writes_versioned_json_with_everything_the_user_has(marketer, tmp
     completed = data["appointments"][0]
     assert (completed["status"], completed["sequence"]) == ("completed", 1)
     assert data["activities"][completed["activity"]]["origin"] == "appointment"
-    assert [a["status"] for a in data["appointments"]] == ["completed", "cancelled", "scheduled"]
+    assert [a["status"] for a in data["appointments"]] == [
+        "completed",
+        "cancelled",
+        "scheduled",
+        "scheduled",
+    ]
     assert data["activities"][-1]["end"] is None
     assert not list(tmp_path.glob(".*")), "no spool or partial file is left behind"
 
@@ -267,6 +321,7 @@ def test_export_writes_sources_prospects_and_income_with_their_links(marketer, t
         ("Maria Lopez", 1),
         ("Ken", 2),
         ("Lee", 3),
+        ("Asha Rao", 4),
     ]
     assert data["income"] == [
         {"date": "2026-11-20", "amount": "150.00", "currency": "USD", "kind": "enrollment",
@@ -304,12 +359,208 @@ def test_round_trip_keeps_prospects_linked_to_their_calls_time_and_income(market
         Decimal("25.50"),
     ]
     assert LeadSource.objects.get(user=fresh, category__isnull=True).key == "unknown"
-    assert Event.objects.filter(user=fresh).count() == 8
+    assert Event.objects.filter(user=fresh).count() == 11
     assert ColumnMapping.objects.get(user=fresh).mapping == {"0": "name", "2": "email"}
 
 
+def test_export_writes_the_booking_page_the_calls_history_and_call_back_requests(
+    marketer, tmp_path
+):
+    path = tmp_path / "export.json"
+
+    export_user(marketer, path)
+
+    data = read(path)
+    assert data["booking_page"] == {
+        "slug": "dana-calls",
+        "enabled": True,
+        "intro": "Pick a time «that suits you»",
+        "lengths": [15, 30],
+        "step_minutes": 15,
+        "notice_minutes": 120,
+        "horizon_days": 21,
+        "buffer_minutes": 5,
+        "max_per_day": 4,
+        "phone_question": "required",
+        "ask_note": False,
+        "cutoff_minutes": 60,
+        "reminders": [1440, 60],
+        "remind_user_minutes": 30,
+        "default_source": "ads3",
+        "daily_cap": 20,
+    }
+    asha = data["appointments"][3]
+    assert (asha["made_via"], asha["source"], asha["prospect_time_zone"], asha["sequence"]) == (
+        "booking_page",
+        "signature-on-the-mlm-forum",
+        "Asia/Kolkata",
+        1,
+    )
+    assert asha["changes"] == [
+        {"kind": "booked", "by": "prospect", "at": "2026-11-20T12:00:00Z", "from_start": None,
+         "to_start": "2026-11-26T00:00:00Z"},
+        {"kind": "moved", "by": "prospect", "at": "2026-11-20T13:00:00Z",
+         "from_start": "2026-11-26T00:00:00Z", "to_start": "2026-11-26T01:00:00Z"},
+    ]  # fmt: skip
+    ken = data["appointments"][1]
+    assert (ken["made_via"], ken["source"], ken["prospect_time_zone"]) == ("manual", None, "")
+    assert [(c["kind"], c["by"]) for c in ken["changes"]] == [
+        ("booked", "user"),
+        ("cancelled", "user"),
+    ]
+    assert data["callback_requests"] == [
+        {"at": "2026-11-20T14:00:00Z", "prospect": 5, "source": "ads3"}
+    ]
+    assert data["prospects"][5]["name"] == "Tom Hill"
+    text = path.read_text()
+    token_hashes = ManageLink.objects.filter(appointment__user=marketer)
+    assert token_hashes.exists()
+    assert not any(link.token_hash in text for link in token_hashes), "no manage link secrets"
+    assert "expires_at" not in text, "no slot holds"
+    assert "due_at" not in text, "no reminders"
+
+
+def page_settings(user) -> dict:
+    page = BookingPage.objects.select_related("default_source").get(user=user)
+    fields = {
+        f.name: getattr(page, f.name)
+        for f in BookingPage._meta.fields
+        if f.name not in ("id", "user", "slug", "default_source", "created_at", "updated_at")
+    }
+    return {**fields, "default_source": page.default_source.key}
+
+
+def history(user) -> list[tuple]:
+    return [
+        (
+            a.prospect_name, a.made_via, a.source.key if a.source else None,
+            a.prospect_time_zone, a.start,
+            [(c.kind, c.by, c.at, c.from_start, c.to_start) for c in a.changes.all()],
+        )
+        for a in Appointment.objects.filter(user=user)
+        .select_related("source")
+        .prefetch_related("changes")
+        .order_by("start")
+    ]  # fmt: skip
+
+
+def callbacks(user) -> list[tuple]:
+    return list(
+        CallbackRequest.objects.filter(user=user)
+        .order_by("created_at")
+        .values_list("created_at", "prospect__name", "prospect__follow_up_on", "source__key")
+    )
+
+
+def test_round_trip_keeps_the_page_settings_the_calls_sources_zones_history_and_callbacks(
+    marketer, tmp_path
+):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    fresh = UserFactory(email="fresh@example.com", time_zone="UTC")
+
+    counts = restore_user(fresh, path)
+
+    assert (counts["booking_page"], counts["changes"], counts["callback_requests"]) == (1, 6, 1)
+    assert page_settings(fresh) == page_settings(marketer)
+    assert history(fresh) == history(marketer)
+    assert history(fresh)[3][1:4] == ("booking_page", "signature-on-the-mlm-forum", "Asia/Kolkata")
+    assert callbacks(fresh) == callbacks(marketer)
+    assert callbacks(fresh)[0][1:] == ("Tom Hill", date(2026, 11, 20), "ads3")
+    # Nothing transient or secret came along: the prospects' old links don't reach the copy.
+    assert not ManageLink.objects.filter(appointment__user=fresh).exists()
+    assert not Reminder.objects.filter(appointment__user=fresh).exists()
+    assert not Mail.objects.filter(user=fresh).exists()
+
+
+def test_restore_gives_the_page_a_free_address_when_another_account_has_it(
+    marketer, tmp_path, capsys
+):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    UserFactory(email="fresh@example.com")
+
+    code, out, _ = run(capsys, "--user", "fresh@example.com", "restore", str(path))
+
+    assert code == 0
+    page = BookingPage.objects.get(user__email="fresh@example.com")
+    assert page.slug == "dana-calls-2"
+    assert BookingPage.objects.get(user=marketer).slug == "dana-calls", "the other page keeps it"
+    assert "1 booking_page" in out
+    assert "/book/dana-calls/ belongs to another account here" in out
+    assert "/book/dana-calls-2/ instead" in out
+
+
+def test_restore_keeps_the_page_address_when_it_is_free_and_updates_an_existing_page(
+    marketer, tmp_path
+):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    BookingPage.objects.filter(user=marketer).delete()
+    fresh = UserFactory(email="fresh@example.com", name="Fresh Start")
+    made = public.page_for(fresh)  # a visit to the settings page makes one
+
+    counts = restore_user(fresh, path)
+
+    page = BookingPage.objects.get(user=fresh)
+    assert (page.pk, page.slug, page.lengths, page.reminders) == (
+        made.pk,
+        "dana-calls",
+        "15,30",
+        "1440,60",
+    )
+    assert counts.notes == []
+
+
+def test_restore_reads_a_version_2_file_and_leaves_the_page_alone(marketer, tmp_path):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    path.write_text(json.dumps(as_version_2(read(path))))
+    fresh = UserFactory(email="fresh@example.com", name="Fresh Start")
+    made = public.page_for(fresh)
+
+    counts = restore_user(fresh, path)
+
+    assert counts == {**COUNTS, "booking_page": 0, "changes": 0, "callback_requests": 0}
+    assert BookingPage.objects.get(user=fresh) == made
+    assert made.slug == "fresh-start"
+    asha = Appointment.objects.get(user=fresh, prospect_name="Asha Rao")
+    assert (asha.made_via, asha.source, asha.prospect_time_zone) == ("booking_page", None, "")
+    assert not Change.objects.filter(appointment__user=fresh).exists()
+
+
+def test_restore_of_a_page_with_only_a_slug_takes_the_defaults(marketer, tmp_path):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    corrupt(path, lambda d: d.update(booking_page={"slug": "ann-lee"}))
+    fresh = UserFactory(email="fresh@example.com")
+
+    restore_user(fresh, path)
+
+    page = BookingPage.objects.get(user=fresh)
+    defaults = BookingPage()
+    assert (page.slug, page.lengths, page.reminders, page.daily_cap, page.enabled) == (
+        "ann-lee",
+        defaults.lengths,
+        defaults.reminders,
+        defaults.daily_cap,
+        True,
+    )
+    assert (page.default_source, page.max_per_day, page.remind_user_minutes) == (None, None, None)
+
+
+def as_version_2(data: dict) -> dict:
+    """The file Mainthing wrote before the booking page: no page, no call-back requests, and
+    appointments without their source, zone and history."""
+    del data["booking_page"], data["callback_requests"]
+    for appointment in data["appointments"]:
+        del appointment["source"], appointment["prospect_time_zone"], appointment["changes"]
+    return {**data, "version": 2}
+
+
 def as_version_1(data: dict) -> dict:
-    """The file the previous Mainthing wrote: no prospects, money or mappings."""
+    """The file the first Mainthing wrote: no prospects, money or mappings either."""
+    data = as_version_2(data)
     for key in ("sources", "prospects", "income", "column_mappings"):
         del data[key]
     for appointment in data["appointments"]:
@@ -330,17 +581,21 @@ def test_restore_reads_a_version_1_file(marketer, tmp_path):
         **COUNTS,
         "sources": 0,
         "spend": 0,
+        "booking_page": 0,
         "prospects": 0,
         "events": 0,
         "time_links": 0,
+        "changes": 0,
+        "callback_requests": 0,
         "income": 0,
         "column_mappings": 0,
     }
     calls = Appointment.objects.filter(user=fresh)
-    assert list(calls.values_list("prospect_name", "prospect")) == [
-        ("Maria Lopez", None),
-        ("Ken", None),
-        ("Lee", None),
+    assert list(calls.values_list("prospect_name", "prospect", "source", "made_via")) == [
+        ("Maria Lopez", None, None, "manual"),
+        ("Ken", None, None, "manual"),
+        ("Lee", None, None, "manual"),
+        ("Asha Rao", None, None, "booking_page"),
     ]
     fresh.refresh_from_db()
     assert (fresh.phone_region, fresh.currency) == ("US", "USD")
@@ -464,6 +719,9 @@ def unchanged(user) -> tuple:
         DayTotal.objects.filter(user=user).count(),
         Block.objects.filter(user=user).count(),
         Appointment.objects.filter(user=user).count(),
+        Change.objects.filter(appointment__user=user).count(),
+        BookingPage.objects.filter(user=user).count(),
+        CallbackRequest.objects.filter(user=user).count(),
     )
 
 
@@ -473,7 +731,7 @@ def unchanged(user) -> tuple:
         ("", "not valid JSON"),
         ("[1, 2]", "not a JSON object"),
         ('{"format": "toggl", "version": 1}', "not a Mainthing export"),
-        ('{"format": "mainthing-export", "version": 3}', "Unknown export version 3"),
+        ('{"format": "mainthing-export", "version": 4}', "Unknown export version 4"),
         ('{"format": "mainthing-export", "version": 1, "user": {}}', "has no"),
         ('{"format": "mainthing-export", "version": 1, "user": {}, "categ', "not valid JSON"),
         ('{"format": "mainthing-export", "surprise": 1}', "unknown part 'surprise'"),
@@ -541,6 +799,33 @@ def corrupt(path, mutate) -> None:
         (lambda d: d["income"][1].update(prospect=-1), "Income 2: prospect must be"),
         (lambda d: d["column_mappings"][0].update(mapping=[]), "mapping must be an object"),
         (lambda d: d["user"].update(phone_region="XX"), "phone region"),
+        (lambda d: d["booking_page"].update(slug="Dana Calls"), "The booking page: slug"),
+        (lambda d: d["booking_page"].update(slug="admin"), "not a reserved word"),
+        (lambda d: d["booking_page"].update(lengths=[]), "at least one call length"),
+        (lambda d: d["booking_page"].update(lengths=[5]), "each of lengths must be"),
+        (lambda d: d["booking_page"].update(reminders="1440"), "reminders must be a list"),
+        (lambda d: d["booking_page"].update(daily_cap=0), "daily_cap must be a whole number"),
+        (lambda d: d["booking_page"].update(phone_question="maybe"), "phone_question must be"),
+        (lambda d: d["booking_page"].update(default_source="nope"), "default_source 'nope'"),
+        (lambda d: d["booking_page"].update(theme="dark"), "unknown fields: theme"),
+        (lambda d: d.update(booking_page=[]), "The booking page must be an object"),
+        (lambda d: d["appointments"][3].update(source="nope"), "Appointment 4: source 'nope'"),
+        (
+            lambda d: d["appointments"][3].update(prospect_time_zone="Mars/Olympus"),
+            "Appointment 4: prospect_time_zone 'Mars/Olympus'",
+        ),
+        (
+            lambda d: d["appointments"][3]["changes"][1].update(by="robot"),
+            "Appointment 4, change 2: by must be one of user, prospect",
+        ),
+        (
+            lambda d: d["appointments"][3]["changes"][0].update(at="yesterday"),
+            "Appointment 4, change 1: at: 'yesterday' is not",
+        ),
+        (lambda d: d["appointments"][3].update(changes={}), "Appointment 4 changes must be"),
+        (lambda d: d["callback_requests"][0].update(prospect=60), "Call-back request 1: prospect"),
+        (lambda d: d["callback_requests"][0].update(source="x"), "Call-back request 1: source"),
+        (lambda d: d["callback_requests"][0].update(at=None), "Call-back request 1: at must be"),
     ],
 )
 def test_restore_of_a_malformed_export_writes_nothing(marketer, tmp_path, mutate, message):

@@ -62,6 +62,8 @@ def restore(args) -> int:
     except ValidationError as error:
         raise CommandError(" ".join(error.messages)) from None
     print(f"Restored into {user.email}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    for note in counts.notes:
+        print(note)
     return 0
 
 

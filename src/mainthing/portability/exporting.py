@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from mainthing.accounts.models import User
 from mainthing.activity.models import Activity, Category
-from mainthing.bookings.models import Appointment
+from mainthing.bookings.models import Appointment, Change
 from mainthing.core import files
 from mainthing.prospects.models import (
     ColumnMapping,
@@ -28,6 +28,7 @@ from mainthing.prospects.models import (
 )
 from mainthing.routine.models import Block, BlockException
 
+from . import bookingparts
 from .format import (
     CHUNK,
     FORMAT,
@@ -65,7 +66,8 @@ def _write_list(out: IO[str], key: str, items: Iterable[dict], *, last: bool = F
 
 
 def export_user(user: User, path: Path) -> dict[str, int]:
-    """Writes the user's profile, categories, routine, appointments and entries to `path`;
+    """Writes the user's profile, categories, routine, lead sources, booking page, prospects,
+    appointments (with their history), call-back requests, income and entries to `path`;
     returns how many of each it wrote.
 
     The file appears whole or not at all: it is written beside `path` and renamed into place.
@@ -174,9 +176,17 @@ def export_user(user: User, path: Path) -> dict[str, int]:
                 # An entry created after the export began is not in the file.
                 "activity": index_of.get(a.activity_id),
                 "prospect": prospect_index.get(a.prospect_id),
+                "source": a.source.key if a.source_id else None,
+                "prospect_time_zone": a.prospect_time_zone,
+                "changes": bookingparts.export_changes(a.changes.all(), _instant),
             }
-            for a in Appointment.objects.filter(user=user).order_by("start", "pk")
+            for a in Appointment.objects.filter(user=user)
+            .select_related("source")
+            .prefetch_related(Prefetch("changes", queryset=Change.objects.order_by("at", "pk")))
+            .order_by("start", "pk")
         ]
+        callbacks = bookingparts.export_callbacks(user, prospect_index, _instant)
+        page = bookingparts.export_page(user)
         income = [
             {
                 "date": _day(i.date),
@@ -203,8 +213,10 @@ def export_user(user: User, path: Path) -> dict[str, int]:
             _write_list(out, "categories", categories)
             _write_list(out, "routine", routine)
             _write_list(out, "sources", sources)
+            out.write(f'"booking_page": {_dump(page)},\n')
             _write_list(out, "prospects", prospects)
             _write_list(out, "appointments", appointments)
+            _write_list(out, "callback_requests", callbacks)
             _write_list(out, "income", income)
             _write_list(out, "column_mappings", mappings)
             out.write('"activities": [')
@@ -220,10 +232,13 @@ def export_user(user: User, path: Path) -> dict[str, int]:
         "blocks": len(routine),
         "sources": len(sources),
         "spend": sum(len(source["spend"]) for source in sources),
+        "booking_page": int(page is not None),
         "prospects": len(prospects),
         "events": sum(len(p["events"]) for p in prospects),
         "time_links": sum(len(p["activities"]) for p in prospects),
         "appointments": len(appointments),
+        "changes": sum(len(a["changes"]) for a in appointments),
+        "callback_requests": len(callbacks),
         "income": len(income),
         "column_mappings": len(mappings),
         "activities": count,

@@ -6,9 +6,10 @@ from mainthing.accounts import services as account_services
 from mainthing.core.importing import CHUNK_SIZE
 
 FORMAT = "mainthing-export"
-VERSION = 2
-# Versions this code restores: 1 is the same file without prospects and money.
-READABLE = (1, 2)
+VERSION = 3
+# Versions this code restores: 1 is the same file without prospects and money, 2 without the
+# booking page, the appointments' sources, zones and history, and call-back requests.
+READABLE = (1, 2, 3)
 PROFILE_FIELDS = account_services.PROFILE_FIELDS
 TOP_LEVEL = (
     "format",
@@ -18,8 +19,10 @@ TOP_LEVEL = (
     "categories",
     "routine",
     "sources",
+    "booking_page",
     "prospects",
     "appointments",
+    "callback_requests",
     "income",
     "column_mappings",
     "activities",
@@ -51,7 +54,30 @@ APPOINTMENT_FIELDS = (
     "sequence",
     "activity",
     "prospect",
+    "source",
+    "prospect_time_zone",
+    "changes",
 )
+CHANGE_FIELDS = ("kind", "by", "at", "from_start", "to_start")
+BOOKING_PAGE_FIELDS = (
+    "slug",
+    "enabled",
+    "intro",
+    "lengths",
+    "step_minutes",
+    "notice_minutes",
+    "horizon_days",
+    "buffer_minutes",
+    "max_per_day",
+    "phone_question",
+    "ask_note",
+    "cutoff_minutes",
+    "reminders",
+    "remind_user_minutes",
+    "default_source",
+    "daily_cap",
+)
+CALLBACK_FIELDS = ("at", "prospect", "source")
 SOURCE_FIELDS = ("category", "campaign", "key", "archived", "spend")
 SPEND_FIELDS = ("date", "amount", "note")
 PROSPECT_FIELDS = (

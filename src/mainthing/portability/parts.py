@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mainthing.accounts.models import User
 from mainthing.activity.models import Category
-from mainthing.bookings.models import Appointment, MadeVia, Status
+from mainthing.bookings.models import Appointment, Change, MadeVia, Status
 from mainthing.core.enums import Tier
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import (
@@ -28,6 +28,7 @@ from mainthing.prospects.models import (
 from mainthing.routine import services as routine_services
 from mainthing.routine.models import Block
 
+from . import bookingparts
 from .checks import (
     _amount,
     _choice,
@@ -111,12 +112,19 @@ def apply_routine(user: User, data: Any) -> int:
     return len(data)
 
 
-def apply_appointments(user: User, data: Any, writer: EntryWriter, prospect_ids: list[int]) -> int:
-    """Creates the file's appointments, linking completed ones to their restored entries and
-    each to its restored prospect."""
+def apply_appointments(
+    user: User,
+    data: Any,
+    writer: EntryWriter,
+    prospect_ids: list[int],
+    sources: dict[str, int],
+) -> tuple[int, int]:
+    """Creates the file's appointments with their history, linking completed ones to their
+    restored entries and each to its restored prospect and source; returns how many
+    appointments and changes it wrote."""
     if not isinstance(data, list):
         raise ValidationError("The file's appointments must be a list.")
-    rows, linked = [], {}
+    rows, linked, histories = [], {}, []
     for index, row in enumerate(data, 1):
         where = f"Appointment {index}"
         row = _fields(row, APPOINTMENT_FIELDS, where)
@@ -140,6 +148,7 @@ def apply_appointments(user: User, data: Any, writer: EntryWriter, prospect_ids:
                     f"{where}: activity must be the index of an entry no other appointment has."
                 )
             linked[index] = entry
+        histories.append(bookingparts.changes_for(row.get("changes", []), where))
         rows.append(
             Appointment(
                 user=user,
@@ -154,6 +163,8 @@ def apply_appointments(user: User, data: Any, writer: EntryWriter, prospect_ids:
                 note=_text(row, "note", 500, where),
                 outside_blocks=_flag(row, "outside_blocks", where),
                 sequence=_whole(row.get("sequence", 0), f"{where}: sequence"),
+                source_id=bookingparts.source_id(row, "source", sources, where),
+                prospect_time_zone=bookingparts.zone_of(row, where),
             )
         )
     if linked:
@@ -161,7 +172,13 @@ def apply_appointments(user: User, data: Any, writer: EntryWriter, prospect_ids:
         for index, entry in linked.items():
             rows[index - 1].activity_id = ids[entry]
     Appointment.objects.bulk_create(rows)
-    return len(rows)
+    changes = []
+    for appointment, history in zip(rows, histories, strict=True):
+        for change in history:
+            change.appointment = appointment
+            changes.append(change)
+    Change.objects.bulk_create(changes)
+    return len(rows), len(changes)
 
 
 def apply_sources(user: User, data: Any, category_ids: dict[str, int]) -> dict[str, int]:

@@ -16,7 +16,7 @@ from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category
 from mainthing.activity.services import DayTotals
-from mainthing.bookings.models import Appointment
+from mainthing.bookings.models import Appointment, CallbackRequest
 from mainthing.core import jsonstream, timekit
 from mainthing.core.bulk import BulkInsert
 from mainthing.core.importing import BatchWriter, discard, open_batch, publish
@@ -27,6 +27,7 @@ from mainthing.prospects.models import (
     Spend,
 )
 
+from .bookingparts import apply_callbacks, apply_page
 from .checks import (
     _activity,
     _categories,
@@ -129,9 +130,19 @@ class _Categories:
 # --- restore -------------------------------------------------------------------------------------
 
 
-def restore_user(user: User, path: Path) -> dict[str, int]:
-    """Loads an export into an account that has no entries, appointments, prospects, income or
-    spend yet, and returns how many of each part it restored.
+class Restored(dict):
+    """How many of each part a restore wrote, and `notes`: what it had to change on the way
+    (a booking page address taken by another account here)."""
+
+    def __init__(self, notes: list[str], counts: dict[str, int]):
+        super().__init__(counts)
+        self.notes = notes
+
+
+def restore_user(user: User, path: Path) -> Restored:
+    """Loads an export into an account that has no entries, appointments, prospects, income,
+    spend or call-back requests yet, and returns how many of each part it restored (with
+    notes on what it had to change).
 
     The entries (the bulk of a file) go in as committed chunks of an import batch, hidden until
     everything else is written with them in one short publishing transaction
@@ -139,9 +150,10 @@ def restore_user(user: User, path: Path) -> dict[str, int]:
     of it. Raises ValidationError, leaving nothing visible (the batch's rows are deleted), when
     the account has any of those, the file is not a Mainthing export of a known version, or any
     part of it is malformed.
-    Side effects: the profile, categories, routine, lead sources and spend, prospects with
-    their history, appointments, income, column mappings and entries of `user` (its lead
-    sources and column mappings replaced), with their day totals.
+    Side effects: the profile, categories, routine, lead sources and spend, booking page,
+    prospects with their history, appointments with theirs, call-back requests, income, column
+    mappings and entries of `user` (its lead sources and column mappings replaced, its page
+    updated), with their day totals.
     """
     path = Path(path)
     if (
@@ -150,11 +162,12 @@ def restore_user(user: User, path: Path) -> dict[str, int]:
         or Prospect.objects.filter(user=user).exists()
         or Income.objects.filter(user=user).exists()
         or Spend.objects.filter(user=user).exists()
+        or CallbackRequest.objects.filter(user=user).exists()
     ):
         raise ValidationError(
-            f"{user.email} already has time entries, appointments, prospects, income "
-            "or spend; restore only into an empty account (create a new one with "
-            "`mainthing createuser`)."
+            f"{user.email} already has time entries, appointments, prospects, income, "
+            "spend or call-back requests; restore only into an empty account (create a new "
+            "one with `mainthing createuser`)."
         )
     batch = None
     try:
@@ -254,6 +267,7 @@ def _restore(user: User, reader: jsonstream.ObjectReader, batch: ImportBatch) ->
         prepare()
         insert(buffered)
     counts: dict[str, int] = {}
+    notes: list[str] = []
 
     def rest() -> None:
         """Everything but the entries, written with the publishing of the batch."""
@@ -265,25 +279,39 @@ def _restore(user: User, reader: jsonstream.ObjectReader, batch: ImportBatch) ->
         prospect_ids, counts["events"], counts["time_links"] = apply_prospects(
             user, header.get("prospects", []), sources, writer
         )
-        counts["appointments"] = apply_appointments(
-            user, header.get("appointments", []), writer, prospect_ids
+        # Version 1 and 2 files have no page, history or call-back requests either.
+        note = apply_page(user, header.get("booking_page"), sources)
+        if note:
+            notes.append(note)
+        counts["appointments"], counts["changes"] = apply_appointments(
+            user, header.get("appointments", []), writer, prospect_ids, sources
         )
+        counts["callback_requests"] = apply_callbacks(
+            user, header.get("callback_requests", []), prospect_ids, sources
+        )
+        counts["booking_page"] = int(header.get("booking_page") is not None)
         counts["income"] = apply_income(user, header.get("income", []), prospect_ids)
         counts["column_mappings"] = apply_column_mappings(user, header.get("column_mappings", []))
         activity_services.add_to_day_totals(user, writer.totals.pairs)
         counts.update(sources=len(sources), prospects=len(prospect_ids))
 
     publish(batch, also=rest, rows=writer.count)
-    return {
-        "categories": len(categories.ids),
-        "blocks": counts["blocks"],
-        "sources": counts["sources"],
-        "spend": Spend.objects.filter(user=user).count(),
-        "prospects": counts["prospects"],
-        "events": counts["events"],
-        "time_links": counts["time_links"],
-        "appointments": counts["appointments"],
-        "income": counts["income"],
-        "column_mappings": counts["column_mappings"],
-        "activities": writer.count,
-    }
+    return Restored(
+        notes,
+        {
+            "categories": len(categories.ids),
+            "blocks": counts["blocks"],
+            "sources": counts["sources"],
+            "spend": Spend.objects.filter(user=user).count(),
+            "booking_page": counts["booking_page"],
+            "prospects": counts["prospects"],
+            "events": counts["events"],
+            "time_links": counts["time_links"],
+            "appointments": counts["appointments"],
+            "changes": counts["changes"],
+            "callback_requests": counts["callback_requests"],
+            "income": counts["income"],
+            "column_mappings": counts["column_mappings"],
+            "activities": writer.count,
+        },
+    )
