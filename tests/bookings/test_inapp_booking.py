@@ -128,3 +128,36 @@ def test_suggestions_find_your_prospects_by_name_email_or_phone(
 def test_suggestions_need_a_login(anon_client, db):
     response = anon_client.get(reverse("prospects:suggest"), {"prospect_name": "a"})
     assert response.status_code == 302
+
+
+def test_an_imported_lead_is_the_prospect_a_booking_finds_by_email_or_phone(
+    evenings, owner_client, frozen, tmp_path
+):
+    """The lead import and the booking form recognise a person by one rule
+    (`contacts.match_keys`): the email in another case, the phone in another format."""
+    from tests.prospects.test_importing import run_import, write
+
+    evenings.phone_region = "GB"
+    evenings.save()
+    csv = "name,email,phone\nMaria Lopez,Maria.Lopez@Example.com,\nBob Ray,,07700 900123\n"
+    run_import(evenings, write(tmp_path, csv))
+    maria, bob = Prospect.objects.get(name="Maria Lopez"), Prospect.objects.get(name="Bob Ray")
+    later = EVENING.replace(hour=18, minute=30)
+    for typed, who, at in (
+        ("maria.lopez@EXAMPLE.com", maria, EVENING),
+        ("+44 7700-900123", bob, later),
+    ):
+        asked = owner_client.post(BOOK, form(prospect_name=typed, slot=at.isoformat()))
+        assert f'value="prospect:{who.pk}"' in asked.content.decode()
+        booked = owner_client.post(
+            BOOK, form(prospect_name=typed, slot=at.isoformat(), match=f"prospect:{who.pk}")
+        )
+        assert booked.status_code == 302
+    assert sorted(Prospect.objects.values_list("name", "stage")) == [
+        ("Bob Ray", "booked"),
+        ("Maria Lopez", "booked"),
+    ]
+    assert sorted(Appointment.objects.values_list("prospect__name", "start")) == [
+        ("Bob Ray", later),
+        ("Maria Lopez", EVENING),
+    ]

@@ -25,6 +25,7 @@ from mainthing.core import timekit
 from mainthing.core.lookups import owned_or_404
 
 from . import services
+from .contacts import match_keys
 from .models import Event, Income, LeadImport, LeadSource, Prospect, Spend, Stage
 
 PER_PAGE = 50
@@ -420,9 +421,12 @@ def namesakes(user: User, text: str, *, limit: int = 5) -> list[Prospect]:
     if not name:
         return []
     condition = Q(name__iexact=name)
-    exact = search_condition(name, region=user.phone_region)
-    if _exact_field(exact) in EXACT_FIELDS:
-        condition |= exact
+    # The email and phone by the rule the booking page and the lead import follow.
+    email, phone = match_keys(name if "@" in name else "", name, region=user.phone_region)
+    if email:
+        condition |= Q(email_key=email)
+    if phone:
+        condition |= Q(phone=phone)
     return list(
         Prospect.objects.filter(condition, user=user)
         .select_related("source")
