@@ -1,7 +1,6 @@
 """One call: booking it, its page, moving, completing, cancelling and marking a no-show."""
 
 import uuid
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,19 +19,6 @@ from mainthing.prospects.models import Prospect
 from .. import queries, services
 from ..forms import MATCH_NEW, BookForm, CompleteForm, MoveForm
 from ..models import Appointment
-
-# "Book a call" offers the free slots of this many days, today included.
-BOOK_SLOT_DAYS = 7
-
-
-def _free_starts(user, now) -> list:
-    """The free 30-minute slots inside prospecting blocks of the next days, as starts."""
-    tz = timekit.zone(user.time_zone)
-    today = timekit.local_date(now, tz)
-    # From the day's start, not from now: blocks clipped at now would shift the slot grid.
-    since, _ = timekit.local_day_bounds(today, tz)
-    _, until = timekit.local_day_bounds(today + timedelta(days=BOOK_SLOT_DAYS - 1), tz)
-    return [start for start, _ in queries.free_slots(user, since, until, now=now)]
 
 
 def _chosen_prospect(user, data):
@@ -63,7 +49,7 @@ def book(request):
     now = timezone.now()
     prospect_id = request.GET.get("prospect")
     prospect = prospect_queries.prospect_for_user(user, prospect_id) if prospect_id else None
-    slots = _free_starts(user, now)
+    slots = queries.free_starts_ahead(user, now=now)
     initial = {"start": request.GET.get("start", ""), "idempotency_key": uuid.uuid4().hex}
     matches: list = []
     if request.method == "POST" and prospect is None:
