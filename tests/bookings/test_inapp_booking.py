@@ -6,11 +6,13 @@ blocks are offered, and a double submit books once."""
 from datetime import UTC, datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from mainthing.bookings.models import Appointment
 from mainthing.prospects.models import Prospect
-from tests.factories import ProspectFactory
+from tests.activity.test_concurrency import at_once
+from tests.factories import ProspectFactory, UserFactory, block
 
 NOW = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)  # 09:00 in London, a Wednesday
 EVENING = datetime(2026, 6, 10, 18, 0, tzinfo=UTC)  # 19:00 in London, a free slot
@@ -104,6 +106,32 @@ def test_a_double_submit_books_once(evenings, owner_client, frozen):
     second = owner_client.post(BOOK, data)
     assert (first.status_code, second.status_code) == (302, 302)
     assert Appointment.objects.count() == 1
+    assert Prospect.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submit_sent_at_once_books_once_and_every_answer_is_that_booking(frozen):
+    """Eight copies of one form (one idempotency key) race: one books, and the others answer
+    with that booking, not "that time was just taken"."""
+    user = UserFactory(email="racer@example.com", time_zone="Europe/London")
+    block(user, "19:00", "21:00")
+    data = form(prospect_name="Bob Ray", slot=EVENING.isoformat(), idempotency_key="twice")
+    clients = [Client() for _ in range(8)]
+    for client in clients:
+        client.force_login(user)
+    answers: list = []
+
+    def send(_, client):
+        try:
+            response = client.post(BOOK, data)
+            answers.append((response.status_code, response.headers.get("Location")))
+        except Exception as error:  # any error is what this test hunts
+            answers.append(repr(error))
+
+    at_once(send, clients)
+
+    assert answers == [(302, "/calendar/?week=2026-06-08")] * 8
+    assert list(Appointment.objects.values_list("prospect_name", "start")) == [("Bob Ray", EVENING)]
     assert Prospect.objects.count() == 1
 
 

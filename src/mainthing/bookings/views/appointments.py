@@ -67,13 +67,15 @@ def book(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         key = data.get("idempotency_key") or None
-        earlier = _booked_before(user, key)  # the same form sent again: it was booked
-        if earlier is not None:
-            return _booked(request, earlier)
         try:
             chosen, namesakes = prospect, None
             if prospect is None:
                 chosen, namesakes = _chosen_prospect(user, data)
+            # After the namesakes are read: a twin of this form that has just booked a new
+            # prospect is among them, and its booking (same transaction) is seen here.
+            earlier = _booked_before(user, key)
+            if earlier is not None:
+                return _booked(request, earlier)
             if namesakes:
                 ask_which = True
             else:
