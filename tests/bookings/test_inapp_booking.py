@@ -34,9 +34,13 @@ def test_typing_an_existing_name_asks_before_a_second_prospect_is_made(maria, ow
     asked = owner_client.post(BOOK, form(prospect_name="maria  lopez", slot=EVENING.isoformat()))
     html = asked.content.decode()
     assert asked.status_code == 200
-    assert "You already have 1 prospect with this name, email or phone" in html
+    assert (
+        "<legend>You already have Maria Lopez (maria@example.com, New). "
+        "Book with them, or add a new prospect with the same name?</legend>"
+    ) in html
     assert f'value="prospect:{maria.pk}"' in html
-    assert "maria@example.com" in html
+    assert "Book with Maria Lopez (maria@example.com, New)" in html
+    assert "Add a new prospect named “maria lopez”" in html
     assert not Appointment.objects.exists()
     assert Prospect.objects.count() == 1
 
@@ -57,6 +61,22 @@ def test_a_new_prospect_with_the_same_name_only_when_chosen(maria, owner_client,
     )
     assert Prospect.objects.filter(name="Maria Lopez").count() == 2
     assert not maria.appointments.exists()
+
+
+def test_two_namesakes_are_both_offered_with_a_new_one(maria, owner_client, frozen):
+    other = ProspectFactory(user=maria.user, name="maria lopez", email="", phone="")
+    asked = owner_client.post(BOOK, form(prospect_name="Maria Lopez", slot=EVENING.isoformat()))
+    html = asked.content.decode()
+    assert (
+        "<legend>You already have 2 prospects that fit “Maria Lopez”. "
+        "Book with one of them, or add a new prospect?</legend>"
+    ) in html
+    assert [f'value="prospect:{maria.pk}"' in html, f'value="prospect:{other.pk}"' in html] == [
+        True,
+        True,
+    ]
+    assert "Add a new prospect named “Maria Lopez”" in html
+    assert not Appointment.objects.exists()
 
 
 @pytest.mark.parametrize("typed", ["MARIA@example.com", "+44 7700 900123"])

@@ -72,9 +72,10 @@ def test_typing_the_name_without_picking_asks_which_maria(page: Page, problems):
     page.locator(".slot-list input[type=radio]").first.check()
     page.get_by_role("button", name="Book", exact=True).click()
 
-    question = page.get_by_role("group", name="You already have 1 prospect with this name")
+    question = page.get_by_role("group", name="You already have Maria Lopez (maria@example.com")
     expect(question).to_be_visible()
-    question.get_by_label("Maria Lopez (maria@example.com, New)").check()
+    expect(question).to_be_focused()
+    question.get_by_label("Book with Maria Lopez (maria@example.com, New)").check()
     page.get_by_role("button", name="Book", exact=True).click()
 
     expect(flash(page)).to_contain_text("Booked Maria Lopez")
