@@ -3,10 +3,13 @@ prospects as you type, a name (or email, or phone) that is already a prospect's 
 before a second one is made, a picked prospect is booked, the free slots inside prospecting
 blocks are offered, and a double submit books once."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mainthing.bookings.models import Appointment
@@ -163,14 +166,43 @@ def test_suggestions_find_your_prospects_by_name_email_or_phone(
     by_name = owner_client.get(url, {"prospect_name": "mar"}).content.decode()
     assert "Maria Lopez" in by_name
     assert "&lt;b&gt;Marius&lt;/b&gt;" in by_name
-    assert "Add “mar” as a new prospect" in by_name
+    assert "New prospect: “mar”" in by_name
+    assert (
+        '<span id="prospect-count" hx-swap-oob="innerHTML">2 prospects match, '
+        "or add “mar” as a new one.</span>"
+    ) in by_name
     by_email = owner_client.get(url, {"prospect_name": "maria@example.com"}).content.decode()
     assert f'data-pick-prospect="{maria.pk}"' in by_email
     by_phone = owner_client.get(url, {"prospect_name": "+44 7700-900123"}).content.decode()
     assert f'data-pick-prospect="{maria.pk}"' in by_phone
     exact = owner_client.get(url, {"prospect_name": "maria lopez"}).content.decode()
-    assert "as a new prospect" not in exact
+    assert "New prospect:" not in exact
     assert "Maria Lopez" not in other_client.get(url, {"prospect_name": "mar"}).content.decode()
+
+
+def test_suggestions_put_the_exact_name_first_so_the_limit_never_hides_a_namesake(
+    owner_client, owner, frozen
+):
+    for letter in "ABCDEFGHIJ":
+        ProspectFactory(user=owner, name=f"Aann {letter}")  # all sort before "Ann"
+    ann = ProspectFactory(user=owner, name="Ann")
+    html = owner_client.get(reverse("prospects:suggest"), {"prospect_name": "ann"}).content
+    found = re.findall(r'data-pick-prospect="(\d+)"', html.decode())
+    assert (len(found), found[0]) == (8, str(ann.pk))
+    assert "New prospect:" not in html.decode()
+
+
+def test_suggestions_take_the_same_few_queries_for_any_number_of_prospects(
+    owner_client, owner, frozen
+):
+    url = reverse("prospects:suggest")
+    ProspectFactory(user=owner, name="Ann Lee")
+    with CaptureQueriesContext(connection) as few:
+        owner_client.get(url, {"prospect_name": "ann"})
+    ProspectFactory.create_batch(30, user=owner, name="Ann Many")
+    with CaptureQueriesContext(connection) as many:
+        owner_client.get(url, {"prospect_name": "ann"})
+    assert len(many) == len(few)
 
 
 def test_suggestions_need_a_login(anon_client, db):

@@ -435,7 +435,11 @@ def namesakes(user: User, text: str, *, limit: int = 5) -> list[Prospect]:
 
 
 def suggestions(user: User, text: str, *, limit: int = 8) -> list[Prospect]:
-    """Prospects whose name, email or phone fits what is typed so far, names first."""
-    if not " ".join((text or "").split()):
+    """Prospects whose name, email or phone fits what is typed so far: those with exactly the
+    typed name first (so a namesake is never cut off by the limit), then by name."""
+    name = " ".join((text or "").split())
+    if not name:
         return []
-    return list(searched(user, text).order_by("name", "pk")[:limit])
+    exact_first = Case(When(name__iexact=name, then=Value(0)), default=Value(1))
+    rows = searched(user, text).order_by(exact_first, "name", "pk")
+    return list(rows[:limit])
