@@ -123,6 +123,17 @@ def test_book_a_call_offers_the_free_slots_and_books_the_one_picked(evenings, ow
     assert not Appointment.objects.exists()
 
 
+def test_a_free_slot_clicked_on_the_calendar_comes_checked(evenings, owner_client, frozen):
+    html = owner_client.get(BOOK, {"start": "2026-06-10T19:00"}).content.decode()
+    assert f'value="{EVENING.isoformat()}" id="id_slot_0" checked' in html
+    assert (
+        re.search(r'<input type="datetime-local" name="start"[^>]*>', html)[0].count("value=") == 0
+    )
+    other = owner_client.get(BOOK, {"start": "2026-06-10T12:00"}).content.decode()
+    assert 'value="2026-06-10T12:00"' in other
+    assert "checked" not in other
+
+
 def test_a_double_submit_books_once(evenings, owner_client, frozen):
     data = form(prospect_name="Bob Ray", slot=EVENING.isoformat(), idempotency_key="k-1")
     first = owner_client.post(BOOK, data)

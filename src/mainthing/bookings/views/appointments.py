@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mainthing.activity.forms import LocalDateTimeField
 from mainthing.activity.services import OverlapError
 from mainthing.core import timekit
 from mainthing.core.forms import add_service_errors
@@ -50,7 +51,7 @@ def book(request):
     prospect_id = request.GET.get("prospect")
     prospect = prospect_queries.prospect_for_user(user, prospect_id) if prospect_id else None
     slots = queries.free_starts_ahead(user, now=now)
-    initial = {"start": request.GET.get("start", ""), "idempotency_key": uuid.uuid4().hex}
+    initial = {"idempotency_key": uuid.uuid4().hex, **_asked_time(user, request, slots)}
     matches: list = []
     if request.method == "POST" and prospect is None:
         # The disambiguation radios must be there to be valid when the form comes back.
@@ -123,6 +124,19 @@ def book(request):
             "slot_days": form.slot_groups(),
         },
     )
+
+
+def _asked_time(user, request, slots: list) -> dict:
+    """The form's initial time from `?start=` (a free slot clicked on the calendar): that
+    slot's radio when it is one of those offered, else the typed field."""
+    asked = request.GET.get("start", "")
+    try:
+        start = LocalDateTimeField(tz_name=user.time_zone).clean(asked) if asked else None
+    except ValidationError:
+        start = None
+    if start is not None and start in slots:
+        return {"slot": start.isoformat()}
+    return {"start": asked}
 
 
 def _booked_before(user, key: str | None) -> Appointment | None:
