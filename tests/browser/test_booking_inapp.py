@@ -82,6 +82,7 @@ def test_typing_the_name_without_picking_asks_which_maria(page: Page, problems):
     question = page.get_by_role("group", name="You already have Maria Lopez (maria@example.com")
     expect(question).to_be_visible()
     expect(question).to_be_focused()
+    assert axe_violations(page) == []
     question.get_by_label("Book with Maria Lopez (maria@example.com, New)").check()
     page.get_by_role("button", name="Book", exact=True).click()
 
