@@ -69,6 +69,9 @@ def test_typing_a_prospects_name_suggests_them_and_books_them(page: Page, proble
     problems.assert_none()
 
 
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, {"width": 360, "height": 740}], ids=str
+)
 def test_typing_the_name_without_picking_asks_which_maria(page: Page, problems):
     sign_up(page)
     use_starter_routine(page)
@@ -83,6 +86,7 @@ def test_typing_the_name_without_picking_asks_which_maria(page: Page, problems):
     expect(question).to_be_visible()
     expect(question).to_be_focused()
     assert axe_violations(page) == []
+    assert horizontal_overflow(page)["scroll"] <= page.viewport_size["width"]
     question.get_by_label("Book with Maria Lopez (maria@example.com, New)").check()
     page.get_by_role("button", name="Book", exact=True).click()
 
