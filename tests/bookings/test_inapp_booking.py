@@ -123,6 +123,22 @@ def test_book_a_call_offers_the_free_slots_and_books_the_one_picked(evenings, ow
     assert not Appointment.objects.exists()
 
 
+def test_book_a_call_from_the_card_and_from_today_offers_the_free_slots(
+    maria, owner_client, frozen
+):
+    card = owner_client.get(reverse("prospects:card", args=[maria.pk])).content.decode()
+    today = owner_client.get(reverse("today")).content.decode()
+    from_card = f'href="{BOOK}?prospect={maria.pk}"'
+    assert (from_card in card, f'href="{BOOK}"' in today) == (True, True)
+    for url in (f"{BOOK}?prospect={maria.pk}", BOOK):
+        html = owner_client.get(url).content.decode()
+        # The rest of today's block, 19:00-21:00, and the six evenings after it.
+        assert (html.count('name="slot"'), f'value="{EVENING.isoformat()}"' in html) == (28, True)
+    booked = owner_client.post(f"{BOOK}?prospect={maria.pk}", form(slot=EVENING.isoformat()))
+    assert booked.status_code == 302
+    assert list(maria.appointments.values_list("start", flat=True)) == [EVENING]
+
+
 def test_a_free_slot_clicked_on_the_calendar_comes_checked(evenings, owner_client, frozen):
     html = owner_client.get(BOOK, {"start": "2026-06-10T19:00"}).content.decode()
     assert f'value="{EVENING.isoformat()}" id="id_slot_0" checked' in html
