@@ -111,7 +111,7 @@
   // The booking form's prospect field, a combobox (WAI-ARIA's list autocomplete): suggestions
   // come from the server (htmx); the arrows move through them while the focus stays in the
   // field (aria-activedescendant), Enter or a click picks one. Picking a prospect books them,
-  // picking "Add … as a new prospect" makes a new one; typing again forgets the pick, so a
+  // picking "New prospect: …" makes a new one; typing again forgets the pick, so a
   // stale id is never sent.
   function prospectPicker(root) {
     root.querySelectorAll("[data-prospect-picker]").forEach(function (box) {
