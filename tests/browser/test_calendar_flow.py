@@ -244,7 +244,14 @@ def test_booking_a_free_slot_shows_the_call_and_takes_the_slot(page: Page, probl
     page.locator(f'a.free-slot[href$="start={at(day, LUNCH)}"]').click()
 
     expect(page.get_by_role("heading", name="Book a call")).to_be_visible()
-    expect(page.get_by_label("When")).to_have_value(at(day, LUNCH))
+    # The slot clicked is checked among the free times; the typed fallback stays empty.
+    checked = page.locator("input[name=slot]:checked")
+    expect(checked).to_have_count(1)
+    expect(page.locator("label.slot", has=checked)).to_have_text("12:00")
+    expect(page.locator(".slot-day", has=checked).locator(".slot-date")).to_have_text(
+        f"{day:%a} {day.day} {day:%b}"
+    )
+    expect(page.get_by_label("When")).to_have_value("")
     expect(page.get_by_label("Length")).to_have_value("30")
     page.get_by_label("Prospect").fill("Ann Lee")
     page.get_by_role("button", name="Book", exact=True).click()

@@ -430,7 +430,8 @@ def test_book_by_a_name_several_prospects_share_lists_them_and_books_nothing(own
         "mainthing: 2 prospects fit “Ann”:\n"
         f"  #{first.pk}  Ann  (New)\n"
         f"  #{second.pk}  ann  (New)\n"
-        "Book one by its ID (mainthing book '#ID' WHEN); nothing was booked.\n"
+        "Book one by its ID (mainthing book '#ID' WHEN), or add a new one with "
+        "mainthing prospects add and book its ID; nothing was booked.\n"
     )
     assert Prospect.objects.count() == 2
     assert not Appointment.objects.exists()
@@ -445,6 +446,22 @@ def test_book_by_an_email_or_phone_books_its_prospect(owner, capsys):
 
     assert list(Appointment.objects.values_list("prospect", flat=True)) == [maria.pk, maria.pk]
     assert Prospect.objects.count() == 1
+
+
+def test_book_finds_an_imported_lead_by_email_or_phone_written_another_way(owner, capsys, tmp_path):
+    block(owner, "19:00", "21:00")
+    leads = tmp_path / "leads.csv"
+    leads.write_text("name,email,phone\nMaria Lopez,Maria.Lopez@Example.com,07700 900123\n")
+    assert run(capsys, "import", "leads", str(leads))[0] == 0
+
+    assert run(capsys, "book", "maria.lopez@EXAMPLE.COM", "2026-06-10 19:30")[:2] == (
+        0,
+        "Booked Maria Lopez on Wed 10 Jun 2026 at 19:30 for 30 min (Europe/London).\n",
+    )
+    assert run(capsys, "book", "+44 7700-900123", "2026-06-10 20:00")[0] == 0
+
+    maria = Prospect.objects.get()
+    assert (maria.name, maria.stage, maria.appointments.count()) == ("Maria Lopez", "booked", 2)
 
 
 def test_book_a_taken_slot_leaves_no_new_prospect_behind(owner, capsys):

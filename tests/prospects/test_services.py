@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from mainthing.core.text import short_slug
-from mainthing.prospects import services
+from mainthing.prospects import contacts, services
 from mainthing.prospects.models import Event, Income, LeadSource, Prospect, ProspectTime, Stage
 from tests.factories import AppointmentFactory, category, entry, new_prospect
 
@@ -87,6 +87,37 @@ def test_add_prospect_same_phone_in_other_format_is_offered_as_duplicate(owner):
     with pytest.raises(services.DuplicateProspect) as duplicate:
         add(owner, name="Someone", phone="+1-415-555-0132")
     assert duplicate.value.matches == [first]
+
+
+@pytest.mark.parametrize(
+    ("email", "phone"),
+    [
+        ("maria.lopez@example.com", "+447700900123"),
+        ("  Maria.Lopez@Example.COM ", "07700 900123"),
+        ("MARIA.LOPEZ@EXAMPLE.COM", "+44 (0)7700-900123"),
+        ("maria.lopez@example.com", "0044 7700 900123"),
+    ],
+)
+def test_match_keys_are_one_for_any_case_of_email_and_format_of_phone(email, phone):
+    assert contacts.match_keys(email, phone, region="GB") == (
+        "maria.lopez@example.com",
+        "+447700900123",
+    )
+
+
+@pytest.mark.parametrize("phone", ["", "  ", "not a phone", "12", "Maria Lopez"])
+def test_match_keys_give_no_phone_key_for_what_is_no_number(phone):
+    assert contacts.match_keys("", phone, region="GB") == ("", "")
+
+
+def test_find_duplicates_reads_a_phone_typed_in_any_format_against_the_users_region(owner):
+    owner.phone_region = "GB"
+    owner.save()
+    maria = add(owner, name="Maria Lopez", email="maria@example.com", phone="07700 900123")
+    assert services.find_duplicates(owner, phone="+44 7700-900123") == [maria]
+    assert services.find_duplicates(owner, phone="07700900123") == [maria]
+    assert services.find_duplicates(owner, email=" MARIA@Example.com") == [maria]
+    assert services.find_duplicates(owner, phone="Maria Lopez") == []
 
 
 def test_duplicates_of_another_user_are_not_matched(owner, other_user):

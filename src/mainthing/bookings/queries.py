@@ -83,6 +83,21 @@ def free_slots(
     return slots(windows, minutes=minutes, step_minutes=step_minutes, not_before=now)
 
 
+# "Book a call" and the outcome screen offer the free slots of this many days, today included.
+SLOTS_AHEAD_DAYS = 7
+
+
+def free_starts_ahead(user: User, *, now: datetime, days: int = SLOTS_AHEAD_DAYS) -> list[datetime]:
+    """The starts of the free 30-minute slots inside prospecting blocks from now to the end of
+    the `days`th local day: what the app's booking forms offer to pick."""
+    tz = timekit.zone(user.time_zone)
+    today = timekit.local_date(now, tz)
+    # From the day's start, not from now: blocks clipped at now would shift the slot grid.
+    since, _ = timekit.local_day_bounds(today, tz)
+    _, until = timekit.local_day_bounds(today + timedelta(days=days - 1), tz)
+    return [start for start, _ in free_slots(user, since, until, now=now)]
+
+
 @dataclass
 class FillSignal:
     window: fillrate.Fill

@@ -35,10 +35,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, func: str, help_text: str, *, json_flag: bool = False):
+    def add(name: str, func: str, help_text: str, *, json_flag: bool = False, more: str = ""):
+        """A command; `more` goes on after `help_text` in its --help and docs/cli.md."""
         if only is not None and name != only:
             return None
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        description = f"{help_text}. {more}" if more else help_text
+        sub = commands.add_parser(name, help=help_text, description=description)
         sub.set_defaults(func=func, daily=name in DAILY_COMMANDS)
         if json_flag:
             sub.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -150,6 +152,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "bookings.book",
         "book a call with a prospect, e.g. book Ann '2026-12-01 19:00'",
         json_flag=True,
+        more=(
+            "PROSPECT is found the way the booking form finds one: by ID, by the whole name "
+            "(any case or spacing), by email (any case) or by phone (any format). One prospect "
+            "that fits is booked. When several fit, they are listed (ID, name, email or phone, "
+            "stage) and nothing is booked (exit status 2): book one by its ID. When none "
+            "fits, a new prospect of that name is added (source Unknown, stage booked) and a "
+            "line on stderr says so; `--json` gives `prospect_created`. To book a second "
+            "prospect with a name you already have, add them with `prospects add` and book "
+            "their ID."
+        ),
     ):
         sub.add_argument(
             "prospect",

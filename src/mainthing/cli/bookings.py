@@ -47,7 +47,8 @@ def prospect_to_book(user, text: str):
         raise CommandError(
             f"{len(fits)} prospects fit “{' '.join(text.split())}”:\n"
             + "\n".join(lines)
-            + "\nBook one by its ID (mainthing book '#ID' WHEN); nothing was booked.",
+            + "\nBook one by its ID (mainthing book '#ID' WHEN), or add a new one with "
+            "mainthing prospects add and book its ID; nothing was booked.",
             status=2,
         )
     return None

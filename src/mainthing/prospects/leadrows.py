@@ -23,7 +23,7 @@ from mainthing.core import timekit
 from mainthing.core.importing import CHUNK_SIZE, FileProblem, Source
 
 from . import services
-from .contacts import TAGS_MAX_LENGTH
+from .contacts import TAGS_MAX_LENGTH, match_keys
 from .leadfiles import DELIMITERS, FIELDS, NOT_WORD, NUMERIC_DATE, Plan, open_file, records
 from .models import CLOSED_STAGES, NOTES_MAX_LENGTH, LeadSource, Prospect, Stage
 
@@ -265,13 +265,13 @@ class Cleaner:
             raise BadValue(" ".join(messages))
         if stage in CLOSED_STAGES:
             follow_up = None  # a prospect who joined needs no follow-up
-        email_key = services.email_key(contact.email)
+        email_key, phone = match_keys(contact.email, contact.phone)
         return Lead(
             number,
             contact.name,
             contact.email,
             email_key,
-            contact.phone,
+            phone,
             contact.social,
             contact.time_zone,
             source_id,
@@ -306,7 +306,8 @@ def read_leads(user: User, source: Source, plan: Plan) -> Iterator[Lead | tuple[
 
 class Seen:
     """Emails, phones and fingerprints already taken: by the user's prospects, and by the rows
-    of the file read so far."""
+    of the file read so far. Emails and phones are compared by `contacts.match_keys`, as the
+    stored `email_key` and `phone` columns were written."""
 
     def __init__(self, user: User):
         self.emails: set[str] = set()
@@ -327,7 +328,8 @@ class Seen:
     def classify(self, lead: Lead) -> str:
         """ "existing", "duplicate" (of an earlier row: the first one wins) or "new"; a new
         lead's email, phone and fingerprint are taken from then on."""
-        email, phone, key = lead.email_key, lead.phone, lead.key
+        email, phone = match_keys(lead.email, lead.phone)  # the rule find_duplicates follows
+        key = lead.key
         if (
             (email and email in self.emails)
             or (phone and phone in self.phones)

@@ -25,6 +25,7 @@ from mainthing.core import timekit
 from mainthing.core.lookups import owned_or_404
 
 from . import services
+from .contacts import match_keys
 from .models import Event, Income, LeadImport, LeadSource, Prospect, Spend, Stage
 
 PER_PAGE = 50
@@ -420,9 +421,12 @@ def namesakes(user: User, text: str, *, limit: int = 5) -> list[Prospect]:
     if not name:
         return []
     condition = Q(name__iexact=name)
-    exact = search_condition(name, region=user.phone_region)
-    if _exact_field(exact) in EXACT_FIELDS:
-        condition |= exact
+    # The email and phone by the rule the booking page and the lead import follow.
+    email, phone = match_keys(name if "@" in name else "", name, region=user.phone_region)
+    if email:
+        condition |= Q(email_key=email)
+    if phone:
+        condition |= Q(phone=phone)
     return list(
         Prospect.objects.filter(condition, user=user)
         .select_related("source")
@@ -431,7 +435,11 @@ def namesakes(user: User, text: str, *, limit: int = 5) -> list[Prospect]:
 
 
 def suggestions(user: User, text: str, *, limit: int = 8) -> list[Prospect]:
-    """Prospects whose name, email or phone fits what is typed so far, names first."""
-    if not " ".join((text or "").split()):
+    """Prospects whose name, email or phone fits what is typed so far: those with exactly the
+    typed name first (so a namesake is never cut off by the limit), then by name."""
+    name = " ".join((text or "").split())
+    if not name:
         return []
-    return list(searched(user, text).order_by("name", "pk")[:limit])
+    exact_first = Case(When(name__iexact=name, then=Value(0)), default=Value(1))
+    rows = searched(user, text).order_by(exact_first, "name", "pk")
+    return list(rows[:limit])

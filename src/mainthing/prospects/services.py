@@ -30,7 +30,7 @@ from . import followups
 
 # Contacts in their canonical form live in `contacts`; callers that reach them as services.X
 # (the views, the CLI, restore) keep working.
-from .contacts import Contact, _notes_that_fit, _tags_that_fit, email_key
+from .contacts import Contact, _notes_that_fit, _tags_that_fit, email_key, match_keys
 from .contacts import clean_contact as clean_contact
 from .contacts import clean_email as clean_email
 from .contacts import clean_tags as clean_tags
@@ -172,12 +172,14 @@ def delete_spend(spend: Spend) -> None:
 def find_duplicates(
     user: User, *, email: str = "", phone: str = "", exclude: int | None = None
 ) -> list[Prospect]:
-    """Prospects with the same normalised email or E.164 phone."""
+    """Prospects with the same email (any case) or phone (any format, read against the user's
+    region): `contacts.match_keys`, the rule the lead import's `Seen` follows too."""
+    email_match, phone_match = match_keys(email, phone, region=user.phone_region)
     match = Q()
-    if email_key(email):
-        match |= Q(email_key=email_key(email))
-    if phone:
-        match |= Q(phone=phone)
+    if email_match:
+        match |= Q(email_key=email_match)
+    if phone_match:
+        match |= Q(phone=phone_match)
     if not match:
         return []
     rows = Prospect.objects.filter(match, user=user).select_related("source__category")

@@ -87,9 +87,11 @@ class BookForm(forms.Form):
             self.fields["source"].queryset = LeadSource.objects.filter(
                 user=user, archived=False, category__isnull=False
             ).select_related("category")
+            typed = " ".join(str(self.data.get("prospect_name", "")).split())
+            self.question = _which_question(matches, typed, user) if matches else ""
             self.fields["match"].choices = [
-                (f"prospect:{p.pk}", _match_label(p, user)) for p in matches
-            ] + ([(MATCH_NEW, "Add a new prospect with this name")] if matches else [])
+                (f"prospect:{p.pk}", f"Book with {_match_label(p, user)}") for p in matches
+            ] + ([(MATCH_NEW, f"Add a new prospect named “{typed}”")] if matches else [])
         self.slot_days: dict[str, date] = {}
         choices = []
         for start in slots:
@@ -116,6 +118,19 @@ class BookForm(forms.Form):
 
 
 MATCH_NEW = "new"
+
+
+def _which_question(matches: list[Prospect], typed: str, user) -> str:
+    """What the form asks when the prospect typed may be one the user already has."""
+    if len(matches) == 1:
+        return (
+            f"You already have {_match_label(matches[0], user)}. "
+            "Book with them, or add a new prospect with the same name?"
+        )
+    return (
+        f"You already have {len(matches)} prospects that fit “{typed}”. "
+        "Book with one of them, or add a new prospect?"
+    )
 
 
 def _match_label(prospect: Prospect, user) -> str:

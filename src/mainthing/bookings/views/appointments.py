@@ -1,7 +1,6 @@
 """One call: booking it, its page, moving, completing, cancelling and marking a no-show."""
 
 import uuid
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mainthing.activity.forms import LocalDateTimeField
 from mainthing.activity.services import OverlapError
 from mainthing.core import timekit
 from mainthing.core.forms import add_service_errors
@@ -20,19 +20,6 @@ from mainthing.prospects.models import Prospect
 from .. import queries, services
 from ..forms import MATCH_NEW, BookForm, CompleteForm, MoveForm
 from ..models import Appointment
-
-# "Book a call" offers the free slots of this many days, today included.
-BOOK_SLOT_DAYS = 7
-
-
-def _free_starts(user, now) -> list:
-    """The free 30-minute slots inside prospecting blocks of the next days, as starts."""
-    tz = timekit.zone(user.time_zone)
-    today = timekit.local_date(now, tz)
-    # From the day's start, not from now: blocks clipped at now would shift the slot grid.
-    since, _ = timekit.local_day_bounds(today, tz)
-    _, until = timekit.local_day_bounds(today + timedelta(days=BOOK_SLOT_DAYS - 1), tz)
-    return [start for start, _ in queries.free_slots(user, since, until, now=now)]
 
 
 def _chosen_prospect(user, data):
@@ -63,8 +50,8 @@ def book(request):
     now = timezone.now()
     prospect_id = request.GET.get("prospect")
     prospect = prospect_queries.prospect_for_user(user, prospect_id) if prospect_id else None
-    slots = _free_starts(user, now)
-    initial = {"start": request.GET.get("start", ""), "idempotency_key": uuid.uuid4().hex}
+    slots = queries.free_starts_ahead(user, now=now)
+    initial = {"idempotency_key": uuid.uuid4().hex, **_asked_time(user, request, slots)}
     matches: list = []
     if request.method == "POST" and prospect is None:
         # The disambiguation radios must be there to be valid when the form comes back.
@@ -81,13 +68,15 @@ def book(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         key = data.get("idempotency_key") or None
-        earlier = _booked_before(user, key)  # the same form sent again: it was booked
-        if earlier is not None:
-            return _booked(request, earlier)
         try:
             chosen, namesakes = prospect, None
             if prospect is None:
                 chosen, namesakes = _chosen_prospect(user, data)
+            # After the namesakes are read: a twin of this form that has just booked a new
+            # prospect is among them, and its booking (same transaction) is seen here.
+            earlier = _booked_before(user, key)
+            if earlier is not None:
+                return _booked(request, earlier)
             if namesakes:
                 ask_which = True
             else:
@@ -135,6 +124,19 @@ def book(request):
             "slot_days": form.slot_groups(),
         },
     )
+
+
+def _asked_time(user, request, slots: list) -> dict:
+    """The form's initial time from `?start=` (a free slot clicked on the calendar): that
+    slot's radio when it is one of those offered, else the typed field."""
+    asked = request.GET.get("start", "")
+    try:
+        start = LocalDateTimeField(tz_name=user.time_zone).clean(asked) if asked else None
+    except ValidationError:
+        start = None
+    if start is not None and start in slots:
+        return {"slot": start.isoformat()}
+    return {"start": asked}
 
 
 def _booked_before(user, key: str | None) -> Appointment | None:

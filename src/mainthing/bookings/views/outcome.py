@@ -1,8 +1,6 @@
 """The screen after a call: the stage, a note and the next step (a follow-up date or the next
 call booked in a free slot)."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,19 +19,13 @@ from mainthing.prospects.models import Prospect, Stage
 from .. import queries, services
 from ..forms import OutcomeForm, day_label
 
-# The outcome form offers free slots of this many days ahead, today included.
-OUTCOME_SLOT_DAYS = 7
-
 
 def _outcome_form(request, prospect: Prospect, *, now, data=None) -> OutcomeForm:
     """The outcome form with the free slots inside prospecting blocks of the next days."""
     tz = timekit.zone(request.user.time_zone)
     today = timekit.local_date(now, tz)
-    # From the day's start, not from now: blocks clipped at now would shift the slot grid.
-    since, _ = timekit.local_day_bounds(today, tz)
-    _, until = timekit.local_day_bounds(today + timedelta(days=OUTCOME_SLOT_DAYS - 1), tz)
-    slots = queries.free_slots(request.user, since, until, now=now)
-    return OutcomeForm(data, prospect=prospect, today=today, slots=[s for s, _ in slots], tz=tz)
+    slots = queries.free_starts_ahead(request.user, now=now)
+    return OutcomeForm(data, prospect=prospect, today=today, slots=slots, tz=tz)
 
 
 @login_required

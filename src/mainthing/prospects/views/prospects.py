@@ -418,7 +418,7 @@ def delete_prospect(request, pk: int):
 @require_safe
 def suggest(request):
     """The booking form's suggestions as you type: your prospects whose name, email or phone
-    fit, and an offer to add the typed name as a new prospect unless one has exactly it."""
+    fit, and "New prospect: …" with the typed name unless one has exactly it."""
     q = " ".join(request.GET.get("prospect_name", request.GET.get("q", "")).split())[:120]
     user = request.user
     found = [

@@ -109,9 +109,11 @@
     });
   }
 
-  // The booking form's prospect field: suggestions come from the server (htmx); picking one
-  // books that prospect, picking "Add … as a new prospect" makes a new one. Typing again
-  // forgets the pick, so a stale id is never sent.
+  // The booking form's prospect field, a combobox (WAI-ARIA's list autocomplete): suggestions
+  // come from the server (htmx); the arrows move through them while the focus stays in the
+  // field (aria-activedescendant), Enter or a click picks one. Picking a prospect books them,
+  // picking "New prospect: …" makes a new one; typing again forgets the pick, so a
+  // stale id is never sent.
   function prospectPicker(root) {
     root.querySelectorAll("[data-prospect-picker]").forEach(function (box) {
       if (box.dataset.ready) return;
@@ -121,8 +123,27 @@
       var list = box.querySelector(".suggestions");
       var id = form.querySelector("input[name=prospect_id]");
       var isNew = form.querySelector("input[name=new_prospect]");
+      var active = -1;
       function options() { return Array.prototype.slice.call(list.querySelectorAll("[role=option]")); }
-      function close() { list.innerHTML = ""; input.setAttribute("aria-expanded", "false"); }
+      function show(at) {
+        var all = options();
+        active = at;
+        all.forEach(function (o, i) {
+          o.setAttribute("aria-selected", i === at ? "true" : "false");
+          o.classList.toggle("active", i === at);
+        });
+        if (at >= 0 && all[at]) {
+          input.setAttribute("aria-activedescendant", all[at].id);
+          all[at].scrollIntoView({ block: "nearest" });
+        } else {
+          input.removeAttribute("aria-activedescendant");
+        }
+      }
+      function close() {
+        list.innerHTML = "";
+        show(-1);
+        input.setAttribute("aria-expanded", "false");
+      }
       function choose(option) {
         input.value = option.dataset.pickName;
         if (option.hasAttribute("data-pick-new")) { id.value = ""; isNew.value = "True"; }
@@ -134,24 +155,25 @@
       input.addEventListener("input", function () { id.value = ""; isNew.value = ""; box.classList.remove("picked"); });
       input.addEventListener("keydown", function (event) {
         var all = options();
-        if (event.key === "ArrowDown" && all.length) { event.preventDefault(); all[0].focus(); }
-        if (event.key === "Escape") close();
+        if (event.key === "ArrowDown" && all.length) { event.preventDefault(); show(Math.min(active + 1, all.length - 1)); }
+        else if (event.key === "ArrowUp" && all.length) { event.preventDefault(); show(Math.max(active - 1, 0)); }
+        else if (event.key === "Enter" && active >= 0 && all[active]) { event.preventDefault(); choose(all[active]); }
+        else if (event.key === "Escape" && all.length) { event.preventDefault(); close(); }
       });
+      input.addEventListener("blur", function () {
+        // Later than a click on an option, which must still find it.
+        setTimeout(function () { if (document.activeElement !== input) close(); }, 200);
+      });
+      list.addEventListener("mousedown", function (event) { event.preventDefault(); }); // keeps the focus in the field
       list.addEventListener("click", function (event) {
         var option = event.target.closest("[role=option]");
         if (option) choose(option);
       });
-      list.addEventListener("keydown", function (event) {
-        var all = options(), at = all.indexOf(document.activeElement);
-        if (event.key === "ArrowDown" && at < all.length - 1) { event.preventDefault(); all[at + 1].focus(); }
-        if (event.key === "ArrowUp") { event.preventDefault(); (at > 0 ? all[at - 1] : input).focus(); }
-        if (event.key === "Escape") { close(); input.focus(); }
-      });
-      list.addEventListener("focusin", function (event) {
-        options().forEach(function (o) { o.setAttribute("aria-selected", o === event.target ? "true" : "false"); });
-      });
       document.body.addEventListener("htmx:afterSwap", function (event) {
-        if (event.target === list) input.setAttribute("aria-expanded", options().length ? "true" : "false");
+        if (event.target !== list) return;
+        active = -1;
+        input.removeAttribute("aria-activedescendant");
+        input.setAttribute("aria-expanded", options().length ? "true" : "false");
       });
     });
   }
