@@ -752,3 +752,25 @@ def test_the_demo_account_survives_a_round_trip(tmp_path, db):
         "the page is at /book/jordan-reyes-2/ instead (change it in its settings)."
     ]
     assert callbacks(fresh) == callbacks(demo)
+
+
+def test_restore_dates_each_call_by_its_booking_so_the_page_stays_open(frozen, tmp_path, db):
+    # Four months of the demo: more calls came through the page than its daily cap of 30.
+    demo = create_demo_account(email="demo@example.com", days=120, now=NOW)
+    first = tmp_path / "first.json"
+    export_user(demo, first)
+    fresh = UserFactory(email="fresh@example.com")
+    frozen.shift(timedelta(days=7))  # restored on another install a week later
+
+    restore_user(fresh, first)
+
+    def booked_at(user) -> list[datetime]:
+        calls = Appointment.objects.filter(user=user).order_by("start", "prospect_name")
+        return list(calls.values_list("created_at", flat=True))
+
+    assert booked_at(fresh) == booked_at(demo)
+    later = NOW + timedelta(days=7)
+    page, original = public.page_for(fresh), public.page_for(demo)
+    assert public.taken_today(page, later) == public.taken_today(original, later) == 0
+    assert Appointment.objects.filter(user=fresh, made_via="booking_page").count() > 30
+    public.check_open(page, later)  # PageFull before: every restored call counted as today's

@@ -48,6 +48,7 @@ from .format import (
     _WEEKDAYS,
     APPOINTMENT_FIELDS,
     BLOCK_FIELDS,
+    CHUNK,
     EVENT_FIELDS,
     EXCEPTION_FIELDS,
     INCOME_FIELDS,
@@ -172,12 +173,19 @@ def apply_appointments(
         for index, entry in linked.items():
             rows[index - 1].activity_id = ids[entry]
     Appointment.objects.bulk_create(rows)
-    changes = []
+    changes, dated = [], []
     for appointment, history in zip(rows, histories, strict=True):
         for change in history:
             change.appointment = appointment
             changes.append(change)
+        # When a call was booked counts (the page's daily cap, the fill rate's bookings of the
+        # last 30 days): its history says, where the restore's own clock would not.
+        booked = [change.at for change in history if change.kind == Change.Kind.BOOKED]
+        if booked:
+            appointment.created_at = min(booked)
+            dated.append(appointment)
     Change.objects.bulk_create(changes)
+    Appointment.objects.bulk_update(dated, ["created_at"], batch_size=CHUNK)
     return len(rows), len(changes)
 
 
