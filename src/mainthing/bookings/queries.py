@@ -234,13 +234,42 @@ def booked_by_source(user: User, *, since: datetime) -> list[tuple[str, int | No
     ]
 
 
-def callbacks_this_week(user: User, *, now: datetime) -> int:
-    """How many visitors asked to be called back this week (from Monday, in the user's zone)
-    because the booking page had no free time: one count, for Today's sign that the calendar
-    is too full or too short."""
+# Today names this many of the week's callers; the rest are counted.
+CALLBACK_NAMES = 5
+
+
+@dataclass
+class Callbacks:
+    """This week's call-back requests, for Today: how many people asked and who."""
+
+    people: int
+    # The latest callers still on file (id, name), newest first, at most CALLBACK_NAMES.
+    named: list[tuple[int, str]]
+
+    @property
+    def more(self) -> int:
+        return self.people - len(self.named)
+
+
+def callbacks_this_week(user: User, *, now: datetime) -> Callbacks:
+    """Who asked to be called back this week (from Monday, in the user's zone) because the
+    booking page had no free time: Today's sign that the calendar is too full or too short.
+    One query; a person who asked twice counts once. The page's daily cap bounds the rows."""
     tz = timekit.zone(user.time_zone)
     monday, _ = timekit.local_day_bounds(timekit.week_start(timekit.local_date(now, tz)), tz)
-    return CallbackRequest.objects.filter(user=user, created_at__gte=monday).count()
+    rows = (
+        CallbackRequest.objects.filter(user=user, created_at__gte=monday)
+        .order_by("-created_at", "-pk")
+        .values_list("prospect_id", "prospect__name")
+    )
+    people: dict[int, str] = {}
+    gone = 0  # requests whose prospect was deleted since: still a person who asked
+    for prospect_id, name in rows:
+        if prospect_id is None:
+            gone += 1
+        else:
+            people.setdefault(prospect_id, name)
+    return Callbacks(len(people) + gone, list(people.items())[:CALLBACK_NAMES])
 
 
 @dataclass
