@@ -1,5 +1,5 @@
 from collections import Counter, defaultdict
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
 import pytest
@@ -8,7 +8,14 @@ from django.core.exceptions import ValidationError
 from mainthing.accounts.models import User
 from mainthing.activity import services
 from mainthing.activity.models import Activity, DayTotal
-from mainthing.bookings.models import Appointment
+from mainthing.bookings.models import (
+    Appointment,
+    BookingPage,
+    CallbackRequest,
+    Change,
+    Mail,
+    Reminder,
+)
 from mainthing.core import timekit
 from mainthing.demo import ZONE, create_demo_account
 from mainthing.prospects.models import (
@@ -136,7 +143,7 @@ def test_demo_books_calls_in_the_coming_evening_blocks(db):
     user = create_demo_account(email="demo@example.com", now=NOW)
 
     tz = timekit.zone(ZONE)
-    calls = list(Appointment.objects.filter(user=user, status="scheduled"))
+    calls = list(Appointment.objects.filter(user=user, status="scheduled", made_via="manual"))
     # Wednesday's block is over at 21:30; Thursday and Friday evenings have calls.
     assert {timekit.local_date(a.start, tz).isoformat() for a in calls} == {
         "2026-11-26",
@@ -176,7 +183,8 @@ def test_demo_prospects_come_from_named_sources_and_sit_in_every_stage(db):
     user = create_demo_account(email="demo@example.com", now=NOW)
 
     rows = Prospect.objects.filter(user=user).select_related("source__category")
-    assert rows.count() == 60
+    # Sixty, and four more who came through the booking page.
+    assert rows.count() == 64
     assert {p.stage for p in rows} == set(Stage.values)
     assert {s.label for s in LeadSource.objects.filter(user=user, archived=False)} == {
         "Forum posts / Signature on the MLM forum",
@@ -228,7 +236,7 @@ def test_demo_calls_and_appointments_are_linked_to_prospects(db):
     appointments = Appointment.objects.filter(user=user).select_related("prospect")
     assert all(a.prospect and a.prospect.name == a.prospect_name for a in appointments)
     upcoming = [a.prospect.stage for a in appointments if a.status == "scheduled"]
-    assert upcoming == ["booked"] * 5
+    assert upcoming == ["booked"] * 8
     for prospect in Prospect.objects.filter(user=user, time_links__isnull=False).distinct():
         first_call = prospect.time_links.order_by("activity__start").first().activity.start
         assert prospect.created_at < first_call
@@ -257,3 +265,99 @@ def test_demo_prospects_and_money_are_deterministic(db):
     assert list(Income.objects.filter(user=first).values_list("date", "amount", "kind")) == list(
         Income.objects.filter(user=second).values_list("date", "amount", "kind")
     )
+
+
+def test_demo_has_a_booking_page_named_after_the_demo_with_two_call_lengths(db):
+    user = create_demo_account(email="demo@example.com", days=7, now=NOW)
+    other = create_demo_account(email="other@example.com", days=7, now=NOW)
+
+    page = BookingPage.objects.get(user=user)
+    assert (page.slug, page.enabled, page.length_list) == ("jordan-reyes", True, [15, 30])
+    assert "from home" in page.intro
+    assert page.default_source.key == "mlm-forum"
+    assert BookingPage.objects.get(user=other).slug == "jordan-reyes-2", "a second demo's own"
+
+
+def test_demo_coming_calls_through_the_page_are_offered_times_in_the_prospects_zones(db):
+    user = create_demo_account(email="demo@example.com", days=7, now=NOW)
+
+    tz = timekit.zone(ZONE)
+    paged = (
+        Appointment.objects.filter(user=user, made_via="booking_page", start__gt=NOW)
+        .select_related("source", "prospect")
+        .order_by("start")
+    )
+    rows = [
+        (a.prospect_name, a.prospect_time_zone, a.source.key, a.minutes, a.prospect.stage)
+        for a in paged
+    ]
+    assert rows == [
+        ("Ananya Iyer", "Asia/Kolkata", "youtube", 30, "booked"),
+        ("Rachel Adams", "America/New_York", "mlm-forum", 15, "booked"),
+        ("Jack Wilson", "Australia/Sydney", "ad-set-3", 30, "booked"),
+    ]
+    assert all(not a.outside_blocks for a in paged), "inside the evening block"
+    assert all(time(19) <= a.start.astimezone(tz).time() < time(21) for a in paged)
+    # After the calls booked by hand (Thursday and Friday), one to an evening.
+    days = [timekit.local_date(a.start, tz) for a in paged]
+    assert days[0] > date(2026, 11, 27)
+    assert len(set(days)) == 3
+    ananya = paged[0].prospect
+    assert (ananya.email, ananya.phone, ananya.source.key) == (
+        "ananya.iyer@example.com",
+        "+919876543210",
+        "youtube",
+    )
+
+
+def test_demo_has_a_call_moved_by_its_prospect_with_its_history(db):
+    user = create_demo_account(email="demo@example.com", days=7, now=NOW)
+
+    call = Appointment.objects.get(user=user, prospect_name="Jack Wilson")
+    history = [
+        (c.kind, c.by, c.at, c.from_start, c.to_start)
+        for c in Change.objects.filter(appointment=call)
+    ]
+    first = history[0][4]
+    assert history == [
+        ("booked", "prospect", NOW - timedelta(days=3), None, first),
+        ("moved", "prospect", NOW - timedelta(days=1), first, call.start),
+    ]
+    assert call.start - first == timedelta(days=1)
+    assert (call.status, call.sequence, call.created_at) == (
+        "scheduled",
+        1,
+        NOW - timedelta(days=3),
+    )
+
+
+def test_demo_past_calls_have_their_booking_in_their_history_some_through_the_page(db):
+    user = create_demo_account(email="demo@example.com", days=30, now=NOW)
+
+    held = Appointment.objects.filter(user=user, status="completed").prefetch_related("changes")
+    paged = [a for a in held if a.made_via == "booking_page"]
+    assert 0.2 * held.count() <= len(paged) <= 0.6 * held.count()
+    for call in held:
+        [booked] = call.changes.all()
+        by = "prospect" if call.made_via == "booking_page" else "user"
+        assert (booked.kind, booked.by, booked.at, booked.to_start) == (
+            "booked", by, call.created_at, call.start,
+        )  # fmt: skip
+    assert all(a.source_id == a.prospect.source_id and a.prospect_time_zone for a in paged)
+    assert not any(a.source_id or a.prospect_time_zone for a in held if a.made_via == "manual")
+
+
+def test_demo_has_a_call_back_request_and_queues_no_mail(db):
+    user = create_demo_account(email="demo@example.com", days=7, now=NOW)
+
+    [request] = CallbackRequest.objects.filter(user=user).select_related("prospect", "source")
+    today = timekit.local_date(NOW, timekit.zone(ZONE))
+    assert (request.prospect.name, request.prospect.phone, request.source.key) == (
+        "Harry Evans",
+        "+442079460999",
+        "fb-group",
+    )
+    assert request.prospect.follow_up_on == today
+    assert request.created_at == NOW - timedelta(hours=2)
+    assert not Mail.objects.filter(user=user).exists(), "its people are made up"
+    assert not Reminder.objects.filter(appointment__user=user).exists()

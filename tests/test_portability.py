@@ -21,6 +21,7 @@ from mainthing.bookings.models import (
     ManageLink,
     Reminder,
 )
+from mainthing.demo import create_demo_account
 from mainthing.portability import export_user, restore_user, restoring
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import (
@@ -915,3 +916,21 @@ def test_backups_doc_lists_every_section_and_field_export_writes(marketer, tmp_p
         f'"version": {data["version"]}'
         in (Path(__file__).resolve().parent.parent / "docs" / "backups.md").read_text()
     )
+
+
+def test_the_demo_account_survives_a_round_trip(tmp_path, db):
+    demo = create_demo_account(email="demo@example.com", days=7, now=NOW)
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    export_user(demo, first)
+    fresh = UserFactory(email="fresh@example.com")
+
+    counts = restore_user(fresh, first)
+    export_user(fresh, second)
+
+    assert comparable(read(second)) == comparable(read(first))
+    assert counts["changes"] == Change.objects.filter(appointment__user=demo).count() > 10
+    assert counts.notes == [
+        "The booking page's address /book/jordan-reyes/ belongs to another account here; "
+        "the page is at /book/jordan-reyes-2/ instead (change it in its settings)."
+    ]
+    assert callbacks(fresh) == callbacks(demo)

@@ -13,8 +13,11 @@ ad set with its daily spend, a Facebook group) and sit in every stage, the "no â
 path included. The twenty who were called have their calls linked (entries and the appointments
 booked ahead); some follow-ups are due today, some were missed on earlier days (they roll
 forward to today), others lie ahead; a few sales, enrollments and affiliate commissions are in
-the income list. The same `now` always gives the same account: the randomness comes from fixed
-seeds.
+the income list.
+
+The booking page (`/book/jordan-reyes/`, 15- and 30-minute calls) took a share of the past
+calls, a few coming ones and a call-back request (`demobookings`). The same `now` always gives
+the same account: the randomness comes from fixed seeds.
 
 Sits above the apps, like onboarding and the CLI.
 """
@@ -31,7 +34,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from mainthing import onboarding
+from mainthing import demobookings, onboarding
 from mainthing.accounts import services as account_services
 from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
@@ -236,7 +239,8 @@ def create_demo_account(
     Without a password the account has an unusable one (reach it through the CLI). Raises
     ValidationError, writing nothing, when the email is taken or the password is too weak.
     Side effects: one user, its categories, blocks, entries, day totals, lead sources, spend,
-    prospects (with events and linked time), appointments and income.
+    prospects (with events and linked time), appointments (with their history), income, a
+    booking page and a call-back request.
     """
     now = now or timezone.now()
     if not 1 <= days <= 3650:
@@ -283,6 +287,9 @@ def create_demo_account(
         # The booking moves a new or contacted lead on to "booked".
         bookings.book(user, prospect=prospects[name], start=start, minutes=30, now=now)
     _add_income(user, prospects, today=today)
+    demobookings.add_booking_page(
+        user, sources, now=now, name=NAME, zone=ZONE, after_days=UPCOMING_DAYS
+    )
     return user
 
 
@@ -502,6 +509,7 @@ def _book_past_calls(user: User, prospects: dict[str, Prospect]) -> int:
     for appointment in made:
         appointment.created_at = appointment.start - timedelta(days=rng.randint(2, 6))
     Appointment.objects.bulk_update(made, ["created_at"])
+    demobookings.through_the_page(made, seed=SEED + 8)
     return len(made)
 
 

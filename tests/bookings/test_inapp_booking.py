@@ -128,3 +128,18 @@ def test_suggestions_find_your_prospects_by_name_email_or_phone(
 def test_suggestions_need_a_login(anon_client, db):
     response = anon_client.get(reverse("prospects:suggest"), {"prospect_name": "a"})
     assert response.status_code == 302
+
+
+def test_book_a_call_from_a_card_offers_the_free_slots_and_books_that_prospect(
+    maria, owner_client, frozen
+):
+    url = f"{BOOK}?prospect={maria.pk}"
+    html = owner_client.get(url).content.decode()
+    assert f'value="{EVENING.isoformat()}"' in html
+    assert 'name="prospect_name"' not in html  # the card's prospect, no field to type
+    response = owner_client.post(url, form(slot=EVENING.isoformat()))
+    assert response.status_code == 302
+    assert maria.appointments.get().start == EVENING
+    card = owner_client.get(reverse("prospects:card", args=[maria.pk])).content.decode()
+    assert f"{BOOK}?prospect={maria.pk}" in card
+    assert BOOK in owner_client.get(reverse("today")).content.decode()

@@ -41,10 +41,15 @@ def is_region(code: str) -> bool:
     return code in phonenumbers.SUPPORTED_REGIONS
 
 
-def region_for_zone(zone: str) -> str:
-    """The phone region a time zone suggests ("Asia/Kolkata" → "IN"), else "US"."""
+def zone_region(zone: str) -> str:
+    """The phone region a time zone lies in ("Asia/Kolkata" → "IN"), or "" (UTC, Etc/…)."""
     code = _zone_countries().get(zone, "")
-    return code if is_region(code) else DEFAULT_REGION
+    return code if is_region(code) else ""
+
+
+def region_for_zone(zone: str) -> str:
+    """The phone region a time zone suggests, else "US": the guess at sign-up."""
+    return zone_region(zone) or DEFAULT_REGION
 
 
 @cache

@@ -96,10 +96,6 @@ def card_url(prospect_id: int | None) -> str:
     return settings.BASE_URL + reverse("prospects:card", args=[prospect_id])
 
 
-def page_url(slug: str) -> str:
-    return settings.BASE_URL + reverse("booking:page", args=[slug])
-
-
 # --- the template context ------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from . import letters, mails, managelinks, reminders, tasks
+from . import letters, links, mails, managelinks, reminders, tasks
 from .models import Appointment, BookingPage, CallbackRequest, Change, MadeVia
 
 logger = logging.getLogger("mainthing.mail")
@@ -133,7 +133,7 @@ def cancelled(appointment: Appointment, *, by: str, now: datetime) -> None:
             context={
                 **letters.context(appointment),
                 "by_prospect": by_prospect,
-                "page_url": letters.page_url(page.slug) if page else "",
+                "page_url": links.booking_url(page) if page else "",
             },
             ics=letters.invitation(appointment, method=letters.CANCEL, for_prospect=True, now=now),
             now=now,

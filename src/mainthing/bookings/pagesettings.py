@@ -53,6 +53,18 @@ SETTINGS_FIELDS = (
 )  # fmt: skip
 
 
+def settings_of(page: BookingPage) -> dict:
+    """The page's settings as the settings form and the export read them: its address, the
+    lengths and reminders as lists of minutes, and every field of `SETTINGS_FIELDS` (the
+    default source as a row)."""
+    return {
+        "slug": page.slug,
+        "lengths": page.length_list,
+        "reminders": page.reminder_list,
+        **{name: getattr(page, name) for name in SETTINGS_FIELDS},
+    }
+
+
 def update_page(
     page: BookingPage, *, slug: str, lengths: list[int], reminders: list[int], **fields
 ) -> BookingPage:

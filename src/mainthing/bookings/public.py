@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from mainthing.accounts import regions
 from mainthing.accounts.models import User
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
@@ -302,7 +303,7 @@ def _refuse_nul(fields: dict[str, str]) -> None:
 def _contact(page: BookingPage, *, name: str, email: str, phone: str, tz: str, errors: dict):
     """The visitor's name, email and phone in canonical form, their phone read in the country
     of their time zone; problems are added to `errors`."""
-    region = timekit.zone_country(tz) if "tz" not in errors else ""
+    region = regions.zone_region(tz) if "tz" not in errors else ""
 
     class VisitorRegion:  # clean_contact reads the phone region from a user
         phone_region = region or page.user.phone_region

@@ -7,12 +7,10 @@ that a DST change repeats is counted twice and a skipped hour not at all.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from importlib import resources
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -235,21 +233,3 @@ def localize(
     raise ValueError(
         f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key}: the clocks skip it for DST."
     )
-
-
-@functools.cache
-def _zone_countries() -> dict[str, str]:
-    """IANA zone → ISO country code, from the tz database's own zone.tab (the tzdata package)."""
-    text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text()
-    countries = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            code, _, name, *_ = line.split("\t")
-            countries[name] = code
-    return countries
-
-
-def zone_country(name: str) -> str:
-    """The country a zone lies in ("Asia/Kolkata" → "IN"), or "" (UTC, Etc/…, unknown): the
-    region a phone number typed without its country code is read in."""
-    return _zone_countries().get(name, "")

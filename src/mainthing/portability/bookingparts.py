@@ -39,24 +39,9 @@ def export_page(user: User) -> dict | None:
     page = BookingPage.objects.filter(user=user).select_related("default_source").first()
     if page is None:
         return None
-    return {
-        "slug": page.slug,
-        "enabled": page.enabled,
-        "intro": page.intro,
-        "lengths": page.length_list,
-        "step_minutes": page.step_minutes,
-        "notice_minutes": page.notice_minutes,
-        "horizon_days": page.horizon_days,
-        "buffer_minutes": page.buffer_minutes,
-        "max_per_day": page.max_per_day,
-        "phone_question": page.phone_question,
-        "ask_note": page.ask_note,
-        "cutoff_minutes": page.cutoff_minutes,
-        "reminders": page.reminder_list,
-        "remind_user_minutes": page.remind_user_minutes,
-        "default_source": page.default_source.key if page.default_source_id else None,
-        "daily_cap": page.daily_cap,
-    }
+    settings = pagesettings.settings_of(page)
+    settings["default_source"] = page.default_source.key if page.default_source_id else None
+    return settings
 
 
 def export_changes(changes, instant: Instant) -> list[dict]:

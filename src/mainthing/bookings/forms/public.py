@@ -219,24 +219,11 @@ class PageSettingsForm(forms.Form):
     def __init__(self, *args, page: BookingPage, **kwargs):
         from mainthing.prospects.models import LeadSource
 
-        initial = {
-            "slug": page.slug,
-            "enabled": page.enabled,
-            "intro": page.intro,
-            "lengths": page.length_list,
-            "step_minutes": page.step_minutes,
-            "notice_minutes": page.notice_minutes,
-            "horizon_days": page.horizon_days,
-            "buffer_minutes": page.buffer_minutes,
-            "max_per_day": page.max_per_day,
-            "phone_question": page.phone_question,
-            "ask_note": page.ask_note,
-            "cutoff_minutes": page.cutoff_minutes,
-            "reminders": page.reminder_list,
-            "remind_user_minutes": page.remind_user_minutes or "",
-            "default_source": page.default_source_id,
-            "daily_cap": page.daily_cap,
-        }
+        from ..pagesettings import settings_of
+
+        initial = settings_of(page)
+        initial["default_source"] = page.default_source_id
+        initial["remind_user_minutes"] = page.remind_user_minutes or ""
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["default_source"].queryset = LeadSource.objects.filter(
             user_id=page.user_id, archived=False, category__isnull=False

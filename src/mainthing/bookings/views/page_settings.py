@@ -4,17 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from mainthing.core.forms import add_service_errors
 
-from .. import pagesettings, public
+from .. import links, pagesettings, public
 from ..forms.public import PageSettingsForm
-
-
-def page_url(request, page) -> str:
-    return request.build_absolute_uri(reverse("booking:page", args=[page.slug]))
 
 
 @login_required
@@ -34,5 +29,5 @@ def page_settings(request):
                 return redirect("booking:settings")
         status = 422
         page.refresh_from_db()
-    context = {"form": form, "page": page, "page_url": page_url(request, page), "nav": "profile"}
+    context = {"form": form, "page": page, "page_url": links.booking_url(page), "nav": "profile"}
     return render(request, "bookings/public/settings.html", context, status=status)
