@@ -1,5 +1,6 @@
-"""Today counts this week's call-back requests (visitors who found no free time on the booking
-page), as a sign that the calendar is too full or too short, with the two ways to fix it."""
+"""Today shows this week's call-back requests (visitors who found no free slot on the booking
+page) as a sign that the calendar is too full or too short: how many people asked, who they are
+(linked to their cards; they also have a follow-up due) and the two ways to fix it."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -8,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from mainthing.bookings import public, queries
+from mainthing.prospects.models import Prospect
 
 # A Wednesday afternoon in London (BST); the owner's week began on Monday 8 June at 00:00 BST,
 # which is Sunday 7 June 23:00 UTC.
@@ -23,7 +25,7 @@ def ask_callback(user, name: str, *, at: datetime = NOW):
     return public.request_callback(
         page,
         name=name,
-        email=f"{name.split()[0].lower()}@example.com",
+        email=f"{name.replace(' ', '.').lower()}@example.com",
         phone="",
         tz="Asia/Kolkata",
         src="",
@@ -31,27 +33,56 @@ def ask_callback(user, name: str, *, at: datetime = NOW):
     )
 
 
-def callback_line(html: str) -> str:
-    """The call-back paragraph's text, tags stripped ("" when there is none)."""
-    found = re.search(r'<p class="callbacks"[^>]*>(.*?)</p>', html, re.S)
-    return re.sub(r"<[^>]+>", "", found.group(1)) if found else ""
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
 
 
-def test_today_counts_this_weeks_callback_requests_with_the_ways_to_fix_it(evenings, owner_client):
-    ask_callback(evenings, "Priya Shah")
-    ask_callback(evenings, "Ravi Kumar", at=NOW - timedelta(days=1))
+def callback_box(html: str) -> str:
+    """The call-back box's markup ("" when there is none)."""
+    found = re.search(r'<div class="callbacks">(.*?)</div>', html, re.S)
+    return found.group(1) if found else ""
+
+
+def callback_lines(html: str) -> list[str]:
+    """Each paragraph of the call-back box, as text."""
+    return [text(p) for p in re.findall(r"<p[^>]*>(.*?)</p>", callback_box(html), re.S)]
+
+
+def card(name: str) -> str:
+    return reverse("prospects:card", args=[Prospect.objects.get(name=name).pk])
+
+
+def test_today_says_how_many_asked_who_they_are_and_how_to_fix_it(evenings, owner_client):
+    ask_callback(evenings, "Priya Shah", at=NOW - timedelta(days=1))
+    ask_callback(evenings, "Ravi Kumar", at=NOW - timedelta(hours=2))
+    ask_callback(evenings, "Ann Lee")
 
     html = owner_client.get(reverse("today")).content.decode()
 
-    assert callback_line(html) == (
-        "2 people asked to be called back this week: no time was free on your booking page. "
-        "Add prospecting time or open more days."
-    )
-    line = re.search(r'<p class="callbacks".*?</p>', html, re.S).group(0)
-    assert re.findall(r'href="([^"]+)"', line) == [
+    assert callback_lines(html) == [
+        "3 people asked to be called back this week because no slot was free on your booking "
+        "page: your calendar is too full or too short. Add prospecting time or open more days.",
+        "Who asked: Ann Lee, Ravi Kumar, Priya Shah. Each got a follow-up due the day they asked.",
+    ]
+    assert re.findall(r'href="([^"]+)"', callback_box(html)) == [
         reverse("routine:edit"),
         reverse("booking:settings"),
+        card("Ann Lee"),
+        card("Ravi Kumar"),
+        card("Priya Shah"),
     ]
+
+
+def test_todays_callers_are_also_among_the_follow_ups_due(evenings, owner_client):
+    ask_callback(evenings, "Priya Shah")
+
+    html = owner_client.get(reverse("today")).content.decode()
+    follow_ups = re.search(r'<section class="card follow-ups".*?</section>', html, re.S).group(0)
+
+    assert (f'href="{card("Priya Shah")}"' in follow_ups, "Priya Shah" in follow_ups) == (
+        True,
+        True,
+    )
 
 
 def test_today_says_one_person_for_a_single_callback_request(evenings, owner_client):
@@ -59,13 +90,54 @@ def test_today_says_one_person_for_a_single_callback_request(evenings, owner_cli
 
     html = owner_client.get(reverse("today")).content.decode()
 
-    assert callback_line(html).startswith("1 person asked to be called back this week: ")
+    assert callback_lines(html)[0].startswith(
+        "1 person asked to be called back this week because no slot was free"
+    )
 
 
-def test_today_shows_no_callback_line_without_requests(evenings, owner_client):
+def test_a_person_who_asked_twice_counts_once(evenings, owner_client):
+    ask_callback(evenings, "Priya Shah", at=NOW - timedelta(days=1))
+    ask_callback(evenings, "Priya Shah")
+    ask_callback(evenings, "Ravi Kumar", at=NOW - timedelta(hours=1))
+
     html = owner_client.get(reverse("today")).content.decode()
 
-    assert ("called back" in html, callback_line(html)) == (False, "")
+    assert [line[:40] for line in callback_lines(html)] == [
+        "2 people asked to be called back this we",
+        "Who asked: Priya Shah, Ravi Kumar. Each ",
+    ]
+
+
+def test_a_caller_deleted_since_still_counts_but_is_not_named(evenings, owner_client):
+    ask_callback(evenings, "Priya Shah")
+    ask_callback(evenings, "Ravi Kumar", at=NOW - timedelta(hours=1))
+    Prospect.objects.filter(name="Priya Shah").delete()
+
+    callbacks = queries.callbacks_this_week(evenings, now=NOW)
+
+    assert (callbacks.people, callbacks.named, callbacks.more) == (
+        2,
+        [(Prospect.objects.get(name="Ravi Kumar").pk, "Ravi Kumar")],
+        1,
+    )
+
+
+def test_today_names_the_latest_five_callers_and_counts_the_rest(evenings, owner_client):
+    for n in range(7):
+        ask_callback(evenings, f"Caller {n}", at=NOW - timedelta(minutes=10 * (7 - n)))
+
+    html = owner_client.get(reverse("today")).content.decode()
+
+    assert callback_lines(html)[1] == (
+        "Who asked: Caller 6, Caller 5, Caller 4, Caller 3, Caller 2 and 2 more. "
+        "Each got a follow-up due the day they asked."
+    )
+
+
+def test_today_shows_no_callback_box_without_requests(evenings, owner_client):
+    html = owner_client.get(reverse("today")).content.decode()
+
+    assert ("called back" in html, callback_box(html)) == (False, "")
 
 
 def test_the_week_starts_on_monday_at_midnight_in_the_users_zone(evenings):
@@ -73,7 +145,9 @@ def test_the_week_starts_on_monday_at_midnight_in_the_users_zone(evenings):
     ask_callback(evenings, "Monday Early", at=MONDAY_START)
     ask_callback(evenings, "Today Now")
 
-    assert queries.callbacks_this_week(evenings, now=NOW) == 2
+    callbacks = queries.callbacks_this_week(evenings, now=NOW)
+
+    assert [name for _, name in callbacks.named] == ["Today Now", "Monday Early"]
 
 
 def test_another_users_callback_requests_do_not_count(evenings, other_user, owner_client):
@@ -81,7 +155,7 @@ def test_another_users_callback_requests_do_not_count(evenings, other_user, owne
 
     html = owner_client.get(reverse("today")).content.decode()
 
-    assert (queries.callbacks_this_week(evenings, now=NOW), callback_line(html)) == (0, "")
+    assert (queries.callbacks_this_week(evenings, now=NOW).people, callback_box(html)) == (0, "")
 
 
 def test_today_query_count_does_not_grow_with_callback_requests(
@@ -90,8 +164,8 @@ def test_today_query_count_does_not_grow_with_callback_requests(
     ask_callback(evenings, "First Caller")
 
     counts = queries_do_not_grow(
-        lambda: callback_line(owner_client.get(reverse("today")).content.decode()),
+        lambda: callback_lines(owner_client.get(reverse("today")).content.decode()),
         lambda: [ask_callback(evenings, f"Caller {n}") for n in range(2, 12)],
     )
 
-    assert (counts.few, counts.first[:2], counts.last[:3]) == (counts.many, "1 ", "11 ")
+    assert (counts.few, counts.first[0][:2], counts.last[0][:3]) == (counts.many, "1 ", "11 ")

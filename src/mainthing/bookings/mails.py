@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
@@ -191,3 +192,77 @@ def pending_for(appointment: Appointment) -> list[Mail]:
     """The appointment's mails not delivered yet (pending, being sent, or given up on), oldest
     first: what its page shows as "mail pending"."""
     return list(Mail.objects.filter(appointment=appointment, state__in=UNSENT).order_by("pk"))
+
+
+# --- what the appointment page says of them ----------------------------------------------------
+
+
+# What each outbox mail about an appointment is, as its page names it.
+MAIL_NAMES = {
+    "booked": "Confirmation",
+    "booked_user": "Your new-booking notice",
+    "moved": "Notice of the new time",
+    "moved_user": "Your notice of the new time",
+    "cancelled": "Cancellation notice",
+    "cancelled_user": "Your cancellation notice",
+    "reminder": "Reminder",
+    "reminder_user": "Your reminder",
+}
+# `_deliver` stores an error as "<exception class>: <text>": the class says what went wrong.
+_UNREACHABLE = frozenset(
+    {
+        "ConnectionRefusedError",
+        "ConnectionResetError",
+        "ConnectionAbortedError",
+        "ConnectionError",
+        "TimeoutError",
+        "timeout",
+        "gaierror",
+        "SMTPConnectError",
+        "SMTPServerDisconnected",
+        "OSError",
+    }
+)
+
+
+@dataclass
+class MailNote:
+    """One mail about the appointment that has not arrived yet, as its page tells it."""
+
+    what: str
+    to: str
+    state: str  # pending, sending or failed
+    reason: str  # what the mail server did, in words; "" before the first try
+    attempts: int
+    next_try: datetime | None
+
+
+def _mail_reason(last_error: str) -> str:
+    if not last_error:
+        return ""
+    kind = last_error.split(":", 1)[0]
+    if kind in _UNREACHABLE:
+        return "the mail server didn't answer"
+    if kind == "SMTPRecipientsRefused":
+        return "the mail server refused the address"
+    if kind == "SMTPAuthenticationError":
+        return "the mail server refused Mainthing's login"
+    return "the mail server refused it"
+
+
+def unsent_mails(appointment: Appointment) -> list[MailNote]:
+    """The appointment's mails still waiting, being sent or given up on (one query), oldest
+    first, each with what went wrong in words."""
+    return [
+        MailNote(
+            what=MAIL_NAMES.get(mail.kind, "Mail"),
+            to=mail.to,
+            state=mail.state,
+            reason=_mail_reason(mail.last_error),
+            attempts=mail.attempts,
+            next_try=mail.next_attempt_at
+            if mail.state == Mail.State.PENDING and mail.attempts
+            else None,
+        )
+        for mail in pending_for(appointment)
+    ]

@@ -26,8 +26,8 @@ from mainthing.routine import queries as routine_queries
 from mainthing.routine.occurrences import Occurrence, merge, slots, subtract
 from mainthing.routine.week import WeekGrid, week_grid
 
-from . import fillrate, mails
-from .models import ACTIVE, DEFAULT_MINUTES, LONGEST_CALL, Appointment, CallbackRequest, Mail
+from . import fillrate
+from .models import ACTIVE, DEFAULT_MINUTES, LONGEST_CALL, Appointment, CallbackRequest
 
 
 def appointment_for_user(user: User, pk: int | str) -> Appointment:
@@ -249,13 +249,42 @@ def booked_by_source(user: User, *, since: datetime) -> list[tuple[str, int | No
     ]
 
 
-def callbacks_this_week(user: User, *, now: datetime) -> int:
-    """How many visitors asked to be called back this week (from Monday, in the user's zone)
-    because the booking page had no free time: one count, for Today's sign that the calendar
-    is too full or too short."""
+# Today names this many of the week's callers; the rest are counted.
+CALLBACK_NAMES = 5
+
+
+@dataclass
+class Callbacks:
+    """This week's call-back requests, for Today: how many people asked and who."""
+
+    people: int
+    # The latest callers still on file (id, name), newest first, at most CALLBACK_NAMES.
+    named: list[tuple[int, str]]
+
+    @property
+    def more(self) -> int:
+        return self.people - len(self.named)
+
+
+def callbacks_this_week(user: User, *, now: datetime) -> Callbacks:
+    """Who asked to be called back this week (from Monday, in the user's zone) because the
+    booking page had no free time: Today's sign that the calendar is too full or too short.
+    One query; a person who asked twice counts once. The page's daily cap bounds the rows."""
     tz = timekit.zone(user.time_zone)
     monday, _ = timekit.local_day_bounds(timekit.week_start(timekit.local_date(now, tz)), tz)
-    return CallbackRequest.objects.filter(user=user, created_at__gte=monday).count()
+    rows = (
+        CallbackRequest.objects.filter(user=user, created_at__gte=monday)
+        .order_by("-created_at", "-pk")
+        .values_list("prospect_id", "prospect__name")
+    )
+    people: dict[int, str] = {}
+    gone = 0  # requests whose prospect was deleted since: still a person who asked
+    for prospect_id, name in rows:
+        if prospect_id is None:
+            gone += 1
+        else:
+            people.setdefault(prospect_id, name)
+    return Callbacks(len(people) + gone, list(people.items())[:CALLBACK_NAMES])
 
 
 @dataclass
@@ -505,74 +534,3 @@ def their_zone(appointment: Appointment, user: User) -> str:
     except ValueError:
         return ""
     return name
-
-
-# What each outbox mail about an appointment is, as its page names it.
-MAIL_NAMES = {
-    "booked": "Confirmation",
-    "booked_user": "Your new-booking notice",
-    "moved": "Notice of the new time",
-    "moved_user": "Your notice of the new time",
-    "cancelled": "Cancellation notice",
-    "cancelled_user": "Your cancellation notice",
-    "reminder": "Reminder",
-    "reminder_user": "Your reminder",
-}
-# mails.py stores an error as "<exception class>: <text>": the class says what went wrong.
-_UNREACHABLE = frozenset(
-    {
-        "ConnectionRefusedError",
-        "ConnectionResetError",
-        "ConnectionAbortedError",
-        "ConnectionError",
-        "TimeoutError",
-        "timeout",
-        "gaierror",
-        "SMTPConnectError",
-        "SMTPServerDisconnected",
-        "OSError",
-    }
-)
-
-
-@dataclass
-class MailNote:
-    """One mail about the appointment that has not arrived yet, as its page tells it."""
-
-    what: str
-    to: str
-    state: str  # pending, sending or failed
-    reason: str  # what the mail server did, in words; "" before the first try
-    attempts: int
-    next_try: datetime | None
-
-
-def _mail_reason(last_error: str) -> str:
-    if not last_error:
-        return ""
-    kind = last_error.split(":", 1)[0]
-    if kind in _UNREACHABLE:
-        return "the mail server didn't answer"
-    if kind == "SMTPRecipientsRefused":
-        return "the mail server refused the address"
-    if kind == "SMTPAuthenticationError":
-        return "the mail server refused Mainthing's login"
-    return "the mail server refused it"
-
-
-def unsent_mails(appointment: Appointment) -> list[MailNote]:
-    """The appointment's mails still waiting, being sent or given up on (one query), oldest
-    first, each with what went wrong in words."""
-    return [
-        MailNote(
-            what=MAIL_NAMES.get(mail.kind, "Mail"),
-            to=mail.to,
-            state=mail.state,
-            reason=_mail_reason(mail.last_error),
-            attempts=mail.attempts,
-            next_try=mail.next_attempt_at
-            if mail.state == Mail.State.PENDING and mail.attempts
-            else None,
-        )
-        for mail in mails.pending_for(appointment)
-    ]

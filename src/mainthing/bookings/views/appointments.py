@@ -17,7 +17,7 @@ from mainthing.core.forms import add_service_errors
 from mainthing.prospects import queries as prospect_queries
 from mainthing.prospects.models import Prospect
 
-from .. import queries, services
+from .. import mails, queries, services
 from ..forms import MATCH_NEW, BookForm, CompleteForm, MoveForm
 from ..models import Appointment
 
@@ -173,7 +173,7 @@ def _appointment_page(
         "now": timezone.now(),
         "their_zone": queries.their_zone(appointment, request.user),
         "history": list(appointment.changes.all()),
-        "mails": queries.unsent_mails(appointment),
+        "mails": mails.unsent_mails(appointment),
         **extra,
     }
     return render(request, "bookings/appointment.html", context, status=status)
