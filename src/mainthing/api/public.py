@@ -18,15 +18,13 @@ import re
 from datetime import timedelta
 from functools import wraps
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
 
-from mainthing.bookings import abuse, public, services
+from mainthing.bookings import abuse, letters, public, services
 from mainthing.bookings.models import BookingPage, MadeVia
 from mainthing.core import timekit
 
@@ -233,5 +231,5 @@ def _booking(booked: public.Booked) -> BookingOut:
         minutes=appointment.minutes,
         status=str(appointment.status),
         tz=tz,
-        manage_url=settings.BASE_URL + reverse("booking:manage", args=[booked.token]),
+        manage_url=letters.manage_url(booked.token),
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 
 from mainthing.accounts import regions
@@ -23,12 +24,11 @@ from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.contacts import clean_contact
-from mainthing.prospects.models import LeadSource, Prospect, Stage
+from mainthing.prospects.models import LeadSource, Stage
 from mainthing.routine import queries as routine_queries
 
 from . import managelinks, notify, queries, services
 from .models import (
-    ACTIVE,
     Appointment,
     BookingPage,
     CallbackRequest,
@@ -148,12 +148,7 @@ def offered_slots(
     lo = timekit.local_day_bounds(timekit.local_date(not_before, tz) - timedelta(days=1), tz)[0]
     hi = timekit.local_day_bounds(timekit.local_date(until, tz) + timedelta(days=1), tz)[1]
     buffer = timedelta(minutes=page.buffer_minutes)
-    calls = Appointment.objects.filter(
-        ACTIVE, user=user, start__lt=hi + buffer, start__gte=lo - buffer - queries.LONGEST_CALL
-    ).filter(end__gt=lo - buffer)
-    if exclude:
-        calls = calls.exclude(pk=exclude)
-    calls = list(calls.values_list("start", "end"))
+    calls = queries.booked_intervals(user, lo - buffer, hi + buffer, exclude=exclude)
     holds = SlotHold.objects.filter(user=user, expires_at__gt=now, start__lt=hi, end__gt=lo)
     if holder:
         holds = holds.exclude(holder=holder)
@@ -295,7 +290,8 @@ def check_open(page: BookingPage, now: datetime) -> None:
 
 def _refuse_nul(fields: dict[str, str]) -> None:
     """Text with a NUL byte is refused before it reaches a query (PostgreSQL can't store it)."""
-    bad = {name: ["Remove the null character."] for name, text in fields.items() if "\x00" in text}
+    said = str(ProhibitNullCharactersValidator.message)  # what the page's form fields say
+    bad = {name: [said] for name, text in fields.items() if "\x00" in text}
     if bad:
         raise ValidationError(bad)
 
@@ -304,13 +300,9 @@ def _contact(page: BookingPage, *, name: str, email: str, phone: str, tz: str, e
     """The visitor's name, email and phone in canonical form, their phone read in the country
     of their time zone; problems are added to `errors`."""
     region = regions.zone_region(tz) if "tz" not in errors else ""
-
-    class VisitorRegion:  # clean_contact reads the phone region from a user
-        phone_region = region or page.user.phone_region
-
     phone = phone if page.phone_question != PhoneQuestion.OFF else ""
     try:
-        return clean_contact(VisitorRegion, name=name, email=email, phone=phone)
+        return clean_contact(page.user, name=name, email=email, phone=phone, region=region)
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(messages)
@@ -400,7 +392,7 @@ def book(
                     allow_duplicate=True,
                 )
             else:
-                _fill_contact(prospect, contact)
+                prospect_services.fill_missing_contact(prospect, contact)
             appointment = services.book(
                 page.user,
                 prospect=prospect,
@@ -428,28 +420,10 @@ def book(
 
 
 def _booked_with_key(page: BookingPage, key: str, now: datetime) -> Booked | None:
-    appointment = (
-        Appointment.objects.select_related("user", "prospect")
-        .filter(user_id=page.user_id, idempotency_key=key)
-        .first()
-    )
+    appointment = services.booked_with_key(page.user_id, key)
     if appointment is None:
         return None
     return Booked(appointment, managelinks.issue(appointment, now=now), created=False)
-
-
-def _fill_contact(prospect: Prospect, contact) -> None:
-    """A known prospect who now gave a phone or email they hadn't: keep it on their card."""
-    fields: list[str] = []
-    if contact.phone and not prospect.phone:
-        prospect.phone = contact.phone
-        fields.append("phone")
-    if contact.email and not prospect.email:
-        prospect.email = contact.email
-        prospect.email_key = prospect_services.email_key(contact.email)
-        fields += ["email", "email_key"]
-    if fields:
-        prospect.save(update_fields=fields)
 
 
 def request_callback(
@@ -482,7 +456,7 @@ def request_callback(
                 allow_duplicate=True,
             )
         else:
-            _fill_contact(prospect, contact)
+            prospect_services.fill_missing_contact(prospect, contact)
             prospect_services.set_follow_up(prospect, today)
         callback = CallbackRequest.objects.create(
             user=user, prospect=prospect, source=source, created_at=now

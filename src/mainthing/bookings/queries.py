@@ -50,16 +50,18 @@ def appointments_between(user: User, start: datetime, end: datetime) -> list[App
     )
 
 
-def booked_intervals(user: User, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """(start, end) of active appointments overlapping [start, end): no model instances, for
-    the interval arithmetic of slots and fill rates."""
-    return list(
-        Appointment.objects.filter(
-            ACTIVE, user=user, start__lt=end, start__gte=start - LONGEST_CALL, end__gt=start
-        )
-        .order_by("start")
-        .values_list("start", "end")
+def booked_intervals(
+    user: User, start: datetime, end: datetime, *, exclude: int | None = None
+) -> list[tuple[datetime, datetime]]:
+    """(start, end) of active appointments overlapping [start, end), leaving out the one
+    `exclude` names (a call being moved): no model instances, for the interval arithmetic of
+    slots and fill rates."""
+    rows = Appointment.objects.filter(
+        ACTIVE, user=user, start__lt=end, start__gte=start - LONGEST_CALL, end__gt=start
     )
+    if exclude:
+        rows = rows.exclude(pk=exclude)
+    return list(rows.order_by("start").values_list("start", "end"))
 
 
 def free_slots(

@@ -170,6 +170,18 @@ def book(
         raise SlotTaken() from None
 
 
+def booked_with_key(user_id: int, key: str | None) -> Appointment | None:
+    """The appointment an earlier submit with this idempotency key made, if any: a form or
+    JSON body sent twice answers with it instead of booking again."""
+    if not key:
+        return None
+    return (
+        Appointment.objects.select_related("user", "prospect")
+        .filter(user_id=user_id, idempotency_key=key)
+        .first()
+    )
+
+
 def move(
     appointment: Appointment,
     *,

@@ -189,9 +189,10 @@ def clean_contact(
     time_zone: str = "",
     tags: str | list[str] = "",
     notes: str = "",
+    region: str = "",
 ) -> Contact:
     """Checks and normalises a prospect's fields; raises one ValidationError naming every bad
-    field."""
+    field. A phone without its country code is read in `region`, else the user's region."""
     errors: dict[str, list[str]] = {}
     name = " ".join((name or "").split())
     if not name:
@@ -199,7 +200,7 @@ def clean_contact(
     cleaned: dict[str, str] = {}
     checks = (
         ("email", clean_email, email),
-        ("phone", lambda v: parse_phone(v, user.phone_region), phone),
+        ("phone", lambda v: parse_phone(v, region or user.phone_region), phone),
         ("time_zone", clean_zone, time_zone),
         ("tags", clean_tags, tags),
         ("notes", clean_notes, notes),

@@ -239,6 +239,22 @@ def add_prospect(
     return prospect
 
 
+def fill_missing_contact(prospect: Prospect, contact: Contact) -> Prospect:
+    """A known prospect who now gave a phone or email they hadn't (booking, call-back): keep
+    it on their card; what the card already holds is never overwritten."""
+    fields: list[str] = []
+    if contact.phone and not prospect.phone:
+        prospect.phone = contact.phone
+        fields.append("phone")
+    if contact.email and not prospect.email:
+        prospect.email = contact.email
+        prospect.email_key = email_key(contact.email)
+        fields += ["email", "email_key"]
+    if fields:
+        prospect.save(update_fields=fields)
+    return prospect
+
+
 def update_prospect(
     prospect: Prospect, contact: Contact, *, source: LeadSource | None = None
 ) -> Prospect:

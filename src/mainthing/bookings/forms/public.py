@@ -6,9 +6,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core.exceptions import ValidationError
-
-from mainthing.core.forms import add_service_errors
 
 from ..models import BookingPage, PhoneQuestion
 
@@ -93,9 +90,6 @@ class _VisitorForm(forms.Form):
             self.fields["phone"].required = True
         else:
             self.fields["phone"].label = "Phone (optional)"
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        add_service_errors(self, error)
 
 
 class BookingForm(_VisitorForm):

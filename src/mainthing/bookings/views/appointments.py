@@ -22,9 +22,9 @@ from ..forms import MATCH_NEW, BookForm, CompleteForm, MoveForm
 from ..models import Appointment
 
 
-def _chosen_prospect(user, data):
+def _chosen_prospect(user, data, namesakes: list):
     """Whom the booking is with, from the posted form: (prospect, None) for a picked or
-    confirmed one; (None, None) for a new prospect; (None, matches) when the typed name is
+    confirmed one; (None, None) for a new prospect; (None, namesakes) when the typed name is
     already a prospect's and the user must say which."""
     picked = data.get("prospect_id")
     match = data.get("match") or ""
@@ -37,7 +37,7 @@ def _chosen_prospect(user, data):
         return found, None
     if data.get("new_prospect") or match == MATCH_NEW:
         return None, None
-    return None, (prospect_queries.namesakes(user, data["prospect_name"]) or None)
+    return None, (namesakes or None)
 
 
 @login_required
@@ -71,10 +71,10 @@ def book(request):
         try:
             chosen, namesakes = prospect, None
             if prospect is None:
-                chosen, namesakes = _chosen_prospect(user, data)
+                chosen, namesakes = _chosen_prospect(user, data, matches)
             # After the namesakes are read: a twin of this form that has just booked a new
             # prospect is among them, and its booking (same transaction) is seen here.
-            earlier = _booked_before(user, key)
+            earlier = services.booked_with_key(user.pk, key)
             if earlier is not None:
                 return _booked(request, earlier)
             if namesakes:
@@ -104,7 +104,7 @@ def book(request):
                 matches=matches,
             )
         except services.SlotTaken as taken:
-            appointment = _booked_before(user, key)  # the same form sent twice at once
+            appointment = services.booked_with_key(user.pk, key)  # the same form sent twice at once
             if appointment is not None:
                 return _booked(request, appointment)
             form.add_error("start", str(taken))
@@ -137,12 +137,6 @@ def _asked_time(user, request, slots: list) -> dict:
     if start is not None and start in slots:
         return {"slot": start.isoformat()}
     return {"start": asked}
-
-
-def _booked_before(user, key: str | None) -> Appointment | None:
-    if not key:
-        return None
-    return Appointment.objects.filter(user=user, idempotency_key=key).first()
 
 
 def _booked(request, appointment: Appointment):

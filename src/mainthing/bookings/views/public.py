@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mainthing.core import ratelimit, timekit
+from mainthing.core.forms import add_service_errors
 
 from .. import abuse, public, services
 from ..forms.public import BookingForm, CallbackForm, hour12_for, parse_start, time_label
@@ -257,7 +258,7 @@ def _book(request, page: BookingPage):
             notice="That time was just taken. Here are the times still free.",
         )  # fmt: skip
     except ValidationError as error:
-        form.add_service_errors(error)
+        add_service_errors(form, error)
         return _form_step(request, page, visitor, start, now, form=form, status=422)
     messages.success(request, "You're booked. A confirmation is on its way to your inbox.")
     return redirect(f"{reverse('booking:manage', args=[booked.token])}?{visitor.query(new='1')}")
@@ -290,7 +291,7 @@ def callback(request, slug: str):
         except public.PageClosed as closed:
             form.add_error(None, str(closed))
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             return render(
                 request, "bookings/public/callback_done.html", _context(request, page, visitor, now)
