@@ -35,10 +35,7 @@ REQUEST, CANCEL = "REQUEST", "CANCEL"
 
 def zone_for(name: str) -> ZoneInfo:
     """The zone a person booked in; UTC for an empty or unknown name (older rows, odd input)."""
-    try:
-        return timekit.zone(name) if name else ZoneInfo("UTC")
-    except ValueError:
-        return ZoneInfo("UTC")
+    return timekit.zone(name) if timekit.is_zone(name) else ZoneInfo("UTC")
 
 
 def _offset(local: datetime) -> str:

@@ -529,10 +529,4 @@ def their_zone(appointment: Appointment, user: User) -> str:
     """The prospect's zone when it differs from the user's (the page then shows the call in
     both); "" when they share it or the booking named none."""
     name = appointment.prospect_time_zone
-    if not name or name == user.time_zone:
-        return ""
-    try:
-        timekit.zone(name)
-    except ValueError:
-        return ""
-    return name
+    return name if name != user.time_zone and timekit.is_zone(name) else ""

@@ -45,6 +45,18 @@ def zone(name: str) -> ZoneInfo:
         ) from None
 
 
+def is_zone(name: str | None) -> bool:
+    """Whether `name` is an IANA zone the tz database knows (for input a person or a browser
+    sent, where a bad name falls back to another zone rather than failing)."""
+    if not name:
+        return False
+    try:
+        zone(name)
+    except ValueError:
+        return False
+    return True
+
+
 def zone_names() -> list[str]:
     """Every IANA zone name the installed tz database knows, sorted for a picker."""
     return sorted(n for n in available_timezones() if "/" in n or n == "UTC")

@@ -80,11 +80,7 @@ def cutoff_said(minutes: int) -> str:
 def _zone_of(request, appointment: Appointment) -> str:
     """The zone the page shows times in: the visitor's pick, else the one they booked in."""
     for name in (request.GET.get("tz"), appointment.prospect_time_zone):
-        if name:
-            try:
-                timekit.zone(name)
-            except ValueError:
-                continue
+        if timekit.is_zone(name):
             return name
     return appointment.user.time_zone
 

@@ -43,12 +43,8 @@ class Visitor:
 
     def __init__(self, request, page: BookingPage, data=None):
         data = data if data is not None else request.GET
-        self.tz_given = bool(data.get("tz"))
-        self.tz = data.get("tz") or page.user.time_zone
-        try:
-            timekit.zone(self.tz)
-        except ValueError:
-            self.tz, self.tz_given = page.user.time_zone, False
+        self.tz_given = timekit.is_zone(data.get("tz"))
+        self.tz = data.get("tz") if self.tz_given else page.user.time_zone
         self.h12 = hour12_for(data.get("h"), request.headers.get("Accept-Language", ""))
         lengths = page.length_list or [30]
         try:
