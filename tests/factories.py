@@ -25,6 +25,7 @@ from mainthing.bookings.models import (
     Reminder,
     SlotHold,
 )
+from mainthing.calls.models import CallAttempt, CallSession, Postponement, Script
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.models import ImportBatch, RateBucket
@@ -346,6 +347,49 @@ class RateBucketFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"test:{n}")
     tokens = 10.0
     updated_at = INSTANT
+
+
+class ScriptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Script
+
+    user = factory.SubFactory(UserFactory)
+    stage = "new"
+    text = "Hi {first_name}, you asked about the business."
+
+
+class CallSessionFactory(factory.django.DjangoModelFactory):
+    """A session going on since INSTANT (no action since)."""
+
+    class Meta:
+        model = CallSession
+
+    user = factory.SubFactory(UserFactory)
+    started_at = INSTANT
+    last_seen_at = factory.SelfAttribute("started_at")
+
+
+class CallAttemptFactory(factory.django.DjangoModelFactory):
+    """A dial nobody answered, written as a row (`calls.services` keeps the prospect right)."""
+
+    class Meta:
+        model = CallAttempt
+
+    session = factory.SubFactory(CallSessionFactory)
+    user = factory.SelfAttribute("session.user")
+    prospect = factory.SubFactory(ProspectFactory, user=SAME_USER)
+    outcome = "no_answer"
+    started_at = factory.SelfAttribute("session.started_at")
+    ended_at = factory.LazyAttribute(lambda o: o.started_at + timedelta(seconds=40))
+
+
+class PostponementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Postponement
+
+    prospect = factory.SubFactory(ProspectFactory)
+    user = factory.SelfAttribute("prospect.user")
+    until = INSTANT + timedelta(hours=2)
 
 
 def category(user, name: str) -> Category:

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "mainthing.activity",
     "mainthing.prospects",
     "mainthing.bookings",
+    "mainthing.calls",
     "mainthing.api",
 ]
 if REDIS_URL:

@@ -116,7 +116,14 @@ class Prospect(Staged):
         ]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="prospect_user_created"),
-            models.Index(fields=["user", "stage"], name="prospect_user_stage"),
+            # The stage filters, and the call queue: new leads oldest first, "no"s by when
+            # they said it.
+            models.Index(
+                fields=["user", "stage", "created_at"], name="prospect_user_stage_created"
+            ),
+            models.Index(
+                fields=["user", "stage", "stage_changed_at"], name="prospect_user_stage_changed"
+            ),
             models.Index(fields=["user", "follow_up_on"], name="prospect_user_follow_up"),
             models.Index(fields=["user", "phone"], name="prospect_user_phone"),
             models.Index(fields=["user", "email_key"], name="prospect_user_email"),
