@@ -212,3 +212,24 @@ def test_call_page_runs_a_fixed_number_of_queries(week, caller):
         "Cara Overdue",
         5,
     )
+
+
+def test_the_prospect_on_the_call_stays_first_until_the_outcome_is_told(week, caller):
+    services.start_call(caller, week.gus, now=TUESDAY)
+    during = queries.queue(caller, now=TUESDAY + timedelta(minutes=1), limit=2)
+    services.hang_up(caller, week.gus, now=TUESDAY + timedelta(minutes=2))
+    hung_up = queries.queue(caller, now=TUESDAY + timedelta(minutes=3), limit=2)
+    services.record_outcome(caller, week.gus, "no-answer", now=TUESDAY + timedelta(minutes=4))
+    told = queries.queue(caller, now=TUESDAY + timedelta(minutes=5), limit=2)
+    assert (
+        [(i.prospect.name, i.kind, i.reason) for i in during],
+        names(hung_up),
+        names(told),
+    ) == (
+        [
+            ("Gus Forum", "calling", "called at 19:00"),
+            ("Bob Booked", "booked", "booked call at 19:05"),
+        ],
+        ["Gus Forum", "Bob Booked"],
+        ["Bob Booked", "Cara Overdue"],
+    )  # fmt: skip

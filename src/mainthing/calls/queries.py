@@ -9,6 +9,7 @@ The queue, in order:
    or more ago and nobody has called them since.
 Joined prospects never appear. Prospects dialled in this session, put off until later today,
 or skipped are left out; the skipped come back at the end, in the order they were skipped.
+The prospect of a dial still waiting for its outcome stays first (kind "calling").
 
 Every part is one index range read with a LIMIT, so the queue costs the same number of
 queries for 60 prospects as for 25,000 (tests/calls/test_queries.py counts them).
@@ -53,6 +54,7 @@ UPCOMING = 5
 
 
 class Kind:
+    CALLING = "calling"
     BOOKED = "booked"
     FOLLOW_UP = "follow_up"
     NEW = "new"
@@ -159,10 +161,17 @@ def queue(
         Postponement.objects.filter(user=user, until__gt=now).values_list("prospect_id", flat=True)
     )
     skipped: list[int] = []
+    current: int | None = None
     if session:
-        left_out |= set(
-            session.attempts.exclude(prospect=None).values_list("prospect_id", flat=True)
+        dialled = list(
+            session.attempts.exclude(prospect=None)
+            .order_by("started_at", "pk")
+            .values_list("prospect_id", "outcome", "started_at")
         )
+        left_out |= {pk for pk, _, _ in dialled}
+        # The last dial still waiting for its outcome stays on the card until it gets one.
+        if dialled and not dialled[-1][1]:
+            current, since = dialled[-1][0], dialled[-1][2]
         skipped = [pk for pk in session.skipped if pk not in left_out]
         left_out |= set(skipped)
     items: list[QueueItem] = []
@@ -183,6 +192,10 @@ def queue(
                 )
             )
 
+    if current is not None:
+        prospect = _prospects(user).exclude(stage__in=CLOSED_STAGES).filter(pk=current).first()
+        if prospect is not None:
+            take([prospect], Kind.CALLING, lambda p: f"called at {since.astimezone(tz):%H:%M}")
     booked = (
         Appointment.objects.filter(
             user=user,

@@ -289,8 +289,9 @@ def record_outcome(
     made now, without a timer, when "Call" was not tapped first).
 
     - NO_ANSWER / MESSAGE: follow-up on `retry_day`; no timer entry is kept.
-    - TALKED: `stage` (default: contacted for a new prospect, else unchanged), `note`, and
-      `follow_up_on` or `book_at`.
+    - TALKED: `stage` (default: contacted for a new prospect, else unchanged), `note`,
+      `offer_affiliate` after a "no", and `follow_up_on` or `book_at` (the dial then counts
+      as BOOKED).
     - BOOKED: `book_at` (required), `minutes`, `note`; `idempotency_key` makes a repeated submit
       answer with the first booking.
     - DECLINED: `note`; `offer_affiliate` moves them on to "affiliate offered".
@@ -336,8 +337,10 @@ def record_outcome(
                 stage = Stage.CONTACTED if prospect.stage == Stage.NEW else prospect.stage
             appointment = booking_services.record_call_outcome(
                 prospect, now=now, stage=stage, note=note, follow_up_on=follow_up_on,
-                book_at=book_at, minutes=minutes,
+                book_at=book_at, minutes=minutes, offer_affiliate=offer_affiliate,
             )  # fmt: skip
+            if appointment is not None:
+                outcome = Outcome.BOOKED  # the talk ended with the next call booked
         elif outcome == Outcome.BOOKED:
             stage = Stage.CONTACTED if prospect.stage == Stage.NEW else prospect.stage
             prospect_services.record_outcome(prospect, now=now, stage=stage, note=note)
