@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from mainthing.activity.models import Activity
 from mainthing.bookings.models import Appointment
-from mainthing.calls.models import CallAttempt, Postponement, Script
+from mainthing.calls.models import CallAttempt, CallSession, Postponement, Script
 from tests.calls.conftest import TUESDAY, ZONE
 from tests.factories import ProspectFactory, at
 
@@ -295,3 +295,17 @@ def test_queue_page_queries_do_not_grow_with_prospects(
             ProspectFactory(user=caller, name=f"Lead {n}", created_at=at("2026-11-02 10:00", ZONE))
 
     queries_do_not_grow(lambda: owner_client.get(reverse("calls:queue")), more)
+
+
+def test_start_calling_from_today_starts_the_session_and_keeps_its_source(
+    week, caller, owner_client, frozen
+):
+    owner_client.post(reverse("calls:start-session"), {"source": week.forum.pk})
+    response = owner_client.post(reverse("calls:start-session"))
+    session = CallSession.objects.get()
+    assert (response.status_code, response.url, session.source_id, session.ended_at) == (
+        302,
+        reverse("calls:queue"),
+        week.forum.pk,
+        None,
+    )

@@ -86,8 +86,12 @@ def queue(request):
 @login_required
 @require_POST
 def start_session(request):
-    """Starts (or goes on with) the session, with the lead source to put first."""
+    """Starts (or goes on with) the session ("Start calling" on Today), with the lead source
+    to put first when the form names one."""
     now = timezone.now()
+    if "source" not in request.POST:
+        services.start_session(request.user, now=now)
+        return _next(request, now=now)
     form = SourceForm(request.POST, user=request.user)
     if not form.is_valid():
         return _refused(request, ValidationError("Pick one of your lead sources."), now=now)
