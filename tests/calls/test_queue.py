@@ -233,3 +233,26 @@ def test_the_prospect_on_the_call_stays_first_until_the_outcome_is_told(week, ca
         ["Gus Forum", "Bob Booked"],
         ["Bob Booked", "Cara Overdue"],
     )  # fmt: skip
+
+
+def test_card_json_shape_names_the_reason_number_and_links(week, caller):
+    from mainthing.calls.schemas import CardSchema, TallySchema
+
+    card = queries.next_card(caller, now=TUESDAY)
+    shape = CardSchema.of(card).model_dump(mode="json")
+    tally = TallySchema.of(queries.tally(None, now=TUESDAY)).model_dump(mode="json")
+    assert (
+        {k: shape[k] for k in ("name", "kind", "reason", "phone", "their_time")},
+        shape["links"][0],
+        tally,
+    ) == (
+        {
+            "name": "Bob Booked",
+            "kind": "booked",
+            "reason": "booked call at 19:05",
+            "phone": "+447700900123",
+            "their_time": None,
+        },
+        {"kind": "call", "url": "tel:+447700900123"},
+        {"dials": 0, "conversations": 0, "bookings": 0, "minutes": 0},
+    )
