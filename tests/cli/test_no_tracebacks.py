@@ -27,6 +27,7 @@ VALUES = {
     "spec": "Mon-Fri 19:00-21:00",
     "kind": "leads",
     "rest": "showmigrations",
+    "outcome": "no-answer",
 }
 # Long-running commands, asked to stop once their work is done (serve has its own test:
 # it sets the data directory up, test_serve.py).

@@ -1,30 +1,35 @@
-"""The JSON shapes of the call queue: the next card, a dial and a session's tally (the CLI's
-`next --json` and `outcome --json`)."""
+"""The JSON shapes of the call queue: the next card, a dial, an outcome and a session's tally
+(the CLI's `next --json` and `outcome --json`)."""
 
 from __future__ import annotations
 
 from ninja import Schema
 
 from mainthing.core.schemas import LocalTime
+from mainthing.prospects.schemas import SourceRef
 
 
 class LinkSchema(Schema):
     kind: str  # call, text, whatsapp, email
+    label: str
     url: str
 
 
 class CardSchema(Schema):
-    id: int  # the prospect's
+    """The next person to call and why, as the queue's card shows them."""
+
+    id: int
     name: str
-    kind: str  # calling, booked, follow_up, new, reask, skipped
-    reason: str
-    stage: str
-    source: str
-    phone: str  # E.164
+    phone: str  # E.164, as stored
     phone_display: str
     email: str
-    their_time: LocalTime | None  # in the prospect's zone; null when it is unknown
-    outside_call_hours: bool
+    stage: str
+    source: SourceRef
+    kind: str  # calling, booked, follow_up, new, reask, skipped
+    reason: str
+    their_time: LocalTime | None  # now, in the prospect's zone (null when it is unknown)
+    their_zone: str
+    outside_call_hours: bool  # their time is outside 09:00-21:00
     last_note: str
     last_outcome: str
     script: str
@@ -32,23 +37,24 @@ class CardSchema(Schema):
 
     @classmethod
     def of(cls, card) -> CardSchema:
-        p = card.prospect
+        prospect = card.item.prospect
         return cls(
-            id=p.pk,
-            name=p.name,
-            kind=card.item.kind,
-            reason=card.reason,
-            stage=str(p.stage),
-            source=p.source.label,
-            phone=p.phone,
+            id=prospect.pk,
+            name=prospect.name,
+            phone=prospect.phone,
             phone_display=card.phone_display,
-            email=p.email,
+            email=prospect.email,
+            stage=str(prospect.stage),
+            source=SourceRef(key=prospect.source.key, label=prospect.source.label),
+            kind=card.item.kind,
+            reason=card.item.reason,
             their_time=card.local_time,
+            their_zone=prospect.time_zone,
             outside_call_hours=card.odd_hour,
             last_note=card.last_note,
             last_outcome=card.last_outcome,
             script=card.script,
-            links=[LinkSchema(kind=link.kind, url=link.url) for link in card.links],
+            links=[LinkSchema(kind=k.kind, label=k.label, url=k.url) for k in card.links],
         )
 
 
@@ -86,3 +92,15 @@ class AttemptSchema(Schema):
             ended_at=attempt.ended_at.astimezone(tz) if attempt.ended_at else None,
             appointment_id=attempt.appointment_id,
         )
+
+
+class OutcomeSchema(Schema):
+    """What `outcome` recorded: the prospect afterwards, the call it booked, the session."""
+
+    prospect_id: int
+    outcome: str
+    stage: str
+    follow_up_on: str | None
+    appointment_id: int | None
+    appointment_start: LocalTime | None
+    session: TallySchema

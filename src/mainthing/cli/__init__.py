@@ -2,8 +2,8 @@
 
 Usage: mainthing [--user EMAIL] COMMAND ...  Read commands take --json.
 The parser and `main()` live here; each area's commands live in their own module (ledger,
-routine, bookings, prospects, data, accounts, serve) and share cli/common.py. A command parses,
-calls one service or query, prints.
+routine, bookings, prospects, calls, data, accounts, serve) and share cli/common.py. A command
+parses, calls one service or query, prints.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
+from mainthing.cli.calls import OUTCOMES
 from mainthing.cli.common import CommandError, setup_django
 from mainthing.cli.prospects import INCOME_KINDS, STAGES
 
@@ -173,6 +174,47 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         sub.add_argument("--note")
         sub.add_argument(
             "--yes", action="store_true", help="book outside prospecting time without asking"
+        )
+    if sub := add(
+        "next",
+        "calls.next_",
+        "who to call now, with their number, their local time and your script",
+        json_flag=True,
+        more=(
+            "The call queue's order: a call booked now, follow-ups due, new leads never "
+            "contacted (oldest first), then declined prospects due a re-ask on the affiliate "
+            "path. Prospects dialled in this call session, skipped or put off until later today "
+            "come later. `--json` prints the card, or null when nobody is due."
+        ),
+    ):
+        sub.add_argument("--call", action="store_true", help="also start the call timer on them")
+    if sub := add(
+        "outcome",
+        "calls.outcome",
+        "record what came of a call, e.g. outcome 12 no-answer",
+        json_flag=True,
+        more=(
+            "no-answer and message: a follow-up on the first prospecting day two or more days "
+            "ahead; a dial, not a conversation (no time entry stays). talked: a conversation; "
+            "new prospects become contacted unless --stage says otherwise, with --follow-up or "
+            "--at for the next step. booked: the next call at --at, inside your prospecting "
+            "blocks (without --at the free times are listed). declined: not interested; "
+            "--affiliate offers the affiliate or product path."
+        ),
+    ):
+        sub.add_argument("prospect", help="the prospect's ID (12 or #12) or whole name")
+        sub.add_argument("outcome", choices=OUTCOMES)
+        sub.add_argument("--note", help="what was said")
+        sub.add_argument("--stage", choices=STAGES, metavar="STAGE", help="talked: their stage now")
+        sub.add_argument(
+            "--follow-up", metavar="DATE", help="talked: YYYY-MM-DD, today or tomorrow"
+        )
+        sub.add_argument(
+            "--at", metavar="WHEN", help="booked/talked: the next call, 'YYYY-MM-DD HH:MM'"
+        )
+        sub.add_argument("--minutes", type=int, default=30, help="booked: length (default 30)")
+        sub.add_argument(
+            "--affiliate", action="store_true", help="declined: offer the affiliate path"
         )
     if group := add_group(
         "prospects",
