@@ -268,3 +268,32 @@ def test_booking_settings_says_when_the_link_was_shared(newcomer, newcomer_clien
         True,
         True,
     )
+
+
+def prospecting_card(html: str) -> str:
+    """The text of Today's "Prospecting calendar" card, up to its chart."""
+    found = re.search(r"<h2>Prospecting calendar</h2>(.*?)<svg", html, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1))).strip()
+
+
+def test_fresh_account_without_blocks_is_led_to_set_prospecting_times(newcomer_client):
+    html = newcomer_client.get(reverse("today")).content.decode()
+
+    assert prospecting_card(html).startswith(
+        "No prospecting times in the next 3 days: first set the hours you keep for talking"
+        " with prospects, then this shows how full they are. Set prospecting times"
+    )
+    assert "h of lead generation" not in html
+
+
+def test_fresh_starter_routine_leads_with_first_steps_not_30_hours(newcomer, newcomer_client):
+    newcomer_client.post(reverse("routine:apply-template"))
+
+    card = prospecting_card(newcomer_client.get(reverse("today")).content.decode())
+
+    assert "h of lead generation</strong>" not in card
+    assert (
+        "Nothing booked yet: that's day one, not a gap. Fill these times first with people you"
+        " already know and with your booking link, and start with 1 h of lead generation a day"
+    ) in card
+    assert "Add a prospect Share your booking link" in card
