@@ -83,14 +83,14 @@ def test_new_account_has_no_step_done_and_today_shows_all_five(newcomer, newcome
 
 
 def test_each_step_links_to_its_page(newcomer):
-    links = {step.key: step.url for step in firstrun.checklist(newcomer).steps}
+    links = {step.key: (step.url, step.other_url) for step in firstrun.checklist(newcomer).steps}
 
     assert links == {
-        "routine": "/routine/",
-        "source": "/prospects/sources/",
-        "prospects": "/prospects/add/",
-        "share": "/book/settings/",
-        "feed": "/accounts/profile/#calendar-feed",
+        "routine": ("/routine/", ""),
+        "source": ("/prospects/sources/", ""),
+        "prospects": ("/prospects/add/", "/prospects/import/"),
+        "share": ("/book/settings/", ""),
+        "feed": ("/accounts/profile/#calendar-feed", ""),
     }
 
 

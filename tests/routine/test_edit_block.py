@@ -77,6 +77,7 @@ def test_edit_page_opens_filled_with_the_block(owner, owner_client):
         True,
         True,
     )
+    assert "<h1>Edit “Lunch calls” 12:00\N{EN DASH}13:00</h1>" in html
 
 
 @pytest.mark.parametrize(

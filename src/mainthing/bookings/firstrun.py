@@ -37,6 +37,9 @@ class Step:
     url: str
     action: str
     done: bool
+    # A second way to do the step (importing a list instead of adding by hand).
+    other_url: str = ""
+    other_action: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ def checklist(user: User) -> Checklist:
                 reverse("prospects:add"),
                 "Add a prospect",
                 facts["has_prospect"],
+                reverse("prospects:import"),
+                "Import a list",
             ),
             Step(
                 "share",

@@ -97,7 +97,9 @@ def edit_block(request, pk: int):
                 messages.success(request, f"Saved {block}.")
                 return redirect("routine:edit")
         status = 422
-    return render(request, "routine/block_edit.html", {"form": form, "block": block}, status=status)
+    return render(
+        request, "routine/block_edit.html", {"form": form, "routine_block": block}, status=status
+    )
 
 
 @login_required
