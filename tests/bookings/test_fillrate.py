@@ -59,8 +59,21 @@ def test_prescription_uses_own_history_when_there_is_some():
 
 
 def test_prescription_falls_back_to_the_starter_rate_and_says_so():
-    result = fillrate.prescribe(3, booked_recently=0, leadgen_seconds_recently=0)
-    assert (result.per_hour, result.hours, result.starter) == (0.5, 6.0, True)
+    result = fillrate.prescribe(3, booked_recently=0, leadgen_seconds_recently=3600)
+    assert (result.per_hour, result.hours, result.starter, result.fresh) == (0.5, 6.0, True, False)
+
+
+def test_fresh_account_gets_the_starter_hour_a_day_not_a_total_at_a_made_up_rate():
+    # A starter routine's three days hold 9 h: 70% of them is 13 calls, which at the starter
+    # rate would be 26 h of lead generation on the account's first day.
+    result = fillrate.prescribe(13, booked_recently=0, leadgen_seconds_recently=0, days=3)
+    assert (result.hours, result.starter, result.fresh) == (3.0, True, True)
+
+
+def test_some_history_is_not_fresh_even_without_bookings():
+    booked = fillrate.prescribe(13, booked_recently=1, leadgen_seconds_recently=0, days=3)
+    logged = fillrate.prescribe(13, booked_recently=0, leadgen_seconds_recently=60, days=3)
+    assert [(p.hours, p.fresh) for p in (booked, logged)] == [(26.0, False), (26.0, False)]
 
 
 def test_fill_per_day_groups_blocks_by_local_start_date():

@@ -36,6 +36,10 @@ class User(AbstractBaseUser):
     # Phones typed without a country code are read as numbers of this region.
     phone_region = models.CharField("default phone region", max_length=2, default="US")
     currency = models.CharField("currency", max_length=3, default="USD")
+    # The first-run checklist on Today: when the user hid it, and when they said they had
+    # shared their booking link (a booking through the page says so too; see bookings/firstrun).
+    checklist_hidden_at = models.DateTimeField(null=True, blank=True)
+    booking_link_shared_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 

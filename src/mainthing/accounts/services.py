@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -110,6 +112,28 @@ def update_profile(user: User, **changes) -> tuple[User, bool]:
         setattr(user, key, value)
     user.save()
     return user, zone_changed
+
+
+def hide_checklist(user: User, *, now: datetime) -> None:
+    """Hides the first-run checklist on Today for good (writes `checklist_hidden_at` once)."""
+    User.objects.filter(pk=user.pk, checklist_hidden_at__isnull=True).update(
+        checklist_hidden_at=now
+    )
+    user.refresh_from_db(fields=["checklist_hidden_at"])
+
+
+def show_checklist(user: User) -> None:
+    """Brings the first-run checklist back on Today."""
+    User.objects.filter(pk=user.pk).update(checklist_hidden_at=None)
+    user.checklist_hidden_at = None
+
+
+def mark_booking_link_shared(user: User, *, now: datetime) -> None:
+    """Records that the user says they shared their booking link (the first time only)."""
+    User.objects.filter(pk=user.pk, booking_link_shared_at__isnull=True).update(
+        booking_link_shared_at=now
+    )
+    user.refresh_from_db(fields=["booking_link_shared_at"])
 
 
 def request_password_reset(email: str) -> None:

@@ -20,6 +20,9 @@ Interval = tuple[datetime, datetime]
 # With no history of their own, users start from this: one booked call per two hours of lead
 # generation (a common figure for forum and social prospecting). The page says it is a starter.
 STARTER_APPOINTMENTS_PER_LEADGEN_HOUR = 0.5
+# A fresh account (no lead generation logged, nothing booked) gets no made-up total: first the
+# people it already knows and its booking link, and this much lead generation a day to begin.
+STARTER_LEADGEN_HOURS_PER_DAY = 1.0
 # A source is named only over this much lead generation of its kind: one booking after ten
 # minutes of posting is luck, not a yield.
 MIN_SOURCE_HOURS = 1.0
@@ -110,6 +113,8 @@ class Prescription:
     hours: float
     starter: bool
     best_source: SourceYield | None = None
+    # No history at all: the page leads with first steps instead of a total to plan.
+    fresh: bool = False
 
 
 def prescribe(
@@ -118,12 +123,17 @@ def prescribe(
     booked_recently: int,
     leadgen_seconds_recently: int,
     best_source: SourceYield | None = None,
+    days: int = 1,
 ) -> Prescription:
     """Lead-gen hours that should produce `missing` appointments at the user's own rate.
 
     The rate is appointments booked per lead-gen hour over the recent window; with too little
     history (under two hours of lead gen or no bookings) the starter rate is used instead.
-    `best_source` is carried along to be named with it.
+    With no history at all (no lead gen, no bookings) the account is fresh: an empty calendar
+    is its first day, not a gap to close at a made-up rate (a fresh starter routine would ask
+    for 30 h in three days), so it gets the starter hour a day over the `days` of the window,
+    and the page leads with first steps. `best_source` is carried along
+    to be named with it.
     """
     hours_done = leadgen_seconds_recently / 3600
     if hours_done >= 2 and booked_recently > 0:
@@ -131,4 +141,7 @@ def prescribe(
     else:
         per_hour, starter = STARTER_APPOINTMENTS_PER_LEADGEN_HOUR, True
     hours = math.ceil(2 * missing / per_hour) / 2 if missing else 0.0  # to the half hour
-    return Prescription(missing, round(per_hour, 2), hours, starter, best_source)
+    fresh = leadgen_seconds_recently == 0 and booked_recently == 0
+    if fresh and missing:
+        hours = STARTER_LEADGEN_HOURS_PER_DAY * max(1, days)
+    return Prescription(missing, round(per_hour, 2), hours, starter, best_source, fresh)

@@ -220,6 +220,7 @@ def fill_signal(
             booked_recently=sum(n for *_, n in by_source),
             leadgen_seconds_recently=int(sum(leadgen.values())),
             best_source=fillrate.best_source(by_source, leadgen),
+            days=days,
         )
     return FillSignal(window, days, user.fill_threshold, missing, prescription, per_day)
 

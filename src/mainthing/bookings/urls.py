@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import appointments, calendar, feed, outcome, today
+from .views import appointments, calendar, feed, firstrun, outcome, today
 
 app_name = "bookings"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("outcome/<int:prospect_id>/", outcome.record_outcome, name="outcome"),
     path("follow-ups/<int:pk>/done/", today.mark_follow_up_done, name="follow-up-done"),
     path("follow-ups/<int:pk>/snooze/", today.snooze_follow_up, name="follow-up-snooze"),
+    path("checklist/hide/", firstrun.hide_checklist, name="hide-checklist"),
+    path("checklist/show/", firstrun.show_checklist, name="show-checklist"),
+    path("checklist/shared/", firstrun.link_shared, name="link-shared"),
     path("feed/rotate/", feed.rotate_feed, name="rotate-feed"),
     path("feed/new/", feed.new_feed, name="new-feed"),
     path("feed/revoke/", feed.revoke_feed, name="revoke-feed"),

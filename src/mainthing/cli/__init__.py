@@ -293,13 +293,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         sub.add_argument(
             "--days", type=int, default=1, help="how many days, from today (default 1)"
         )
-    if group := add_group("routine", "list, add or remove weekly blocks"):
+    if group := add_group("routine", "list, add, edit or remove weekly blocks"):
         add_paging(add_to(group, "list", "routine.routine_list", "your weekly blocks"))
         sub = add_to(group, "add", "routine.routine_add", "add a weekly block")
         sub.add_argument("tier", help="income, leadgen or other")
         sub.add_argument("spec", help='days and hours, e.g. "Mon-Sat 19:00-21:00"')
         sub.add_argument("--tz", help="IANA time zone of the block (default: yours)")
         sub.add_argument("--label")
+        sub = add_to(group, "edit", "routine.routine_edit", "change a block in place")
+        sub.add_argument("id", help="the block's ID (see routine list)")
+        sub.add_argument("spec", nargs="?", help='new days and hours, e.g. "Mon-Fri 18:00-20:00"')
+        sub.add_argument("--tier", help="income, leadgen or other")
+        sub.add_argument("--tz", help="IANA time zone of the block")
+        sub.add_argument("--label", help='a new label ("" clears it)')
         sub = add_to(group, "remove", "routine.routine_remove", "remove a block", json_flag=False)
         sub.add_argument("id", help="the block's ID (see routine list)")
         add_to(

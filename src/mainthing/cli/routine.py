@@ -60,6 +60,45 @@ def routine_add(args) -> int:
     return 0
 
 
+def _own_block(user, block_id: str):
+    from mainthing.routine.models import Block
+
+    block = (
+        Block.objects.filter(user=user, pk=int(block_id)).first() if block_id.isdigit() else None
+    )
+    if block is None:
+        raise CommandError(f"You have no block {block_id!r}; see mainthing routine list.")
+    return block
+
+
+def routine_edit(args) -> int:
+    from django.core.exceptions import ValidationError
+
+    from mainthing.routine import services
+
+    user = acting_user(args)
+    block = _own_block(user, args.id)
+    changes: dict = {}
+    if args.spec:
+        changes["days"], changes["start"], changes["end"] = _parse_spec(args.spec)
+    for name, key in (("tier", "tier"), ("tz", "zone"), ("label", "label")):
+        if getattr(args, name) is not None:
+            changes[key] = getattr(args, name)
+    if not changes:
+        raise CommandError('Say what to change: "DAYS HH:MM-HH:MM", --tier, --tz or --label.')
+    try:
+        services.update_block(block, **changes, today=services.now_local_date(user, utc_now()))
+    except ValidationError as error:
+        raise CommandError(" ".join(error.messages)) from None
+    if args.json:
+        from mainthing.routine.schemas import BlockSchema
+
+        print_json(BlockSchema.of(block))
+    else:
+        print(f"Changed block {block.pk}: {block} ({block.time_zone}).")
+    return 0
+
+
 def routine_template(args) -> int:
     from mainthing.routine import services
 
@@ -71,17 +110,10 @@ def routine_template(args) -> int:
 
 def routine_remove(args) -> int:
     from mainthing.routine import services
-    from mainthing.routine.models import Block
 
-    user = acting_user(args)
-    block_id = args.id
-    block = (
-        Block.objects.filter(user=user, pk=int(block_id)).first() if block_id.isdigit() else None
-    )
-    if block is None:
-        raise CommandError(f"You have no block {block_id!r}; see mainthing routine list.")
+    block = _own_block(acting_user(args), args.id)
     services.remove_block(block)
-    print(f"Removed block {block_id}.")
+    print(f"Removed block {args.id}.")
     return 0
 
 

@@ -25,6 +25,11 @@ def exception_for_user(user: User, pk: int | str) -> BlockException:
     return owned_or_404(BlockException.objects.all(), pk, user, owner="block__user")
 
 
+def has_prospecting_blocks(user: User) -> bool:
+    """Whether the user has any prospecting (`income`) block: one EXISTS query."""
+    return Block.objects.filter(user=user, tier=Tier.INCOME).exists()
+
+
 def specs(user: User) -> list[occurrences.BlockSpec]:
     """The user's blocks with their exceptions in one lean query (a LEFT JOIN, no model
     instances): every page with a clock on it calls this."""

@@ -63,6 +63,32 @@ def _check_no_overlap(user: User, candidate: Block, *, today: date) -> None:
             k += 1
 
 
+def _read_days(days: str | frozenset[int] | set[int]) -> frozenset[int]:
+    try:
+        return occurrences.parse_days(days) if isinstance(days, str) else frozenset(days)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
+def _read_zone(name: str) -> str:
+    try:
+        return timekit.zone(name).key
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
+def _check_fields(block: Block) -> None:
+    """What every block must hold, added or edited: a tier, a day, a length, an ordered range."""
+    if block.tier not in Tier.values:
+        raise ValidationError(f"Tier must be one of {', '.join(Tier.values)}.")
+    if not block.weekday_set:
+        raise ValidationError("Name at least one day, e.g. Mon-Fri.")
+    if block.start == block.end:
+        raise ValidationError("A block needs a start and a different end.")
+    if block.valid_from and block.valid_until and block.valid_until < block.valid_from:
+        raise ValidationError("'Valid until' must be on or after 'valid from'.")
+
+
 def add_block(
     user: User,
     *,
@@ -81,31 +107,19 @@ def add_block(
     `days` is text like "Mon-Sat" or a set of weekday numbers (0 = Monday). Raises
     ValidationError, writing nothing, when the block is malformed or overlaps another.
     """
-    if tier not in Tier.values:
-        raise ValidationError(f"Tier must be one of {', '.join(Tier.values)}.")
-    try:
-        weekdays = occurrences.parse_days(days) if isinstance(days, str) else frozenset(days)
-        timekit.zone(zone or user.time_zone)
-    except ValueError as error:
-        raise ValidationError(str(error)) from None
-    if not weekdays:
-        raise ValidationError("Name at least one day, e.g. Mon-Fri.")
-    if start == end:
-        raise ValidationError("A block needs a start and a different end.")
-    if valid_from and valid_until and valid_until < valid_from:
-        raise ValidationError("'Valid until' must be on or after 'valid from'.")
     (label,) = limits.fit(Block, label=label)
     block = Block(
         user=user,
         tier=tier,
-        weekdays=_weekdays_text(weekdays),
+        weekdays=_weekdays_text(_read_days(days)),
         start=start,
         end=end,
-        time_zone=zone or user.time_zone,
+        time_zone=_read_zone(zone or user.time_zone),
         label=label,
         valid_from=valid_from,
         valid_until=valid_until,
     )
+    _check_fields(block)
     with transaction.atomic():
         # Serialise a user's routine edits so two requests can't add overlapping blocks.
         account_services.lock_user(user.pk)
@@ -120,36 +134,49 @@ def _bump_sequence(block: Block) -> None:
     block.refresh_from_db(fields=["sequence"])
 
 
+BLOCK_FIELDS = (
+    "tier",
+    "weekdays",
+    "start",
+    "end",
+    "time_zone",
+    "label",
+    "valid_from",
+    "valid_until",
+)
+
+
 def update_block(block: Block, *, today: date, **changes) -> Block:
-    """Changes a block's fields, checking the result against the other blocks. Bumps the
-    block's sequence."""
+    """Changes a block in place: the same row, so its exceptions, its calendar-feed events and
+    everything linked to it stay. Checked like a new block (fields, then overlap with the
+    others); a refused change writes nothing and leaves `block` as it was. Bumps the block's
+    sequence, so calendar clients replace its events."""
     allowed = {"tier", "days", "start", "end", "zone", "label", "valid_from", "valid_until"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(f"Unknown block fields: {', '.join(sorted(unknown))}.")
-    if "days" in changes:
-        days = changes.pop("days")
-        try:
-            weekdays = occurrences.parse_days(days) if isinstance(days, str) else frozenset(days)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
-        block.weekdays = _weekdays_text(weekdays)
-    if "zone" in changes:
-        try:
-            block.time_zone = timekit.zone(changes.pop("zone")).key
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
-    for key, value in changes.items():
-        setattr(block, key, value)
-    if block.start == block.end:
-        raise ValidationError("A block needs a start and a different end.")
-    with transaction.atomic():
-        account_services.lock_user(block.user_id)
-        _check_no_overlap(block.user, block, today=today)
-        # Counted in SQL: saving a stale in-memory number could make the sequence go back.
-        block.sequence = F("sequence") + 1
-        block.save()
-        block.refresh_from_db(fields=["sequence"])
+    before = {name: getattr(block, name) for name in BLOCK_FIELDS}
+    try:
+        if "days" in changes:
+            block.weekdays = _weekdays_text(_read_days(changes.pop("days")))
+        if "zone" in changes:
+            block.time_zone = _read_zone(changes.pop("zone"))
+        if "label" in changes:
+            (changes["label"],) = limits.fit(Block, label=changes["label"])
+        for key, value in changes.items():
+            setattr(block, key, value)
+        _check_fields(block)
+        with transaction.atomic():
+            account_services.lock_user(block.user_id)
+            _check_no_overlap(block.user, block, today=today)
+            # Counted in SQL: saving a stale in-memory number could make the sequence go back.
+            block.sequence = F("sequence") + 1
+            block.save()
+    except ValidationError:
+        for name, value in before.items():
+            setattr(block, name, value)
+        raise
+    block.refresh_from_db(fields=["sequence"])
     return block
 
 

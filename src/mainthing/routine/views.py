@@ -24,20 +24,8 @@ def routine(request):
     today = services.now_local_date(user, now)
     form = BlockForm(request.POST or None, initial={"time_zone": user.time_zone})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.add_block(
-                user,
-                tier=data["tier"],
-                days=frozenset(data["weekdays"]),
-                start=data["start"],
-                end=data["end"],
-                zone=data["time_zone"],
-                label=data["label"],
-                valid_from=data["valid_from"],
-                valid_until=data["valid_until"],
-                today=today,
-            )
+            services.add_block(user, **form.block_fields(), today=today)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -85,6 +73,33 @@ def apply_template(request):
         request, f"Added {len(made)} blocks of the starter routine. Adjust them below."
     )
     return redirect("routine:edit")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_block(request, pk: int):
+    """Changes a block in place (its exceptions and calendar events stay with it). A refused
+    change is shown with its reasons and writes nothing."""
+    block = queries.block_for_user(request.user, pk)
+    form = BlockForm.for_block(block, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.update_block(
+                    block,
+                    **form.block_fields(),
+                    today=services.now_local_date(request.user, timezone.now()),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Saved {block}.")
+                return redirect("routine:edit")
+        status = 422
+    return render(
+        request, "routine/block_edit.html", {"form": form, "routine_block": block}, status=status
+    )
 
 
 @login_required

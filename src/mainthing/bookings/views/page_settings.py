@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from mainthing.core.forms import add_service_errors
+from mainthing.routine import queries as routine_queries
 
 from .. import links, pagesettings, public
 from ..forms.public import PageSettingsForm
@@ -29,5 +30,12 @@ def page_settings(request):
                 return redirect("booking:settings")
         status = 422
         page.refresh_from_db()
-    context = {"form": form, "page": page, "page_url": links.booking_url(page), "nav": "profile"}
+    context = {
+        "form": form,
+        "page": page,
+        "page_url": links.booking_url(page),
+        "nav": "profile",
+        # With no prospecting time the page offers nothing: say so, with the way to fix it.
+        "has_blocks": routine_queries.has_prospecting_blocks(request.user),
+    }
     return render(request, "bookings/public/settings.html", context, status=status)

@@ -17,7 +17,7 @@ from mainthing.prospects import queries as prospect_queries
 from mainthing.prospects import services as prospect_services
 from mainthing.routine import queries as routine_queries
 
-from .. import queries
+from .. import firstrun, queries
 from ..forms import day_label
 
 
@@ -56,6 +56,7 @@ def today(request):
     context["signal"] = queries.fill_signal(user, now=now, block_specs=specs, booked=booked)
     context["follow_ups"] = queries.follow_ups(user, now=now, block_specs=specs, booked=booked)
     context["callbacks"] = queries.callbacks_this_week(user, now=now)
+    context["checklist"] = firstrun.checklist_for_today(user)
     return render(request, "bookings/today.html", context)
 
 

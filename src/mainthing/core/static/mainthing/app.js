@@ -178,7 +178,27 @@
     });
   }
 
+  // The routine form's quick day choices: one tap ticks Mon-Sat, weekdays, every day or none
+  // (then one more tap picks a single day). Without this file the buttons stay hidden.
+  function dayPresets(root) {
+    root.querySelectorAll("[data-day-presets]").forEach(function (bar) {
+      if (bar.dataset.wired) return;
+      bar.dataset.wired = "1";
+      var boxes = bar.parentNode.querySelectorAll("input[type=checkbox]");
+      bar.querySelectorAll("button[data-days]").forEach(function (button) {
+        button.addEventListener("click", function () {
+          boxes.forEach(function (box) {
+            box.checked = button.dataset.days.charAt(Number(box.value)) === "1";
+          });
+          if (button.dataset.days.indexOf("1") < 0 && boxes.length) boxes[0].focus();
+        });
+      });
+      bar.hidden = false;
+    });
+  }
+
   function enhance(root) {
+    dayPresets(root);
     prospectPicker(root);
     scrollRegions(root);
     copyButtons(root);
