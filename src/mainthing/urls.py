@@ -16,4 +16,9 @@ urlpatterns = [
     path("", include("mainthing.bookings.urls_public")),
     path("api/v1/", include("mainthing.api.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    # The installable app (core/webapp.py). The service worker lives at the root: a worker only
+    # controls pages at or below its own address.
+    path("manifest.webmanifest", core_views.manifest, name="manifest"),
+    path("sw.js", core_views.service_worker, name="service-worker"),
+    path("offline/", core_views.offline, name="offline"),
 ]

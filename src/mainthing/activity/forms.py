@@ -79,6 +79,32 @@ class StartForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(user=user, archived=False)
 
 
+class InstantField(forms.Field):
+    """An instant sent by the page's script (`Date.toISOString()`): ISO 8601 with its offset.
+    A wall-clock time without one is refused: whose clock it read is unknown."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            instant = datetime.fromisoformat(str(value).strip())
+            timekit.check_day(instant.date())
+        except ValueError:
+            raise ValidationError("That stop time is not a date and time we can read.") from None
+        if instant.tzinfo is None:
+            raise ValidationError("That stop time has no time zone.")
+        return instant
+
+
+class StopForm(forms.Form):
+    """What the Stop button sends: the timer it stops and, from the page's script, the instant
+    it was pressed (a stop pressed offline is sent later). Both optional: a plain post stops
+    whatever runs, now."""
+
+    entry = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    at = InstantField(required=False, widget=forms.HiddenInput)
+
+
 class EntryForm(forms.Form):
     category = UserCategoryField(queryset=Category.objects.none())
     start = LocalDateTimeField()

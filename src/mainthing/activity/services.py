@@ -399,18 +399,54 @@ def start_timer(
         raise ValidationError("Another timer was started at the same moment; try again.") from None
 
 
-def stop_timer(user: User, *, now: datetime) -> Activity | None:
-    """Stops the running timer, if any, and returns the finished entry."""
-    with transaction.atomic():
-        current = (
-            Activity.objects.select_for_update()
-            .select_related("category")
-            .filter(user=user, end__isnull=True)
-            .first()
+# A stop sent later (pressed offline, queued by the phone) carries the instant it was pressed.
+# The phone's clock may run a little ahead of ours; more than this is a wrong clock, not skew.
+STOP_AT_SKEW = timedelta(minutes=2)
+# Older than this, a queued stop is no longer a timer's end but a forgotten one: the user
+# stops it now and edits the entry instead.
+STOP_AT_MAX_AGE = timedelta(hours=24)
+
+
+def _stop_instant(entry: Activity, at: datetime, now: datetime, tz) -> datetime:
+    """The checked end for a stop pressed at `at`: a little ahead of `now` counts as now."""
+    if at > now + STOP_AT_SKEW:
+        raise ValidationError(
+            {"at": "That stop time is in the future. Check the clock on your phone or computer."}
         )
-        if current is None:
+    if at < now - STOP_AT_MAX_AGE:
+        raise ValidationError(
+            {
+                "at": "That stop was pressed more than 24 hours ago, so it was not applied. "
+                "Stop the timer now and correct the entry's end in the log."
+            }
+        )
+    if at < entry.start:
+        started = entry.start.astimezone(tz)
+        raise ValidationError(
+            {"at": f"That stop time is before the timer started ({started:%H:%M}): not applied."}
+        )
+    return min(at, now)
+
+
+def stop_timer(
+    user: User, *, now: datetime, at: datetime | None = None, entry_id: int | None = None
+) -> Activity | None:
+    """Stops the running timer, if any, and returns the finished entry.
+
+    `at` is when the user pressed stop, for a stop sent later (pressed offline); it must lie
+    between the entry's start and `now` (give or take STOP_AT_SKEW), and within
+    STOP_AT_MAX_AGE, else ValidationError and nothing changes. `entry_id` names the timer the
+    user saw running: when that one is no longer running (the same stop sent twice, or a stop
+    from a stale page after another timer started) nothing is stopped and None is returned.
+    """
+    with transaction.atomic():
+        running = Activity.objects.select_for_update().select_related("category")
+        current = running.filter(user=user, end__isnull=True).first()
+        if current is None or (entry_id is not None and current.pk != entry_id):
             return None
-        return _stop(current, now, timekit.zone(user.time_zone))
+        tz = timekit.zone(user.time_zone)
+        end = now if at is None else _stop_instant(current, at, now, tz)
+        return _stop(current, end, tz)
 
 
 # --- manual entries ------------------------------------------------------------------------------

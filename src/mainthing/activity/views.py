@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from .forms import (
     ImportTiersForm,
     LogFilterForm,
     StartForm,
+    StopForm,
 )
 from .models import Category, ImportJob
 
@@ -76,21 +78,53 @@ def start_timer(request):
 @login_required
 @require_POST
 def stop_timer(request):
-    """Stops the timer. Time spent on a prospect goes on to the outcome form."""
-    entry = services.stop_timer(request.user, now=timezone.now())
-    if entry is None:
-        messages.info(request, "No timer was running.")
-        return redirect("today")
-    messages.success(
-        request, f"Stopped {entry.category.name}: {timekit.format_minutes(entry.seconds)}."
-    )
-    prospect_id = (
-        ProspectTime.objects.filter(activity=entry).values_list("prospect_id", flat=True).first()
-    )
+    """Stops the timer. Time spent on a prospect goes on to the outcome form.
+
+    The page's script (offline.js) posts here too, with the instant Stop was pressed (sent
+    later when pressed offline) and asking for JSON: it is then told where to go, and the
+    message waits there. The same stop sent twice stops once."""
+    form = StopForm(request.POST)
+    entry = None
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("at", ["That stop was not understood."])))
+    else:
+        data = form.cleaned_data
+        now = timezone.now()
+        try:
+            entry = services.stop_timer(
+                request.user, now=now, at=data["at"], entry_id=data["entry"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            _say_stopped(request, entry, now=now, named=data["entry"] is not None)
+    target = reverse("today")
+    prospect_id = None
+    if entry is not None:
+        prospect_id = (
+            ProspectTime.objects.filter(activity=entry)
+            .values_list("prospect_id", flat=True)
+            .first()
+        )
     if prospect_id is not None:
-        outcome = reverse("bookings:outcome", args=[prospect_id])
-        return redirect(f"{outcome}?activity={entry.pk}")
-    return redirect("today")
+        target = f"{reverse('bookings:outcome', args=[prospect_id])}?activity={entry.pk}"
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"stopped": entry is not None, "next": target})
+    return redirect(target)
+
+
+def _say_stopped(request, entry, *, now, named: bool) -> None:
+    if entry is None:
+        said = "That timer was already stopped." if named else "No timer was running."
+        messages.info(request, said)
+        return
+    # A stop that arrives late (pressed offline) says when it took effect.
+    when = ""
+    if now - entry.end > timedelta(seconds=30):
+        when = f" at {entry.end.astimezone(timekit.zone(request.user.time_zone)):%H:%M}"
+    messages.success(
+        request, f"Stopped {entry.category.name}{when}: {timekit.format_minutes(entry.seconds)}."
+    )
 
 
 @login_required

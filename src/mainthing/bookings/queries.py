@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
@@ -31,21 +32,23 @@ from .models import ACTIVE, DEFAULT_MINUTES, LONGEST_CALL, Appointment, Callback
 
 
 def appointment_for_user(user: User, pk: int | str) -> Appointment:
-    """The user's appointment or Http404."""
-    return owned_or_404(Appointment.objects.select_related("user"), pk, user)
+    """The user's appointment (with its prospect, for tap-to-call) or Http404."""
+    return owned_or_404(Appointment.objects.select_related("user", "prospect"), pk, user)
 
 
 PRESCRIPTION_WINDOW_DAYS = 30
 
 
 def appointments_between(user: User, start: datetime, end: datetime) -> list[Appointment]:
-    """Active appointments overlapping [start, end), by start. A call lasts at most
-    `LONGEST_CALL`, so the index range on start is bounded."""
+    """Active appointments overlapping [start, end), by start, each with its prospect's phone
+    (`prospect_phone`, E.164 or empty) for tap-to-call, read in the same query. A call lasts
+    at most `LONGEST_CALL`, so the index range on start is bounded."""
     return list(
         Appointment.objects.filter(
             ACTIVE, user=user, start__lt=end, start__gte=start - LONGEST_CALL
         )
         .filter(end__gt=start)
+        .annotate(prospect_phone=Coalesce(F("prospect__phone"), Value("")))
         .order_by("start")
     )
 
@@ -327,7 +330,8 @@ def now_next(
 def agenda_day(
     user: User, day: date, *, specs=None, appointments: list[Appointment] | None = None
 ) -> list[dict]:
-    """Blocks and appointments of one local day, in time order."""
+    """Blocks and appointments of one local day, in time order. `appointments`, when given,
+    are rows of `appointments_between` (they carry the prospect's phone)."""
     tz = timekit.zone(user.time_zone)
     start, end = timekit.local_day_bounds(day, tz)
     if appointments is None:
@@ -346,6 +350,7 @@ def agenda_day(
             "status": a.status,
             "id": a.pk,
             "prospect_id": a.prospect_id,
+            "phone": a.prospect_phone,
         }
         for a in appointments
     ]

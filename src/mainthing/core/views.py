@@ -1,6 +1,12 @@
+import json
+
 from django.db import connection
 from django.http import JsonResponse
-from django.views.decorators.cache import never_cache
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control, never_cache
+
+from . import webapp
 
 
 @never_cache
@@ -12,3 +18,37 @@ def healthz(request):
         return JsonResponse({"status": "ok", "database": "ok"})
     except Exception:  # any database failure means "not ready", not a 500 page
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+
+
+# --- the installable app (core/webapp.py) ------------------------------------------------------
+
+
+@cache_control(max_age=3600)
+def manifest(request):
+    return JsonResponse(webapp.manifest(), content_type="application/manifest+json")
+
+
+@never_cache
+def service_worker(request):
+    """The service worker, served from the site's root so that its scope is the whole app.
+    Never cached: a browser then sees a deploy's new worker at its next visit."""
+    config = {
+        "version": webapp.shell_version(),
+        "shell": webapp.shell_urls(),
+        "offline": reverse("offline"),
+        "passThrough": list(webapp.PASS_THROUGH),
+    }
+    response = render(
+        request,
+        "core/sw.js",
+        {"config": json.dumps(config)},
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+def offline(request):
+    """What the service worker shows when a page can't load. The same for everyone (the worker
+    stores it): no user, no form, no token."""
+    return render(request, webapp.OFFLINE_TEMPLATE)
