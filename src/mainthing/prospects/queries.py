@@ -18,11 +18,12 @@ from django.core.paginator import Page, Paginator
 from django.core.validators import validate_email
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
-from django.urls import reverse
 
 from mainthing.accounts.models import User
 from mainthing.core import timekit
 from mainthing.core.lookups import owned_or_404
+from mainthing.core.models import unpublished_batches
+from mainthing.core.navigation import url_pattern
 
 from . import services
 from .contacts import match_keys
@@ -200,15 +201,35 @@ def ordered(rows: QuerySet[Prospect], sort: str) -> QuerySet[Prospect]:
 def stage_counts(
     user: User, filters: Filters, *, today: date, base: QuerySet[Prospect] | None = None
 ) -> dict[str, int]:
-    """How many prospects each stage holds under the other filters (one grouped query)."""
-    grouped = (
-        filtered(user, filters, today=today, ignore_stage=True, base=base)
-        .order_by()
-        .values_list("stage")
-        .annotate(n=Count("pk"))
-    )
+    """How many prospects each stage holds under the other filters (one query).
+
+    For the list as it opens (no search, source, tag or due filter), every row is counted from
+    the (user, stage) index alone and the rows of the user's unpublished import batches are
+    taken off in the same statement (so from the same snapshot), found through the index on
+    import_batch. The default manager's own filter reads import_batch, which no index on
+    (user, …) holds, so it would fetch each of the user's rows from the table: 28 ms against
+    1.5 ms for 25,000 prospects on SQLite (bench/README.md, the web bench)."""
     counts = dict.fromkeys(Stage.values, 0)
-    counts.update(dict(grouped))
+    if filters.q or filters.source_id or filters.tag or filters.due:
+        grouped = (
+            filtered(user, filters, today=today, ignore_stage=True, base=base)
+            .order_by()
+            .values_list("stage")
+            .annotate(n=Count("pk"))
+        )
+    else:
+        every = Prospect.with_staged.filter(user=user)
+        hidden = Prospect.with_staged.filter(
+            import_batch__isnull=False, import_batch__in=unpublished_batches(user=user)
+        )
+        grouped = (
+            every.order_by()
+            .values_list("stage")
+            .annotate(n=Count("pk"))
+            .union(hidden.order_by().values_list("stage").annotate(n=-Count("pk")), all=True)
+        )
+    for stage, n in grouped:
+        counts[stage] = counts.get(stage, 0) + n
     return counts
 
 
@@ -226,7 +247,7 @@ class KnownCountPaginator(Paginator):
 
 def card_url_pattern() -> str:
     """The prospect card's URL with `{}` for the id: reversed once per page, not once per row."""
-    return reverse("prospects:card", args=[0]).replace("/0/", "/{}/")
+    return url_pattern("prospects:card")
 
 
 @dataclass(frozen=True)
