@@ -273,21 +273,34 @@ class ProspectList:
 
 
 def prospect_list(
-    user: User, filters: Filters, *, today: date, page: int | str = 1, per_page: int = PER_PAGE
+    user: User,
+    filters: Filters,
+    *,
+    today: date,
+    page: int | str = 1,
+    per_page: int = PER_PAGE,
+    all_sources: list[LeadSource] | None = None,
 ) -> ProspectList:
     """One page of the list and the stage chips: two queries (the counts per stage, which also
     give the page count, and the page's rows with their sources), whatever the list holds;
-    three for a whole phone number or email (see `searched`)."""
+    three for a whole phone number or email (see `searched`). `all_sources` (`sources(user)`,
+    which the page's filter form reads anyway) spares the rows' join to their sources and a
+    source and a category object per row."""
     base = searched(user, filters.q)
     counts = stage_counts(user, filters, today=today, base=base)
     everything = sum(counts.values())
     total = counts.get(filters.stage, 0) if filters.stage else everything
-    rows = (
-        ordered(filtered(user, filters, today=today, base=base), filters.sort)
-        .select_related("source__category")
-        .defer("notes", "import_key")
+    rows = ordered(filtered(user, filters, today=today, base=base), filters.sort).defer(
+        "notes", "import_key"
     )
+    by_id = {source.pk: source for source in all_sources or ()}
+    if not by_id:
+        rows = rows.select_related("source__category")
     shown = KnownCountPaginator(rows, per_page, count=total).get_page(page)
+    people = list(shown.object_list)
+    for person in people:
+        if person.source_id in by_id:
+            person.source = by_id[person.source_id]
     chips = [Chip("", "All", everything, not filters.stage)] + [
         Chip(value, label, counts[value], filters.stage == value)
         for value, label in Stage.choices
@@ -296,7 +309,7 @@ def prospect_list(
     region = user.phone_region
     return ProspectList(
         page=shown,
-        rows=[Row(p, display_phone(p.phone, region)) for p in shown.object_list],
+        rows=[Row(p, display_phone(p.phone, region)) for p in people],
         chips=chips,
         total=total,
     )
