@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= $(CURDIR)/var
 export MAINTHING_DATA_DIR ?= $(DATA_DIR)
 
-.PHONY: run test test-fast lint format bench demo install install-dev browser clean help
+.PHONY: run test test-fast lint format bench demo install install-dev browser wrk clean help
 
 help:
 	@echo "make run    install, migrate and serve http://127.0.0.1:8000 with the worker"
@@ -44,6 +44,13 @@ browser:
 	  else echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install -y chromium'."; fi; \
 	fi
 
+# Debian's wrk for the web bench; without it bench/web.py runs its own Python load generator.
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+	  else echo "The web bench uses wrk when present ('sudo apt-get install -y wrk'); a Python load generator runs instead."; fi; \
+	fi
+
 run: install
 	$(BIN)/mainthing manage migrate --no-input -v 0
 	$(BIN)/mainthing manage collectstatic --no-input -v 0
@@ -67,7 +74,7 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install-dev
+bench: install-dev wrk
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench $(BENCH_ARGS)
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench.calendar $(CALENDAR_BENCH_ARGS)
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench.prospects $(PROSPECTS_BENCH_ARGS)
@@ -76,6 +83,7 @@ bench: install-dev
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench.call_queue $(CALL_QUEUE_BENCH_ARGS)
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench $(BIN)/python -m bench.cli_startup $(CLI_STARTUP_BENCH_ARGS)
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench $(BIN)/python -m bench.import_concurrency $(IMPORT_CONCURRENCY_BENCH_ARGS)
+	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench.web $(WEB_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var/test var/bench

@@ -98,8 +98,9 @@ def _phone(rng: random.Random) -> str:
     return f"+614{rng.randint(10, 99)}{rng.randint(0, 999999):06d}"
 
 
-def make_workload(email: str, prospects: int = PROSPECTS) -> dict:
-    """The user and their prospects; returns what the measurements need."""
+def make_workload(email: str, prospects: int = PROSPECTS, *, user=None) -> dict:
+    """The user (made afresh, or `user` as it is) and their prospects; returns what the
+    measurements need."""
     from datetime import UTC, datetime, timedelta
 
     from django.db import connection
@@ -113,10 +114,11 @@ def make_workload(email: str, prospects: int = PROSPECTS) -> dict:
     from mainthing.prospects.models import Event, Income, Prospect, ProspectTime
 
     rng = random.Random(SEED)
-    User.objects.filter(email=email).delete()
-    user = onboarding.create_account(
-        email=email, password="bench-password-1", time_zone="America/Chicago"
-    )
+    if user is None:
+        User.objects.filter(email=email).delete()
+        user = onboarding.create_account(
+            email=email, password="bench-password-1", time_zone="America/Chicago"
+        )
     categories = {c.name: c for c in Category.objects.filter(user=user)}
     sources = [services.unknown_source(user)] + [
         services.add_source(user, category=categories[name], campaign=campaign)

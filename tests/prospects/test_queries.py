@@ -6,7 +6,7 @@ from mainthing.bookings.models import Appointment
 from mainthing.core import timekit
 from mainthing.prospects import queries, services
 from mainthing.prospects.models import Prospect, Stage
-from tests.factories import AppointmentFactory, category, entry, new_prospect
+from tests.factories import AppointmentFactory, ImportBatchFactory, category, entry, new_prospect
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
@@ -158,6 +158,45 @@ def test_stage_counts_follow_the_other_filters_not_the_stage(owner):
         owner, queries.Filters(tag="warm", stage=Stage.JOINED), today=TODAY
     )
     assert counts == {**dict.fromkeys(Stage.values, 0), "contacted": 1, "joined": 1}
+
+
+def test_stage_counts_of_the_whole_list_leave_out_unpublished_imports(owner, other_user):
+    add(owner, "Ann Lee", stage=Stage.CONTACTED)
+    add(owner, "Bob Stone", stage=Stage.NEW)
+    add(other_user, "Not Mine", stage=Stage.NEW)
+    writing = ImportBatchFactory(user=owner, kind="leads")
+    published = ImportBatchFactory(user=owner, kind="leads", state="published")
+    for name, batch in [("Half Imported", writing), ("Imported", published)]:
+        Prospect.objects.filter(pk=add(owner, name, stage=Stage.NEW).pk).update(
+            import_batch=batch.pk
+        )
+    counts = queries.stage_counts(owner, queries.Filters(), today=TODAY)
+    # The unnarrowed list counts from the index and takes the hidden rows off; a narrowed one
+    # goes through the default manager: both leave the batch being written out.
+    by_source = queries.stage_counts(
+        owner, queries.Filters(source_id=services.unknown_source(owner).pk), today=TODAY
+    )
+    expected = {**dict.fromkeys(Stage.values, 0), "contacted": 1, "new": 2}
+    assert (counts, by_source) == (expected, expected)
+
+
+def test_prospect_list_unnarrowed_is_two_queries_whatever_the_rows(owner, queries_do_not_grow):
+    def rows():
+        listing = queries.prospect_list(owner, queries.Filters(), today=TODAY)
+        return [(r.prospect.name, r.prospect.source.label) for r in listing.rows], listing.chips
+
+    def add_rows():
+        for n, stage in enumerate(Stage.values * 6):
+            add(owner, f"P{n}", stage=stage, at=NOW + timedelta(minutes=n))
+
+    add(owner, "First", stage=Stage.NEW)
+    counts = queries_do_not_grow(rows, add_rows)
+    assert (counts.few, counts.many, len(counts.last[0]), counts.last[1][0]) == (
+        2,
+        2,
+        50,
+        queries.Chip("", "All", 1 + 6 * len(Stage.values), True),
+    )
 
 
 def test_prospect_list_pages_chips_and_national_phones(owner):

@@ -19,6 +19,7 @@ from mainthing.activity.models import Activity, DayTotal
 from mainthing.core import charts, timekit
 from mainthing.core.enums import Tier
 from mainthing.core.lookups import owned_or_404
+from mainthing.core.navigation import url_pattern
 from mainthing.prospects import followups
 from mainthing.prospects.models import CLOSED_STAGES, Prospect, Stage
 from mainthing.prospects.queries import card_url_pattern
@@ -379,7 +380,7 @@ def calendar_week(
     )
     book_url = reverse("bookings:book")
     # One reverse() for the pattern, not one per appointment: a busy week has dozens.
-    appointment_url = reverse("bookings:appointment", args=[0]).replace("/0/", "/{}/")
+    appointment_url = url_pattern("bookings:appointment")
     grid = week_grid(
         blocks,
         first,
@@ -437,6 +438,8 @@ class FollowUpRow:
     follow_up_on: date
     card_url: str
     rolled_from: date | None  # the date it was set for, when that has passed
+    done_url: str
+    snooze_url: str
 
     @property
     def stage_label(self) -> str:
@@ -509,6 +512,8 @@ def follow_ups(
     rows = []
     if day == today and due and capacity:
         card = card_url_pattern()
+        done = url_pattern("bookings:follow-up-done")
+        snooze = url_pattern("bookings:follow-up-snooze")
         rows = [
             FollowUpRow(
                 pk=pk,
@@ -519,6 +524,8 @@ def follow_ups(
                 follow_up_on=on,
                 card_url=card.format(pk),
                 rolled_from=on if on < today else None,
+                done_url=done.format(pk),
+                snooze_url=snooze.format(pk),
             )
             for pk, name, phone, stage, on in pending.order_by("follow_up_on", "pk").values_list(
                 "pk", "name", "phone", "stage", "follow_up_on"

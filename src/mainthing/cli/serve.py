@@ -100,6 +100,15 @@ def _static_out_of_date() -> bool:
     return False
 
 
+def web_command(python: str, *, bind: str, workers: int) -> list[str]:
+    """The production web server's command line (bench/web.py measures the same one)."""
+    return [
+        python, "-m", "gunicorn", "mainthing.wsgi:application", "--bind", bind,
+        "--workers", str(workers), "--threads", "4", "--access-logfile", "-",
+        "--logger-class", "mainthing.core.accesslog.MaskingLogger", "--graceful-timeout", "10",
+    ]  # fmt: skip
+
+
 def serve(args) -> int:
     """Sets the data directory up if it needs it, then runs gunicorn and the task worker side
     by side, starting either again when it dies; Ctrl-C or SIGTERM stops both."""
@@ -110,11 +119,7 @@ def serve(args) -> int:
     port = args.port or settings.PORT
     bind = f"{args.host}:{port}"
     python = sys.executable
-    web = [
-        python, "-m", "gunicorn", "mainthing.wsgi:application", "--bind", bind,
-        "--workers", str(args.workers), "--threads", "4", "--access-logfile", "-",
-        "--logger-class", "mainthing.core.accesslog.MaskingLogger", "--graceful-timeout", "10",
-    ]  # fmt: skip
+    web = web_command(python, bind=bind, workers=args.workers)
     children = [Child("web", web), Child("worker", [python, "-m", "mainthing.cli", "worker"])]
     stopping = False
 

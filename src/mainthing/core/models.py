@@ -51,9 +51,11 @@ class ImportBatch(models.Model):
         return f"{self.kind} import {self.pk} ({self.state})"
 
 
-def unpublished_batches():
-    """The ids of the batches whose rows nobody may see: being written, or being discarded."""
-    return ImportBatch.objects.exclude(state=ImportBatch.State.PUBLISHED).values("pk")
+def unpublished_batches(*, user=None):
+    """The ids of the batches whose rows nobody may see: being written, or being discarded
+    (only `user`'s, when given: an import writes only its own user's rows)."""
+    batches = ImportBatch.objects.exclude(state=ImportBatch.State.PUBLISHED)
+    return (batches if user is None else batches.filter(user=user)).values("pk")
 
 
 class VisibleManager(models.Manager):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from mainthing.core import timekit
-from mainthing.core.navigation import day_param
+from mainthing.core.navigation import day_param, url_pattern
 from mainthing.prospects.queries import card_url_pattern
 from mainthing.routine import queries as routine_queries
 
@@ -27,7 +27,7 @@ def calendar(request):
     week = queries.calendar_week(user, first, now=now, block_specs=specs)
     signal = queries.fill_signal(user, now=now, block_specs=specs)
     # The phone's day list: rows built in Python (dozens of links a week; see activity.widgets).
-    appointment_url = reverse("bookings:appointment", args=[0]).replace("/0/", "/{}/")
+    appointment_url = url_pattern("bookings:appointment")
     book_url = reverse("bookings:book")
     card_url = card_url_pattern()
     days = {}

@@ -13,6 +13,7 @@ from mainthing.activity import widgets
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.htmx import is_htmx
+from mainthing.core.navigation import url_pattern
 from mainthing.prospects import queries as prospect_queries
 from mainthing.prospects import services as prospect_services
 from mainthing.routine import queries as routine_queries
@@ -45,7 +46,7 @@ def today(request):
     context["talks"] = queries.conversations(
         user, *timekit.local_day_bounds(timekit.local_date(now, tz), tz), now=now
     )
-    edit_url = reverse("activity:edit-entry", args=[0]).replace("/0/", "/{}/")
+    edit_url = url_pattern("activity:edit-entry")
     running_id = t.running.category_id if t.running else None
     context["start_groups"] = [
         {"tier": tier, "buttons": widgets.start_buttons(group, running_category_id=running_id)}

@@ -123,7 +123,9 @@ def prospect_list(request):
     form = ListFilterForm(request.GET or None, sources=sources)
     filters = form.filters()
     today = local_today(user)
-    listing = queries.prospect_list(user, filters, today=today, page=request.GET.get("page") or 1)
+    listing = queries.prospect_list(
+        user, filters, today=today, page=request.GET.get("page") or 1, all_sources=sources
+    )
     context = {
         "form": form,
         "filters": filters,
