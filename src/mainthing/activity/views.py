@@ -98,19 +98,20 @@ def stop_timer(request):
             messages.error(request, " ".join(error.messages))
         else:
             _say_stopped(request, entry, now=now, named=data["entry"] is not None)
-    target = reverse("today")
-    prospect_id = None
-    if entry is not None:
-        prospect_id = (
-            ProspectTime.objects.filter(activity=entry)
-            .values_list("prospect_id", flat=True)
-            .first()
-        )
-    if prospect_id is not None:
-        target = f"{reverse('bookings:outcome', args=[prospect_id])}?activity={entry.pk}"
+    target = _after_stop(entry)
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"stopped": entry is not None, "next": target})
     return redirect(target)
+
+
+def _after_stop(entry) -> str:
+    """Where a stop leads: the outcome form after time on a prospect, else Today."""
+    if entry is not None:
+        ties = ProspectTime.objects.filter(activity=entry)
+        prospect_id = ties.values_list("prospect_id", flat=True).first()
+        if prospect_id is not None:
+            return f"{reverse('bookings:outcome', args=[prospect_id])}?activity={entry.pk}"
+    return reverse("today")
 
 
 def _say_stopped(request, entry, *, now, named: bool) -> None:

@@ -76,7 +76,8 @@
       headers: { "Accept": "application/json", "X-CSRFToken": token },
     }).then(function (response) {
       var kind = response.headers.get("Content-Type") || "";
-      if (kind.indexOf("application/json") !== 0) throw new Error("not answered");
+      // Not our answer: a sign-in page (the session ended) or an error page.
+      if (kind.indexOf("application/json") !== 0) throw new Error(response.redirected ? "signed out" : "refused");
       return response.json();
     }).then(function (answer) {
       write(QUEUE, queue().filter(function (s) { return s.at !== stop.at || s.entry !== stop.entry; }));
@@ -84,10 +85,12 @@
       flushing = false;
       if (queue().length) flush();
       else location.assign(answer.next);
-    }, function () {
-      // No connection, or an answer that isn't ours (a sign-in page): it waits and is sent again.
+    }, function (error) {
+      // It waits on this device and is sent again (a retry, the next page, the next sign-in).
       flushing = false;
-      say(navigator.onLine ? "Stop saved; sending it again shortly." : OFFLINE_SAID);
+      if (!navigator.onLine || error instanceof TypeError) say(OFFLINE_SAID);
+      else if (error.message === "signed out") say("Sign in again to send the stop you pressed; it is kept until then.");
+      else say("Stop saved; sending it again shortly.");
     });
   }
 
