@@ -211,3 +211,18 @@ def test_cli_routine_edit_json_and_refusals(owner, other_user, capsys):
     assert "Say what to change" in err
     assert "Tier must be one of income, leadgen, other." in err
     assert row(theirs)[0] == "income"
+
+
+def test_htmx_opens_the_edit_form_alone_with_the_blocks_own_ids(owner, owner_client):
+    block = add(owner)
+    url = reverse("routine:edit-block", args=[block.pk])
+    routine = owner_client.get(reverse("routine:edit")).content.decode()
+
+    partial = owner_client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    assert f'hx-get="{url}" hx-target="#block-editor" hx-swap="innerHTML show:top"' in routine
+    assert '<div id="block-editor" class="block-editor"></div>' in routine
+    assert (partial.lstrip().startswith("<form"), "<h1>" in partial) == (True, False)
+    assert "<h3>Edit your Income-generating block 19:00\N{EN DASH}21:00</h3>" in partial
+    assert f'id="block-{block.pk}-start"' in partial
+    assert f'action="{url}"' in partial

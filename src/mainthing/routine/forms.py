@@ -63,7 +63,8 @@ class BlockForm(forms.Form):
 
     @classmethod
     def for_block(cls, block, data=None) -> "BlockForm":
-        """The form filled from an existing block, for its edit page."""
+        """The form filled from an existing block, for its edit page. Its ids are the block's
+        own, so it can open inline on the routine page beside the add form."""
         one_date = block.valid_from if block.valid_from == block.valid_until else None
         initial = {
             "tier": block.tier,
@@ -76,7 +77,7 @@ class BlockForm(forms.Form):
             "valid_from": None if one_date else block.valid_from,
             "valid_until": None if one_date else block.valid_until,
         }
-        return cls(data, initial=initial)
+        return cls(data, initial=initial, auto_id=f"block-{block.pk}-%s")
 
     def clean(self):
         data = super().clean()

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mainthing.core import timekit
 from mainthing.core.forms import add_service_errors
+from mainthing.core.htmx import template_for
 
 from . import queries, services
 from .forms import BlockForm, ExceptionForm
@@ -97,9 +98,10 @@ def edit_block(request, pk: int):
                 messages.success(request, f"Saved {block}.")
                 return redirect("routine:edit")
         status = 422
-    return render(
-        request, "routine/block_edit.html", {"form": form, "routine_block": block}, status=status
-    )
+    # htmx opens the form inline on the routine page; a save is a plain post either way.
+    template = template_for(request, "routine/block_edit.html", "form")
+    context = {"form": form, "routine_block": block, "inline": template.endswith("#form")}
+    return render(request, template, context, status=status)
 
 
 @login_required
