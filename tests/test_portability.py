@@ -18,6 +18,8 @@ from mainthing.bookings.models import (
     CallbackRequest,
     Change,
 )
+from mainthing.calls import services as calls_services
+from mainthing.calls.models import CallAttempt, CallSession, Script
 from mainthing.demo import create_demo_account
 from mainthing.portability import export_user, restore_user, restoring
 from mainthing.prospects import services as prospect_services
@@ -50,6 +52,9 @@ COUNTS = {
     "callback_requests": 1,
     "income": 2,
     "column_mappings": 1,
+    "call_scripts": 1,
+    "call_sessions": 1,
+    "call_attempts": 2,
     "activities": 6,
 }
 
@@ -137,15 +142,40 @@ def marketer(db):
     bookings.cancel(dropped, now=NOW)
     bookings.book(user, prospect_name="Lee", start=at("2026-11-24 19:30", ZONE), now=NOW)
     # Across local midnight, and across the fall-back night (01:00-02:00 happens twice).
-    prospect_services.link_time(
-        entry(user, "Follow-up call", at("2026-10-31 23:30", ZONE), 180, prospect_name="Chen"),
-        chen,
+    chens_call = entry(
+        user, "Follow-up call", at("2026-10-31 23:30", ZONE), 180, prospect_name="Chen"
     )
+    prospect_services.link_time(chens_call, chen)
+    a_session_of_calls(user, source=ppc, talked=(chen, chens_call), booked=(maria, call))
     entry(user, "Email inbox", at("2026-11-03 19:30", ZONE), 15)
     Activity.objects.filter(user=user, category__name="Email inbox").update(iga_override=True)
     services.start_timer(user, category(user, "Podcast guesting"), now=NOW, note="Recording")
     page_with_a_booking_moved_and_a_callback(user, ppc)
     return user
+
+
+def a_session_of_calls(user, *, source, talked, booked) -> None:
+    """A script of the user's own and a finished call session: a talk that left an entry and
+    a dial that booked a call, with the source put first and a prospect skipped."""
+    calls_services.save_script(user, "new", "Hi {first_name}, it's Dana «from the forum».")
+    (chen, chens_call), (maria, maria_call) = talked, booked
+    session = CallSession.objects.create(
+        user=user,
+        started_at=at("2026-10-31 23:25", ZONE),
+        last_seen_at=at("2026-11-01 00:40", ZONE),
+        ended_at=at("2026-11-01 00:40", ZONE),
+        source=source,
+        skipped=[maria.pk],
+    )
+    CallAttempt.objects.create(
+        user=user, session=session, prospect=chen, outcome="talked",
+        started_at=chens_call.start, ended_at=chens_call.end, activity=chens_call,
+    )  # fmt: skip
+    CallAttempt.objects.create(
+        user=user, session=session, prospect=maria, outcome="booked",
+        started_at=at("2026-11-01 00:35", ZONE), ended_at=at("2026-11-01 00:38", ZONE),
+        appointment=maria_call, contacted_before=at("2026-10-20 19:00", ZONE),
+    )  # fmt: skip
 
 
 def page_with_a_booking_moved_and_a_callback(user, default_source) -> None:
@@ -205,7 +235,7 @@ def test_export_writes_versioned_json_with_everything_the_user_has(marketer, tmp
 
     data = read(path)
     assert counts == COUNTS
-    assert (data["format"], data["version"]) == ("mainthing-export", 3)
+    assert (data["format"], data["version"]) == ("mainthing-export", 4)
     assert data["exported_at"].endswith("Z")
     assert data["user"] == {
         "email": "marketer@example.com",
@@ -368,9 +398,16 @@ def callbacks(user) -> list[tuple]:
     )
 
 
+def as_version_3(data: dict) -> dict:
+    """The file Mainthing wrote before the call queue: no call scripts or sessions."""
+    del data["call_scripts"], data["call_sessions"]
+    return {**data, "version": 3}
+
+
 def as_version_2(data: dict) -> dict:
     """The file Mainthing wrote before the booking page: no page, no call-back requests, and
     appointments without their source, zone and history."""
+    data = as_version_3(data)
     del data["booking_page"], data["callback_requests"]
     for appointment in data["appointments"]:
         del appointment["source"], appointment["prospect_time_zone"], appointment["changes"]
@@ -408,6 +445,9 @@ def test_restore_reads_a_version_1_file(marketer, tmp_path):
         "callback_requests": 0,
         "income": 0,
         "column_mappings": 0,
+        "call_scripts": 0,
+        "call_sessions": 0,
+        "call_attempts": 0,
     }
     calls = Appointment.objects.filter(user=fresh)
     assert list(calls.values_list("prospect_name", "prospect", "source", "made_via")) == [
@@ -438,6 +478,33 @@ def test_export_never_includes_the_password_hash(marketer, tmp_path):
     text = (tmp_path / "export.json").read_text()
     assert marketer.password not in text
     assert "password" not in text
+
+
+def test_round_trip_keeps_call_sessions_linked_to_their_prospects_entries_and_calls(
+    marketer, tmp_path
+):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    fresh = UserFactory(email="fresh@example.com")
+    restore_user(fresh, path)
+
+    session = CallSession.objects.get(user=fresh)
+    dials = [
+        (a.outcome, a.prospect.name, a.activity and a.activity.prospect_name,
+         a.appointment and a.appointment.prospect_name)
+        for a in CallAttempt.objects.filter(user=fresh).order_by("started_at")
+    ]  # fmt: skip
+    assert (
+        dials,
+        session.source.key,
+        [Prospect.objects.get(pk=pk).name for pk in session.skipped],
+        list(Script.objects.filter(user=fresh).values_list("stage", "text")),
+    ) == (
+        [("talked", "Chen", "Chen", None), ("booked", "Maria Lopez", None, "Maria Lopez")],
+        "ads3",
+        ["Maria Lopez"],
+        [("new", "Hi {first_name}, it's Dana «from the forum».")],
+    )
 
 
 def test_round_trip_into_a_new_account_is_lossless(marketer, tmp_path):
@@ -550,7 +617,7 @@ def unchanged(user) -> tuple:
         ("", "not valid JSON"),
         ("[1, 2]", "not a JSON object"),
         ('{"format": "toggl", "version": 1}', "not a Mainthing export"),
-        ('{"format": "mainthing-export", "version": 4}', "Unknown export version 4"),
+        ('{"format": "mainthing-export", "version": 5}', "Unknown export version 5"),
         ('{"format": "mainthing-export", "version": 1, "user": {}}', "has no"),
         ('{"format": "mainthing-export", "version": 1, "user": {}, "categ', "not valid JSON"),
         ('{"format": "mainthing-export", "surprise": 1}', "unknown part 'surprise'"),
@@ -774,3 +841,41 @@ def test_restore_dates_each_call_by_its_booking_so_the_page_stays_open(frozen, t
     assert public.taken_today(page, later) == public.taken_today(original, later) == 0
     assert Appointment.objects.filter(user=fresh, made_via="booking_page").count() > 30
     public.check_open(page, later)  # PageFull before: every restored call counted as today's
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["call_scripts"].append({"stage": "new", "text": "twice"}), "two scripts"),
+        (lambda d: d["call_scripts"][0].update(stage="later"), "stage must be one of"),
+        (lambda d: d["call_sessions"][0]["attempts"][0].update(outcome="maybe"), "outcome"),
+        (lambda d: d["call_sessions"][0]["attempts"][1].update(appointment=99), "appointment"),
+        (lambda d: d["call_sessions"][0]["attempts"][0].update(activity=-1), "activity"),
+        (lambda d: d["call_sessions"][0].update(skipped=[99]), "skipped"),
+        (lambda d: d["call_sessions"][0].update(started_at="soon"), "started_at"),
+        (
+            lambda d: d["call_sessions"].extend(
+                [{**d["call_sessions"][0], "ended_at": None, "attempts": []}] * 2
+            ),
+            "only one call session can be open",
+        ),
+    ],
+)
+def test_restore_refuses_malformed_call_parts_and_writes_nothing(
+    marketer, tmp_path, mutate, message
+):
+    path = tmp_path / "export.json"
+    export_user(marketer, path)
+    data = read(path)
+    mutate(data)
+    path.write_text(json.dumps(data))
+    fresh = UserFactory(email="fresh@example.com")
+
+    with pytest.raises(ValidationError, match=message):
+        restore_user(fresh, path)
+
+    assert (
+        CallSession.objects.filter(user=fresh).count(),
+        Script.objects.filter(user=fresh).count(),
+        Prospect.objects.filter(user=fresh).count(),
+    ) == (0, 0, 0)

@@ -180,7 +180,15 @@ def test_restore_reads_a_version_2_file_and_leaves_the_page_alone(marketer, tmp_
 
     counts = restore_user(fresh, path)
 
-    assert counts == {**COUNTS, "booking_page": 0, "changes": 0, "callback_requests": 0}
+    assert counts == {
+        **COUNTS,
+        "booking_page": 0,
+        "changes": 0,
+        "callback_requests": 0,
+        "call_scripts": 0,
+        "call_sessions": 0,
+        "call_attempts": 0,
+    }
     assert BookingPage.objects.get(user=fresh) == made
     assert made.slug == "fresh-start"
     asha = Appointment.objects.get(user=fresh, prospect_name="Asha Rao")

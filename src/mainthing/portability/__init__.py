@@ -2,7 +2,7 @@
 
 The file:
 
-    {"format": "mainthing-export", "version": 3, "exported_at": "2026-11-27T09:00:00Z",
+    {"format": "mainthing-export", "version": 4, "exported_at": "2026-11-27T09:00:00Z",
      "user": {"email", "name", "time_zone", "goal_iga_minutes", "goal_conversations",
               "nudge_minutes", "fill_threshold", "fill_window_days", "phone_region",
               "currency"},
@@ -31,6 +31,13 @@ The file:
      "income": [{"date", "amount": "150.00", "currency", "kind", "prospect": index | null,
                  "note"}, ...],
      "column_mappings": [{"headers_key", "mapping": {...}}, ...],
+     "call_scripts": [{"stage", "text"}, ...],
+     "call_sessions": [{"started_at", "last_seen_at", "ended_at": ... | null,
+                        "source": key | null, "skipped": [prospect index, ...],
+                        "attempts": [{"prospect": index | null, "outcome", "started_at",
+                                      "ended_at", "activity": index | null,
+                                      "appointment": index | null,
+                                      "contacted_before": ... | null}, ...]}, ...],
      "activities": [{"category": name, "start", "end": ... | null, "note", "prospect_name",
                      "origin", "iga_override", "import_key"}, ...]}
 
@@ -39,7 +46,8 @@ and prospects their source's key. Links are indexes (0-based) into another list:
 that was completed points at its entry in "activities", the entries spent on a prospect are
 listed with the prospect, and appointments and income point at their prospect in "prospects".
 Version 1 files (before prospects) have no sources, prospects, income or column mappings and
-restore as they did; version 2 files (before the booking page) have no page, call-back requests
+restore as they did; version 3 files (before the call queue) have no call scripts or
+sessions; version 2 files (before the booking page) have no page, call-back requests
 or appointment sources, zones and history, and restore without them. A restored page whose
 slug another account here has gets a free one, and the restore's notes say so. Lead imports in
 progress are not part of the file, nor are the booking page's slot holds, manage links
@@ -52,7 +60,8 @@ and stays out.
 
 Sits above the apps, like onboarding and the CLI. `format` holds the names above, `exporting`
 writes a file, `checks` reads its values, `restoring` writes the entries and publishes them
-with the other `parts` (the booking page's in `bookingparts`).
+with the other `parts` (the booking page's in `bookingparts`, the call queue's in
+`callparts`).
 """
 
 from .exporting import export_user

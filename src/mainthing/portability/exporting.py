@@ -16,6 +16,7 @@ from django.utils import timezone
 from mainthing.accounts.models import User
 from mainthing.activity.models import Activity, Category
 from mainthing.bookings.models import Appointment, Change
+from mainthing.calls.models import CallAttempt
 from mainthing.core import files
 from mainthing.prospects.models import (
     ColumnMapping,
@@ -28,7 +29,7 @@ from mainthing.prospects.models import (
 )
 from mainthing.routine.models import Block, BlockException
 
-from . import bookingparts
+from . import bookingparts, callparts
 from .format import (
     CHUNK,
     FORMAT,
@@ -67,8 +68,8 @@ def _write_list(out: IO[str], key: str, items: Iterable[dict], *, last: bool = F
 
 def export_user(user: User, path: Path) -> dict[str, int]:
     """Writes the user's profile, categories, routine, lead sources, booking page, prospects,
-    appointments (with their history), call-back requests, income and entries to `path`;
-    returns how many of each it wrote.
+    appointments (with their history), call-back requests, income, call scripts, call
+    sessions (with their dials) and entries to `path`; returns how many of each it wrote.
 
     The file appears whole or not at all: it is written beside `path` and renamed into place.
     Entries go first to a spool, so the categories and appointments written are read after
@@ -85,6 +86,11 @@ def export_user(user: User, path: Path) -> dict[str, int]:
         )
         linked.update(
             ProspectTime.objects.filter(prospect__user=user).values_list("activity_id", flat=True)
+        )
+        linked.update(
+            CallAttempt.objects.filter(user=user, activity__isnull=False).values_list(
+                "activity_id", flat=True
+            )
         )
         index_of: dict[int, int] = {}
         count = 0
@@ -185,7 +191,23 @@ def export_user(user: User, path: Path) -> dict[str, int]:
             .prefetch_related(Prefetch("changes", queryset=Change.objects.order_by("at", "pk")))
             .order_by("start", "pk")
         ]
+        appointment_index = {
+            pk: n
+            for n, pk in enumerate(
+                Appointment.objects.filter(user=user)
+                .order_by("start", "pk")
+                .values_list("pk", flat=True)
+            )
+        }
         callbacks = bookingparts.export_callbacks(user, prospect_index, _instant)
+        scripts = callparts.export_scripts(user)
+        sessions = callparts.export_sessions(
+            user,
+            _instant,
+            prospects=prospect_index,
+            activities=index_of,
+            appointments=appointment_index,
+        )
         page = bookingparts.export_page(user)
         income = [
             {
@@ -219,6 +241,8 @@ def export_user(user: User, path: Path) -> dict[str, int]:
             _write_list(out, "callback_requests", callbacks)
             _write_list(out, "income", income)
             _write_list(out, "column_mappings", mappings)
+            _write_list(out, "call_scripts", scripts)
+            _write_list(out, "call_sessions", sessions)
             out.write('"activities": [')
             with spool.open(encoding="utf-8") as entries:
                 shutil.copyfileobj(entries, out, 1 << 20)
@@ -241,6 +265,9 @@ def export_user(user: User, path: Path) -> dict[str, int]:
         "callback_requests": len(callbacks),
         "income": len(income),
         "column_mappings": len(mappings),
+        "call_scripts": len(scripts),
+        "call_sessions": len(sessions),
+        "call_attempts": sum(len(session["attempts"]) for session in sessions),
         "activities": count,
     }
 

@@ -6,10 +6,11 @@ from mainthing.accounts import services as account_services
 from mainthing.core.importing import CHUNK_SIZE
 
 FORMAT = "mainthing-export"
-VERSION = 3
+VERSION = 4
 # Versions this code restores: 1 is the same file without prospects and money, 2 without the
-# booking page, the appointments' sources, zones and history, and call-back requests.
-READABLE = (1, 2, 3)
+# booking page, the appointments' sources, zones and history, and call-back requests, 3
+# without the call queue's scripts and sessions.
+READABLE = (1, 2, 3, 4)
 PROFILE_FIELDS = account_services.PROFILE_FIELDS
 TOP_LEVEL = (
     "format",
@@ -25,6 +26,8 @@ TOP_LEVEL = (
     "callback_requests",
     "income",
     "column_mappings",
+    "call_scripts",
+    "call_sessions",
     "activities",
 )
 REQUIRED = ("format", "version", "user", "categories", "activities")
@@ -110,6 +113,17 @@ ACTIVITY_FIELDS = (
     "origin",
     "iga_override",
     "import_key",
+)
+SCRIPT_FIELDS = ("stage", "text")
+SESSION_FIELDS = ("started_at", "last_seen_at", "ended_at", "source", "skipped", "attempts")
+ATTEMPT_FIELDS = (
+    "prospect",
+    "outcome",
+    "started_at",
+    "ended_at",
+    "activity",
+    "appointment",
+    "contacted_before",
 )
 CHUNK = CHUNK_SIZE
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")

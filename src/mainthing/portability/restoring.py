@@ -28,6 +28,7 @@ from mainthing.prospects.models import (
 )
 
 from .bookingparts import apply_callbacks, apply_page
+from .callparts import apply_scripts, apply_sessions
 from .checks import (
     _activity,
     _categories,
@@ -152,8 +153,8 @@ def restore_user(user: User, path: Path) -> Restored:
     part of it is malformed.
     Side effects: the profile, categories, routine, lead sources and spend, booking page,
     prospects with their history, appointments with theirs, call-back requests, income, column
-    mappings and entries of `user` (its lead sources and column mappings replaced, its page
-    updated), with their day totals.
+    mappings, call scripts, call sessions with their dials and entries of `user` (its lead
+    sources, column mappings and scripts replaced, its page updated), with their day totals.
     """
     path = Path(path)
     if (
@@ -292,6 +293,15 @@ def _restore(user: User, reader: jsonstream.ObjectReader, batch: ImportBatch) ->
         counts["booking_page"] = int(header.get("booking_page") is not None)
         counts["income"] = apply_income(user, header.get("income", []), prospect_ids)
         counts["column_mappings"] = apply_column_mappings(user, header.get("column_mappings", []))
+        # Version 1 to 3 files have no call queue parts.
+        counts["call_scripts"] = apply_scripts(user, header.get("call_scripts", []))
+        counts["call_sessions"], counts["call_attempts"] = apply_sessions(
+            user,
+            header.get("call_sessions", []),
+            prospect_ids=prospect_ids,
+            activity_ids=writer.ids,
+            sources=sources,
+        )
         activity_services.add_to_day_totals(user, writer.totals.pairs)
         counts.update(sources=len(sources), prospects=len(prospect_ids))
 
@@ -312,6 +322,9 @@ def _restore(user: User, reader: jsonstream.ObjectReader, batch: ImportBatch) ->
             "callback_requests": counts["callback_requests"],
             "income": counts["income"],
             "column_mappings": counts["column_mappings"],
+            "call_scripts": counts["call_scripts"],
+            "call_sessions": counts["call_sessions"],
+            "call_attempts": counts["call_attempts"],
             "activities": writer.count,
         },
     )
