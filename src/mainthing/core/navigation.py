@@ -58,3 +58,22 @@ def day_param(request: HttpRequest, name: str, *, default: date) -> date:
             reason = str(error)
     messages.warning(request, f"{reason} Showing {default:%d %b %Y} instead.")
     return default
+
+
+# The phone's tab bar: which tab a page belongs to, by its URL namespace. Pages no tab names
+# (income, routine, the log, the profile…) are reached through More, so More is their tab.
+TAB_OF_APP = {"calls": "call", "bookings": "calendar", "prospects": "prospects"}
+# Prospects' pages that More lists rather than the Prospects tab.
+MORE_PAGES = {"prospects:sources", "prospects:edit-source", "prospects:add-spend"}
+
+
+def current_tab(request: HttpRequest, *, nav: str = "") -> str:
+    """The tab bar's tab for the page `request` shows: "today", "call", "calendar",
+    "prospects" or "more". `nav` is a page's own claim ("profile": the feed and booking
+    settings pages belong with the profile, under More)."""
+    match = request.resolver_match
+    if match is None or nav == "profile" or match.view_name in MORE_PAGES:
+        return "more"
+    if match.view_name == "today":
+        return "today"
+    return TAB_OF_APP.get(match.app_name, "more")
