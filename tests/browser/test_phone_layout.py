@@ -1,4 +1,4 @@
-"""Mainthing on a phone (issue 11, "Phone-first"): every route at 360 × 740 with a realistic
+"""Mainthing on a phone (issue 11, "Phone-first"): every route at 360 by 740 with a realistic
 account, the bottom tab bar, and the calendar as a day list of free times (a week grid on a
 desktop, whose free slots are named by their time and leave the blocks' labels readable).
 
@@ -9,7 +9,7 @@ any route that is in neither.
 
 What "a target" is, measured on every visited page (`TARGETS_JS`): every visible link,
 button, input, select, textarea, summary and element with a tabindex or role=button, outside
-SVG charts (the week grid is not shown on a phone). Its box must be at least 44 × 44 CSS px. A
+SVG charts (the week grid is not shown on a phone). Its box must be at least 44 by 44 CSS px. A
 checkbox or radio is measured by its label when it has one: tapping the label ticks the box,
 so the label is the target. The one exception is WCAG 2.5.8's "inline" one: a link in a line
 of text (its parent element holds words outside links and buttons: "Next call: Ann at 19:00 in
@@ -20,17 +20,18 @@ item or table cell, or among other links only ("Calendar · Book a call"), is a 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from tests.browser.conftest import (
     BROWSER_MARKS,
     CHROMIUM,
-    DESKTOP,
+    TZ,
     axe_violations,
     flash,
     horizontal_overflow,
+    sign_up,
 )
 
 if not CHROMIUM.exists():
@@ -131,7 +132,8 @@ TARGETS_JS = """() => {
   };
   const target = (el) => {
     if (el.matches('input[type="checkbox"], input[type="radio"]')) {
-      const label = el.closest("label") || (el.id && document.querySelector(`label[for="${el.id}"]`));
+      const label = el.closest("label")
+        || (el.id && document.querySelector(`label[for="${el.id}"]`));
       if (label) return label;
     }
     return el;
@@ -143,7 +145,7 @@ TARGETS_JS = """() => {
     if (box.width < 44 || box.height < 44) {
       const name = (el.getAttribute("aria-label") || el.textContent || el.name || "").trim();
       small.push(`${el.tagName.toLowerCase()} “${name.slice(0, 40)}” `
-        + `${Math.round(box.width)}×${Math.round(box.height)}`);
+        + `${Math.round(box.width)}x${Math.round(box.height)}`);
     }
   }
   return small;
@@ -304,7 +306,7 @@ def test_excluded_actions_answer_a_get_with_405(account, client):
     """An "action" exclusion is a promise that the route has no page to check."""
     from django.urls import reverse
 
-    user, arguments = account
+    user, _arguments = account
     client.force_login(user)
     kwargs_for = {"token": "x" * 43, "slug": "pat", "pk": 1, "prospect_id": 1}
     answers = {}
@@ -341,11 +343,146 @@ def test_every_route_fits_a_360_px_phone_with_44_px_targets(account, page: Page,
         check(path)
 
     assert len(signed_in) >= 25  # the resolver was read: no silent empty sweep
-    assert statuses == {path: 200 for path in signed_out + signed_in}
-    import json, os  # DEBUG
-    if os.environ.get("PHONE_DEBUG"):
-        open(os.environ["PHONE_DEBUG"], "w").write(json.dumps({"overflow": overflow, "sideways": sideways, "small": small}, indent=1, ensure_ascii=False))
+    assert statuses == dict.fromkeys(signed_out + signed_in, 200)
     assert overflow == {}
     assert sideways == {}
     assert small == {}
+    problems.assert_none()
+
+
+TABS = ["Today", "Call", "Calendar", "Prospects", "More"]
+DASH = "\u2013"  # between the times of a range, as the pages print it
+
+
+def tab_bar(page: Page):
+    return page.get_by_role("navigation", name="Tabs")
+
+
+def use_starter_routine(page: Page) -> None:
+    page.goto("/routine/")
+    page.get_by_role("button", name="Use the starter routine").click()
+    expect(flash(page)).to_have_count(1)
+
+
+@pytest.mark.parametrize("viewport", [PHONE_360], ids=["360"])
+def test_phone_has_a_tab_bar_of_44_px_tabs_that_move_between_pages(page: Page, problems):
+    sign_up(page)
+    bar = tab_bar(page)
+    expect(bar.get_by_role("link")).to_have_text(TABS)
+    expect(page.locator("nav.nav")).to_be_hidden()
+    boxes = [link.bounding_box() for link in bar.get_by_role("link").all()]
+    assert [b["width"] >= 44 and b["height"] >= 44 for b in boxes] == [True] * 5
+    # The bar sits at the bottom of the screen, and it is the same on every page.
+    assert boxes[0]["y"] + boxes[0]["height"] == PHONE_360["height"]
+    expect(bar.locator("[aria-current=page]")).to_have_text("Today")
+
+    bar.get_by_role("link", name="Calendar").click()
+    expect(page).to_have_url(re.compile(r"/calendar/$"))
+    expect(bar.locator("[aria-current=page]")).to_have_text("Calendar")
+    bar.get_by_role("link", name="Prospects").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Prospects")
+    expect(bar.locator("[aria-current=page]")).to_have_text("Prospects")
+    bar.get_by_role("link", name="More").click()
+    expect(bar.locator("[aria-current=page]")).to_have_text("More")
+    page.get_by_role("link", name="Lead sources").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lead sources")
+    expect(bar.locator("[aria-current=page]")).to_have_text("More")
+    expect(bar.get_by_role("link", name="Call")).to_have_attribute("href", "/call/")
+    bar.get_by_role("link", name="More").click()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    expect(tab_bar(page)).to_have_count(0)
+    problems.assert_none()
+
+
+def test_desktop_keeps_the_top_navigation_and_no_tab_bar(page: Page, problems):
+    sign_up(page)
+    expect(tab_bar(page)).to_be_hidden()
+    top = page.get_by_role("navigation", name="Main")
+    expect(top).to_be_visible()
+    expect(top.get_by_role("link", name="Call", exact=True)).to_have_attribute("href", "/call/")
+    top.get_by_role("link", name="Income").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Income")
+    problems.assert_none()
+
+
+def next_monday() -> datetime:
+    """Next week's Monday in the browser's zone: the starter routine's blocks, all ahead."""
+    today = datetime.now(TZ).date()
+    return today + timedelta(days=7 - today.weekday())
+
+
+@pytest.mark.parametrize("viewport", [PHONE_360], ids=["360"])
+def test_calendar_on_a_phone_books_a_call_by_tapping_a_free_time(page: Page, problems):
+    sign_up(page)
+    use_starter_routine(page)
+    monday = next_monday()
+    tab_bar(page).get_by_role("link", name="Calendar").click()
+    expect(page.locator("svg.week-grid")).to_be_hidden()
+    # Day by day to next Monday, with the "next day" link.
+    heading = page.locator("h1 .week-list")
+    while not heading.text_content().startswith(f"{monday:%A} {monday.day} "):
+        page.locator(".day-pager a[rel=next]").click()
+    day = page.locator(".day-list li")
+    expect(day).to_have_text(
+        [
+            f"09:00{DASH}10:00 Lead generation",
+            f"12:00{DASH}13:00 Prospecting: lunch calls",
+            *("Book 12:00", "Book 12:30"),
+            f"19:00{DASH}21:00 Prospecting: evening calls",
+            *("Book 19:00", "Book 19:30", "Book 20:00", "Book 20:30"),
+        ]
+    )
+    button = page.get_by_role("link", name="Book 19:30")
+    box = button.bounding_box()
+    assert (box["width"] > 300, box["height"] >= 44) == (True, True)  # full width, thumb-sized
+
+    button.click()
+    page.get_by_role("combobox", name="Prospect").fill("Ann Lee")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Book", exact=True).click()
+    expect(flash(page)).to_have_text(f"Booked Ann Lee on {monday:%a %d %b} at 19:30.")
+
+    page.goto(f"/calendar/?day={monday:%Y-%m-%d}")
+    expect(day.nth(6)).to_have_text(f"19:30{DASH}20:00 Call with Ann Lee Scheduled")
+    expect(page.get_by_role("link", name="Book 19:30")).to_have_count(0)
+    overflow = horizontal_overflow(page)
+    assert overflow["scroll"] <= overflow["client"], overflow
+    assert axe_violations(page) == []
+    problems.assert_none()
+
+
+def test_week_grid_free_slots_are_named_by_their_time_and_leave_block_labels_clear(
+    page: Page, problems
+):
+    sign_up(page)
+    use_starter_routine(page)
+    monday = next_monday()
+    page.goto(f"/calendar/?week={monday:%Y-%m-%d}")
+    slots = page.locator("svg.week-grid a.free-slot")
+    expect(slots).to_have_count(6 * 6)  # Mon-Sat, 12:00-13:00 and 19:00-21:00
+    expect(page.get_by_role("link", name=f"Book Mon {monday.day} {monday:%b} 19:30")).to_have_count(
+        1
+    )
+    names = slots.evaluate_all("links => links.map((a) => a.getAttribute('aria-label'))")
+    shown = slots.evaluate_all("links => links.map((a) => a.textContent)")
+    assert [name[-5:] for name in names] == shown  # each shows the time its name says
+    assert all(re.fullmatch(r"\d\d:\d\d", time) for time in shown)
+
+    labels = page.locator("svg.week-grid text.box-label").all()
+    label_boxes = [label.bounding_box() for label in labels]
+    slot_boxes = [slot.bounding_box() for slot in slots.all()]
+
+    def overlap(a, b) -> bool:
+        return (
+            a["x"] < b["x"] + b["width"]
+            and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"]
+            and b["y"] < a["y"] + a["height"]
+        )
+
+    assert [(s, lb) for s in slot_boxes for lb in label_boxes if overlap(s, lb)] == []
+    assert min(box["height"] for box in slot_boxes) >= 24  # WCAG 2.5.8's minimum on a desktop
+    assert [v for v in axe_violations(page) if v["id"] == "nested-interactive"] == []
+    assert axe_violations(page) == []
     problems.assert_none()
