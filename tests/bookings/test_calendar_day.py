@@ -10,6 +10,7 @@ from mainthing.bookings import services
 
 NOW = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)  # Wed 09:00 in London
 EVENING = datetime(2026, 6, 11, 18, 30, tzinfo=UTC)  # Thu 19:30 in London
+DASH = "\u2013"  # between the times of a range, as the page prints it
 
 
 def day_list(html: str) -> list[str]:
@@ -26,9 +27,9 @@ def test_day_list_shows_the_days_block_calls_and_free_times_in_order(
     html = owner_client.get(reverse("bookings:calendar"), {"day": "2026-06-11"}).content.decode()
 
     assert day_list(html) == [
-        "19:00–21:00 Income",
+        f"19:00{DASH}21:00 Income",
         "Book 19:00",
-        "19:30–20:00 Call with Ann Lee Scheduled",
+        f"19:30{DASH}20:00 Call with Ann Lee Scheduled",
         "Book 20:00",
         "Book 20:30",
     ]
@@ -50,4 +51,4 @@ def test_day_list_refuses_a_bad_day_and_shows_today(evenings, owner_client, froz
     response = owner_client.get(reverse("bookings:calendar"), {"day": "someday"}, follow=True)
     html = response.content.decode()
     assert "“someday” is not a date like 2026-12-01. Showing 10 Jun 2026 instead." in html
-    assert day_list(html)[:2] == ["19:00–21:00 Income", "Book 19:00"]
+    assert day_list(html)[:2] == [f"19:00{DASH}21:00 Income", "Book 19:00"]

@@ -420,7 +420,7 @@ def test_calendar_on_a_phone_books_a_call_by_tapping_a_free_time(page: Page, pro
     tab_bar(page).get_by_role("link", name="Calendar").click()
     expect(page.locator("svg.week-grid")).to_be_hidden()
     # Day by day to next Monday, with the "next day" link.
-    heading = page.locator("h1 .week-list")
+    heading = page.locator(".day-title")
     while not heading.text_content().startswith(f"{monday:%A} {monday.day} "):
         page.locator(".day-pager a[rel=next]").click()
     day = page.locator(".day-list li")
