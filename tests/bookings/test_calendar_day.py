@@ -29,7 +29,7 @@ def test_day_list_shows_the_days_block_calls_and_free_times_in_order(
     assert day_list(html) == [
         f"19:00{DASH}21:00 Income",
         "Book 19:00",
-        f"19:30{DASH}20:00 Call with Ann Lee Scheduled",
+        f"19:30{DASH}20:00 Ann Lee Scheduled Card",
         "Book 20:00",
         "Book 20:30",
     ]

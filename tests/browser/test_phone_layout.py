@@ -444,7 +444,7 @@ def test_calendar_on_a_phone_books_a_call_by_tapping_a_free_time(page: Page, pro
     expect(flash(page)).to_have_text(f"Booked Ann Lee on {monday:%a %d %b} at 19:30.")
 
     page.goto(f"/calendar/?day={monday:%Y-%m-%d}")
-    expect(day.nth(6)).to_have_text(f"19:30{DASH}20:00 Call with Ann Lee Scheduled")
+    expect(day.nth(6)).to_have_text(f"19:30{DASH}20:00 Ann Lee Scheduled Card")
     expect(page.get_by_role("link", name="Book 19:30")).to_have_count(0)
     overflow = horizontal_overflow(page)
     assert overflow["scroll"] <= overflow["client"], overflow
