@@ -4,8 +4,9 @@ Run: .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--at ISO]
 
 It migrates a temporary data directory, creates the demo account, serves the app with gunicorn
 on a free loopback port, signs in with Debian's Chromium and saves today.png (follow-ups
-included), today-phone.png, log.png, calendar.png, routine.png, prospects.png,
-prospect-card.png, outcome.png, iga-question.png, calendar-feed.png, booking-settings.png,
+included), today-phone.png, calendar-day-phone.png (the calendar's day list), log.png,
+calendar.png, routine.png, prospects.png, prospect-card.png, outcome.png, iga-question.png,
+calendar-feed.png, booking-settings.png,
 booking-page-phone.png and booking-form-phone.png (the public booking page as a prospect in
 London sees it). The card and the
 outcome form are shot whole: their point (the history, the slots to book) lies below the fold.
@@ -173,6 +174,10 @@ def take(browser, url: str, out: Path, *, instant: datetime, full_page: bool) ->
     phone_page = phone.new_page()
     phone_page.goto(f"{url}/")
     shot(phone_page, "today-phone.png")
+    # The calendar's day list of the next day, where the demo's evening has free times.
+    phone_page.goto(f"{url}/calendar/")
+    phone_page.locator(".day-pager a[rel=next]").click()
+    shot(phone_page, "calendar-day-phone.png")
     phone.close()
 
     page.goto(f"{url}/")

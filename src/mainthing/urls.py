@@ -12,6 +12,7 @@ urlpatterns = [
     path("prospects/", include("mainthing.prospects.urls")),
     path("income/", include("mainthing.prospects.urls_income")),
     path("call/", include("mainthing.calls.urls")),
+    path("more/", core_views.more, name="more"),
     path("feeds/<str:token>.ics", feed.feed, name="feed"),
     path("", include("mainthing.bookings.urls_public")),
     path("api/v1/", include("mainthing.api.urls")),

@@ -103,6 +103,23 @@ def horizontal_overflow(page) -> dict:
     )
 
 
+def go_to(page, name: str) -> None:
+    """Opens a main page the way its user would: from the top navigation on a desktop; on a
+    phone from the tab bar, or from its More page for the pages the tabs leave out."""
+    top = page.locator("nav.nav")
+    if top.is_visible():
+        top.get_by_role("link", name=name, exact=True).click()
+        return
+    tabs = page.get_by_role("navigation", name="Tabs")
+    if tabs.get_by_role("link", name=name, exact=True).count():
+        tabs.get_by_role("link", name=name, exact=True).click()
+        return
+    tabs.get_by_role("link", name="More", exact=True).click()
+    page.locator(".more-list a").filter(
+        has=page.locator(".more-name").get_by_text(name, exact=True)
+    ).click()
+
+
 def axe_violations(page, selector: str = "body") -> list[dict]:
     """axe-core's WCAG 2 A/AA violations inside `selector`, as {"id", "impact", "nodes"}. The
     engine is evaluated through the DevTools protocol, which the page's CSP doesn't govern, so no

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.browser.conftest import BROWSER_MARKS, CHROMIUM, flash, local_now, sign_up
+from tests.browser.conftest import BROWSER_MARKS, CHROMIUM, flash, go_to, local_now, sign_up
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -87,7 +87,7 @@ def first_free_slot(page: Page) -> datetime:
 
 
 def open_add_prospect(page: Page) -> None:
-    page.locator("nav.nav").get_by_role("link", name="Prospects", exact=True).click()
+    go_to(page, "Prospects")
     page.get_by_role("link", name="Add a prospect").click()
     expect(page.get_by_role("heading", name="Add a prospect")).to_be_visible()
 
@@ -215,7 +215,7 @@ def test_prospect_booked_completed_and_declined_shows_on_card_and_today(page: Pa
     )
 
     # Today: the call counts as a conversation booked ahead; Eli is due, one tap clears him.
-    page.locator("nav.nav").get_by_role("link", name="Today", exact=True).click()
+    go_to(page, "Today")
     expect(page.locator(".goals .facts li")).to_have_text(
         [
             "Conversations today: 1 of 4",
@@ -282,6 +282,6 @@ def test_prospect_with_a_known_phone_in_another_format_merges_into_the_match(pag
         ],
         use_inner_text=True,
     )
-    page.locator("nav.nav").get_by_role("link", name="Prospects", exact=True).click()
+    go_to(page, "Prospects")
     expect(page.locator("table.prospects tbody tr td:first-child")).to_have_text([DANA])
     problems.assert_none()

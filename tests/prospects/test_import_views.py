@@ -116,7 +116,8 @@ def test_upload_opens_the_mapping_step_with_a_guess_and_a_preview(owner, owner_c
     )
     assert "Read as UTF-8, separated by commas, the first row is the header." in page
     assert '<option value="phone" selected>Phone</option>' in page
-    assert "<td>(212) 555-0101</td>" in page  # the preview, formatted for the user's region
+    # The preview, formatted for the user's region.
+    assert 'data-label="Phone">(212) 555-0101</td>' in page
     assert Path(job.path).exists()
 
 
@@ -163,7 +164,7 @@ def test_the_preview_follows_the_mapping_through_htmx(owner, owner_client):
     assert response.status_code == 200
     assert page.lstrip().startswith('<div id="lead-preview">')
     assert "<th>Notes</th>" in page
-    assert "<td>blue</td>" in page
+    assert '<td data-label="Notes">blue</td>' in page
     assert LeadImport.objects.get(pk=job.pk).mapping == {"0": "name", "3": "notes"}
 
 
@@ -280,7 +281,10 @@ def test_a_file_with_bad_rows_lists_them_and_can_be_mapped_again(
         [{"row": 2, "message": "“ann@example” is not an email address."}],
     )
     assert "The file has 1 error; nothing was imported." in page
-    assert '<td class="num">2</td><td>“ann@example” is not an email address.</td>' in page
+    assert (
+        '<td class="num" data-label="Row">2</td>'
+        '<td data-label="Problem">“ann@example” is not an email address.</td>'
+    ) in page
     assert remapped.status_code == 302
     assert LeadImport.objects.get(pk=job.pk).status == "mapping"
     assert (Prospect.objects.count(), Event.objects.count()) == before
@@ -368,7 +372,8 @@ def test_unticking_the_header_box_reads_the_first_row_as_data(owner, owner_clien
     )
     assert "Read as UTF-8, separated by commas, no header row (as you said)." in page
     assert '<input type="checkbox" name="has_header" id="id_has_header">' in page
-    assert re.findall(r'<td class="num">(\d+)</td>\s*<td>([^<]*)</td>', page) == [
+    row = r'data-label="Row">(\d+)</td>\s*<td data-label="Name">([^<]*)</td>'
+    assert re.findall(row, page) == [
         ("1", "Ann Lee"),
         ("2", "Bo Chen"),
         ("3", "Cy Diaz"),

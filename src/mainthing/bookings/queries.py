@@ -395,6 +395,23 @@ def calendar_week(
     return CalendarWeek(first, grid, booked, free)
 
 
+# At one instant a block opens before the call or free slot at its start.
+DAY_ORDER = {"block": 0, "appointment": 1, "free": 2}
+
+
+def calendar_day(user: User, day: date, *, week: CalendarWeek, block_specs=None) -> list[dict]:
+    """The phone's day list: one local day of `week` (which holds it) as its blocks, calls
+    and free slots in time order, the agenda's dicts plus {"kind": "free", "start", "end"}.
+    No query of its own beyond `agenda_day`'s block expansion (none when `block_specs` is
+    given): the calls and the free slots come from the week already read."""
+    tz = timekit.zone(user.time_zone)
+    start, end = timekit.local_day_bounds(day, tz)
+    calls = [a for a in week.appointments if a.start < end and a.end > start]
+    items = agenda_day(user, day, specs=block_specs, appointments=calls)
+    items += [{"kind": "free", "start": lo, "end": hi} for lo, hi in week.free if start <= lo < end]
+    return sorted(items, key=lambda i: (i["start"], DAY_ORDER[i["kind"]]))
+
+
 @dataclass
 class Conversations:
     total: int

@@ -54,9 +54,11 @@ def line(x1: Value, x2: Value, y1: Value, y2: Value, *, css: str, tip: str = "")
     return f"<line{attrs}>{inner}</line>"
 
 
-def link(href: str, *parts: str, css: str | None = None) -> str:
-    """Shapes that lead to `href` when clicked."""
-    return f"<a{_attrs((('href', href), ('class', css)))}>{''.join(parts)}</a>"
+def link(href: str, *parts: str, css: str | None = None, label: str | None = None) -> str:
+    """Shapes that lead to `href` when clicked; `label` is the link's accessible name when
+    its shapes' text alone would not say where it goes."""
+    attrs = _attrs((("href", href), ("class", css), ("aria-label", label)))
+    return f"<a{attrs}>{''.join(parts)}</a>"
 
 
 def svg(

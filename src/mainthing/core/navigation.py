@@ -66,3 +66,22 @@ def url_pattern(name: str) -> str:
     """The URL named `name` with `{}` for its one id (`"/prospects/{}/"`): reversed once per
     page and formatted per row, as `{% url %}` per row of a list costs more than the row."""
     return reverse(name, args=[0]).replace("/0/", "/{}/")
+
+
+# The phone's tab bar: which tab a page belongs to, by its URL namespace. Pages no tab names
+# (income, routine, the log, the profile…) are reached through More, so More is their tab.
+TAB_OF_APP = {"calls": "call", "bookings": "calendar", "prospects": "prospects"}
+# Prospects' pages that More lists rather than the Prospects tab.
+MORE_PAGES = {"prospects:sources", "prospects:edit-source", "prospects:add-spend"}
+
+
+def current_tab(request: HttpRequest, *, nav: str = "") -> str:
+    """The tab bar's tab for the page `request` shows: "today", "call", "calendar",
+    "prospects" or "more". `nav` is a page's own claim ("profile": the feed and booking
+    settings pages belong with the profile, under More)."""
+    match = request.resolver_match
+    if match is None or nav == "profile" or match.view_name in MORE_PAGES:
+        return "more"
+    if match.view_name == "today":
+        return "today"
+    return TAB_OF_APP.get(match.app_name, "more")

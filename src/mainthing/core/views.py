@@ -1,5 +1,6 @@
 import json
 
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -52,3 +53,9 @@ def offline(request):
     """What the service worker shows when a page can't load. The same for everyone (the worker
     stores it): no user, no form, no token."""
     return render(request, webapp.OFFLINE_TEMPLATE)
+
+
+@login_required
+def more(request):
+    """The phone tab bar's More: every page the four other tabs don't name, as large rows."""
+    return render(request, "core/more.html")

@@ -10,11 +10,17 @@ from zoneinfo import ZoneInfo
 from django.utils.safestring import SafeString
 
 from mainthing.core import charts, timekit
+from mainthing.core.enums import Tier
 
 from .occurrences import WEEKDAY_NAMES, Occurrence
 
 COLUMN_WIDTH = 100  # SVG user units per day
-HOUR_HEIGHT = 24
+# A 30-minute slot is 17 units tall: 24 CSS px or more (WCAG 2.5.8) on a desktop-wide grid.
+HOUR_HEIGHT = 34
+# A day's column: the block's label on the left, calls and free slots on the right, so a
+# slot never covers the label it sits in.
+SLOT_X = 50
+SLOT_WIDTH = 48
 
 
 @dataclass
@@ -69,19 +75,28 @@ class WeekGrid:
         for b in self.boxes:
             y, box_h = round(b.y, 2), round(b.height, 2)
             if b.kind == "free":
-                shape = charts.rect(b.x, y, 32, box_h, rx=2, css="free", tip=b.title)
-                out.append(charts.link(b.url, shape, css="free-slot"))
-            elif b.kind == "appointment":
-                shape = charts.rect(b.x, y, 58, box_h, rx=3, css=f"appt appt-{b.tier}", tip=b.title)
-                label = charts.text(
-                    b.x + 4, y + 10, _short(b.label, 10), css="box-label appt-label"
+                # Named and labelled by its time: "Book Mon 7 Dec 19:30", showing "19:30".
+                shape = charts.rect(b.x, y, SLOT_WIDTH, box_h, rx=2, css="free")
+                time = charts.text(
+                    b.x + SLOT_WIDTH / 2,
+                    y + box_h / 2 + 3,
+                    b.label,
+                    css="free-label",
+                    anchor="middle",
                 )
+                out.append(charts.link(b.url, shape, time, css="free-slot", label=b.title))
+            elif b.kind == "appointment":
+                css = f"appt appt-{b.tier}"
+                shape = charts.rect(b.x, y, SLOT_WIDTH, box_h, rx=3, css=css, tip=b.title)
+                label = charts.text(b.x + 3, y + 10, _short(b.label, 9), css="box-label appt-label")
                 out.append(charts.link(b.url, shape, label))
             else:
                 css = f"block fill-{b.tier}"
                 out.append(charts.rect(b.x, y, 96, box_h, rx=4, css=css, tip=b.title))
                 if b.height > 12:
-                    label = _short(b.label or b.tier, 16)
+                    # Only prospecting blocks hold slots and calls beside their label.
+                    room = 9 if b.tier == Tier.INCOME else 16
+                    label = _short(b.label or b.tier, room)
                     out.append(charts.text(b.x + 4, y + 11, label, css="box-label"))
         if self.now_line:
             n = self.now_line
@@ -100,7 +115,7 @@ class WeekGrid:
 
 
 def _short(text: str, length: int) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def _pieces(start: datetime, end: datetime, tz: ZoneInfo, first: date):
@@ -142,13 +157,14 @@ def week_grid(
             raw.append((column, top, bottom, status, label, title, "appointment", url))
     for start, end, url in free:
         for column, top, bottom in _pieces(start, end, tz, first):
-            title = f"Free: {start.astimezone(tz):%a %H:%M}. Book it"
-            raw.append((column, top, bottom, "free", "", title, "free", url))
+            local = start.astimezone(tz)
+            title = f"Book {local:%a} {local.day} {local:%b %H:%M}"
+            raw.append((column, top, bottom, "free", f"{local:%H:%M}", title, "free", url))
     first_hour = min([8, *(top // 60 for _, top, *_ in raw)])
     last_hour = max([22, *(-(-bottom // 60) for _, _, bottom, *_ in raw)])
     boxes = [
         Box(
-            x=column * COLUMN_WIDTH + {"appointment": 40, "free": 4}.get(kind, 2),
+            x=column * COLUMN_WIDTH + (2 if kind == "block" else SLOT_X),
             y=(top - first_hour * 60) * HOUR_HEIGHT / 60,
             height=(bottom - top) * HOUR_HEIGHT / 60,
             tier=tier,

@@ -1,6 +1,6 @@
 from django import template
 
-from mainthing.core import timekit
+from mainthing.core import navigation, timekit
 
 register = template.Library()
 
@@ -17,3 +17,9 @@ def elapsed(start, now) -> str:
     total = max(0, timekit.elapsed_seconds(start, now))
     hours, rest = divmod(total, 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+@register.simple_tag(takes_context=True)
+def current_tab(context) -> str:
+    """The phone tab bar's tab for this page (core.navigation.current_tab)."""
+    return navigation.current_tab(context["request"], nav=context.get("nav", ""))
