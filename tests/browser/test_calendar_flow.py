@@ -408,7 +408,7 @@ def test_calendar_on_a_phone_lists_the_days_without_horizontal_scroll(page: Page
     days = page.locator(".week-list")
     expect(days).to_be_visible()
     expect(page.locator("svg.week-grid")).to_be_hidden()
-    expect(days.locator("h3")).to_have_text(
+    expect(days.locator("h2")).to_have_text(
         [f"{d:%A} {d.day} {d:%b}" for d in (day + timedelta(days=i) for i in range(7))]
     )
     expect(days.locator("p:not(.free-list) a")).to_have_text([f"{hours('12:00', '12:30')} Ann Lee"])
