@@ -110,7 +110,8 @@
         });
       }
       el.setAttribute("tabindex", "0");
-      el.setAttribute("role", "region");
+      // A figure keeps its own role (ARIA allows no other on it); its label names it all the same.
+      if (el.tagName !== "FIGURE") el.setAttribute("role", "region");
       el.setAttribute("aria-label", (heading ? heading.textContent.trim() + ", " : "") + "scrolls sideways");
     });
   }
