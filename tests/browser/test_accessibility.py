@@ -287,8 +287,19 @@ def _write(path, text: str):
     return path
 
 
+# The page's first focusable element is a link to its `main`.
+SKIP_LINK_FIRST = """() => {
+  const first = document.querySelector(
+    'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])'
+  );
+  return !!first && first.classList.contains("skip-link")
+    && document.querySelector(first.getAttribute("href"))?.tagName === "MAIN";
+}"""
+
+
 class Sweep:
-    """axe's critical and serious findings on each page the test opens, by a label."""
+    """axe's critical and serious findings on each page the test opens, by a label; a page
+    opened by its address must also start with the skip link."""
 
     def __init__(self, page) -> None:
         self.page, self.found = page, {}
@@ -301,6 +312,8 @@ class Sweep:
         response = self.page.goto(path)
         assert response.status == 200, f"{path}: {response.status}"
         self.check("/" + path.lstrip("/"))
+        if not self.page.evaluate(SKIP_LINK_FIRST):
+            self.found[path].append({"id": "skip-link", "impact": "ours", "nodes": ["body"]})
 
     def assert_clean(self) -> None:
         assert {label: v for label, v in self.found.items() if v} == {}
