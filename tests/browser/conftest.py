@@ -195,3 +195,31 @@ def page(browser, live_server, viewport, problems):
     page.on("pageerror", lambda error: problems.page_errors.append(f"{page.url}: {error}"))
     yield page
     context.close()
+
+
+# axe's rule sets: WCAG 2.0/2.1 A and AA, and its best practices (one h1, landmarks).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+# Best practices of "moderate" impact that every page meets all the same: a page's outline.
+AXE_STRUCTURE = ["page-has-heading-one", "heading-order", "landmark-unique", "landmark-one-main"]
+
+
+def axe_serious(page, selector: str = "html") -> list[dict]:
+    """axe-core's critical and serious violations in `selector` (WCAG 2.1 A/AA and best
+    practices), and the page-outline rules of AXE_STRUCTURE, as {"id", "impact", "nodes"}: the
+    level every page must reach."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `npm ci` (make install-dev does).")
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(
+        """async ([selector, tags, structure]) => {
+          const results = await axe.run(document.querySelector(selector), {
+            runOnly: {type: "tag", values: tags},
+          });
+          return results.violations
+            .filter((v) => ["critical", "serious"].includes(v.impact) || structure.includes(v.id))
+            .map((v) => ({
+              id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")),
+            }));
+        }""",
+        [selector, AXE_TAGS, AXE_STRUCTURE],
+    )

@@ -101,10 +101,17 @@
   function scrollRegions(root) {
     root.querySelectorAll(".table-scroll, figure.week").forEach(function (el) {
       if (el.scrollWidth <= el.clientWidth || el.hasAttribute("tabindex")) return;
+      // Named after the nearest heading above it, so two regions of one section differ.
       var section = el.closest("section");
-      var heading = section && section.querySelector("h1, h2");
+      var heading = null;
+      if (section) {
+        section.querySelectorAll("h1, h2, h3").forEach(function (h) {
+          if (h.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) heading = h;
+        });
+      }
       el.setAttribute("tabindex", "0");
-      el.setAttribute("role", "region");
+      // A figure keeps its own role (ARIA allows no other on it); its label names it all the same.
+      if (el.tagName !== "FIGURE") el.setAttribute("role", "region");
       el.setAttribute("aria-label", (heading ? heading.textContent.trim() + ", " : "") + "scrolls sideways");
     });
   }
