@@ -167,6 +167,10 @@ def test_ten_prospects_on_a_phone_with_the_buttons_and_no_reload(
     expect(page.locator(".said")).to_contain_text(
         "Session done: 10 dials, 5 conversations, 1 booked"
     )
+    page.get_by_role("link", name="Scripts", exact=True).click()
+    expect(page.get_by_role("heading", name="Call scripts")).to_be_visible()
+    assert horizontal_overflow(page)["scroll"] <= PHONE_360["width"]
+    assert axe_violations(page) == []
     problems.assert_none()
 
 

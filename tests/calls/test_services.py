@@ -314,3 +314,20 @@ def test_one_open_session_per_user(caller):
     services.start_session(caller, now=TUESDAY)
     services.start_session(caller, now=TUESDAY + timedelta(minutes=1))
     assert CallSession.objects.filter(user=caller, ended_at__isnull=True).count() == 1
+
+
+def test_merging_two_prospects_both_put_off_keeps_one_postponement(week, caller):
+    from mainthing.prospects import services as prospect_services
+
+    services.later_today(caller, week.cara, now=TUESDAY)
+    services.later_today(caller, week.dan, now=TUESDAY, until=TUESDAY + timedelta(hours=1))
+    services.record_outcome(caller, week.dan, "no-answer", now=TUESDAY)
+    services.later_today(caller, week.dan, now=TUESDAY, until=TUESDAY + timedelta(hours=1))
+    prospect_services.merge(week.cara, week.dan, now=TUESDAY)
+    assert (
+        list(Postponement.objects.values_list("prospect__name", "until")),
+        list(CallAttempt.objects.values_list("prospect__name", "outcome")),
+    ) == (
+        [("Cara Overdue", TUESDAY + timedelta(hours=2))],
+        [("Cara Overdue", "no_answer")],
+    )

@@ -61,7 +61,7 @@ TEXT_FIELDS = [
 def test_the_sweep_finds_the_forms_of_every_app():
     apps = {form.__module__.split(".")[1] for form, _, _ in TEXT_FIELDS}
 
-    assert apps == {"accounts", "activity", "bookings", "prospects", "routine"}
+    assert apps == {"accounts", "activity", "bookings", "calls", "prospects", "routine"}
 
 
 @pytest.mark.parametrize(
@@ -91,6 +91,8 @@ WRITES = [
     ("bookings.forms.BookForm", "prospect_name", Appointment, "prospect_name"),
     ("bookings.forms.BookForm", "note", Appointment, "note"),
     ("bookings.forms.OutcomeForm", "note", Event, "text"),
+    ("calls.forms.BookedForm", "note", Appointment, "note"),
+    ("calls.forms.DeclinedForm", "note", Event, "text"),
     ("bookings.forms.public.BookingForm", "name", Prospect, "name"),
     ("bookings.forms.public.BookingForm", "email", Prospect, "email"),
     ("bookings.forms.public.BookingForm", "note", Appointment, "note"),

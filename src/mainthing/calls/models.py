@@ -117,13 +117,12 @@ class Postponement(models.Model):
     """ "Later today": the prospect stays out of the queue until `until`."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="+")
+    # One per prospect. Not a many-to-one: merging two prospects moves every many-to-one row
+    # to the one kept, where a second postponement would clash; the merged-away one's goes.
+    prospect = models.OneToOneField(Prospect, on_delete=models.CASCADE, related_name="+")
     until = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "prospect"], name="postponement_unique"),
-        ]
         indexes = [models.Index(fields=["user", "until"], name="postponement_user_until")]
 
     def __str__(self) -> str:
