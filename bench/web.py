@@ -15,8 +15,10 @@ app's URLs. For each account, for 1 client and for 20 clients, every page is loa
 same run. The goal: every page at least 5% of hello's, 0 errors. The load comes from `wrk`
 (Debian's package; a Lua script sends the cookie and counts non-200 answers) or, when it is
 missing, from a Python load generator with threads and keep-alive connections; the report
-says which ran. The same worker that builds the data also prints each page's server time
-in-process (Django's test client, median of 10) and its query count.
+says which ran. The worker that builds the data also measures each page in-process, through
+the WSGI application as gunicorn calls it: server time and the thread's CPU time (medians of
+20), the CPU time as a share of hello's (which other work on a shared machine moves far less
+than requests/s) and the query count; `--no-http` prints only those.
 Results go to var/bench/web-results.json.
 """
 
