@@ -15,8 +15,10 @@ app's URLs. For each account, for 1 client and for 20 clients, every page is loa
 same run. The goal: every page at least 5% of hello's, 0 errors. The load comes from `wrk`
 (Debian's package; a Lua script sends the cookie and counts non-200 answers) or, when it is
 missing, from a Python load generator with threads and keep-alive connections; the report
-says which ran. The same worker that builds the data also prints each page's server time
-in-process (Django's test client, median of 10) and its query count.
+says which ran. The worker that builds the data also measures each page in-process, through
+the WSGI application as gunicorn calls it: server time and the thread's CPU time (medians of
+20), the CPU time as a share of hello's (which other work on a shared machine moves far less
+than requests/s) and the query count; `--no-http` prints only those.
 Results go to var/bench/web-results.json.
 """
 
@@ -172,22 +174,53 @@ def _heavy(email: str) -> None:
     )
 
 
-def _inprocess(client, path: str) -> dict:
-    """A page's server time through the test client (median of 10) and its query count."""
+def _wsgi_get(application, path: str, cookie: str) -> tuple[str, bytes]:
+    """A GET through the WSGI application as gunicorn calls it (no test client in between)."""
+    import io
+    from wsgiref.util import setup_testing_defaults
+
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "HTTP_COOKIE": cookie}
+    setup_testing_defaults(environ)
+    environ["wsgi.input"] = io.BytesIO(b"")
+    status: list[str] = []
+    body = application(environ, lambda answer, headers, exc_info=None: status.append(answer))
+    try:
+        return status[0], b"".join(body)
+    finally:
+        getattr(body, "close", lambda: None)()
+
+
+def _inprocess(application, path: str, cookie: str, *, runs: int = 20) -> dict:
+    """A page's server time through the WSGI application (median of `runs` after two warm-ups),
+    its CPU time (the thread's, which other work on the machine barely moves: the figure to
+    compare between runs on a busy machine) and its query count."""
     from django.db import connection
 
     queries: list[str] = []
     with connection.execute_wrapper(lambda run, sql, *a: queries.append(sql) or run(sql, *a)):
-        status = client.get(path).status_code
-    if status != 200:
+        status = _wsgi_get(application, path, cookie)[0]
+    if not status.startswith("200"):
         return {"status": status}
-    samples = common.samples_ms(lambda: client.get(path), runs=10, warmup=1)
-    return {"status": status, "median_ms": statistics.median(samples), "queries": len(queries)}
+    for _ in range(2):
+        _wsgi_get(application, path, cookie)
+    wall, cpu = [], []
+    for _ in range(runs):
+        began, began_cpu = time.perf_counter(), time.thread_time()
+        _wsgi_get(application, path, cookie)
+        cpu.append((time.thread_time() - began_cpu) * 1000)
+        wall.append((time.perf_counter() - began) * 1000)
+    return {
+        "status": status,
+        "median_ms": statistics.median(wall),
+        "cpu_ms": statistics.median(cpu),
+        "queries": len(queries),
+    }
 
 
 def prepare(database_url: str, *, reuse: bool) -> dict:
     """Builds both accounts (unless `reuse` finds them current), sets the data directory up as
     `mainthing serve` does, signs both in; returns their cookies and in-process figures."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.web_settings"  # with /bench-hello
     common.setup_django(database_url)
     from django.conf import settings
     from django.test import Client
@@ -207,13 +240,18 @@ def prepare(database_url: str, *, reuse: bool) -> dict:
         stamp.write_text(str(VERSION))
 
     settings.ALLOWED_HOSTS = ["*"]
+    from mainthing.wsgi import application  # as a server worker starts (gc.freeze included)
+
     result: dict = {"cookies": {}, "inprocess": {}}
     for account, email in ACCOUNTS.items():
         client = Client()
         client.force_login(User.objects.get(email=email))
-        result["cookies"][account] = client.cookies[settings.SESSION_COOKIE_NAME].value
-        pages = {name: _inprocess(client, path) for name, path in PAGES[2:]}
-        result["inprocess"][account] = pages
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        result["cookies"][account] = session
+        cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
+        result["inprocess"][account] = {
+            name: _inprocess(application, path, cookie) for name, path in PAGES
+        }
     return result
 
 
@@ -343,7 +381,9 @@ def _worker(database_url: str, *, reuse: bool) -> dict:
     return json.loads(out.read_text())
 
 
-def measure(database_url: str, *, seconds: float, rounds: int, reuse: bool, python: bool) -> dict:
+def measure(
+    database_url: str, *, seconds: float, rounds: int, reuse: bool, python: bool, http: bool
+) -> dict:
     prepared = _worker(database_url, reuse=reuse)
     cookies = {a: f"sessionid={c}" for a, c in prepared["cookies"].items()}
     load = run_python if python or not shutil.which("wrk") else run_wrk
@@ -357,6 +397,9 @@ def measure(database_url: str, *, seconds: float, rounds: int, reuse: bool, pyth
         "accounts": {},
         "skipped": {},
     }
+    if not http:
+        result["loadavg_after"] = os.getloadavg()
+        return result
     server = Server(database_url)
     try:
         for account, cookie in cookies.items():
@@ -390,22 +433,29 @@ def measure(database_url: str, *, seconds: float, rounds: int, reuse: bool, pyth
 def report(result: dict) -> bool:
     """Prints a table per account; False when a page misses the goal."""
     ok = True
-    print(
-        f"\nPages over HTTP ({result['load_generator']}, best of {result['rounds']} x "
-        f"{result['seconds']:g} s each; gunicorn "
-        f"2 workers x 4 threads; {result['cpus']} CPUs, load average "
-        f"{result['loadavg_before'][0]:.1f} before, {result['loadavg_after'][0]:.1f} after)"
-    )
+    if result["accounts"]:
+        print(
+            f"\nPages over HTTP ({result['load_generator']}, best of {result['rounds']} x "
+            f"{result['seconds']:g} s each; gunicorn 2 workers x 4 threads; {result['cpus']} "
+            f"CPUs, load average {result['loadavg_before'][0]:.1f} before, "
+            f"{result['loadavg_after'][0]:.1f} after)"
+        )
+    else:
+        print("\nPages in-process only (--no-http)")
     for note in result["skipped"].values():
         print(f"skipped: {note}")
-    for account, by_clients in result["accounts"].items():
+    for account, inprocess in result["inprocess"].items():
+        by_clients = result["accounts"].get(account, {})
         print(f"\n{account} account")
         head = f"{'page':12}"
         for clients in by_clients:
             head += f" | {clients + ' client' + ('s' if clients != '1' else ''):>10}"
             head += f"{'p50 ms':>8}{'p99 ms':>8}{'err':>5}{'% hello':>8}"
-        print(head + " | in-process ms, queries  verdict")
-        for page in by_clients[str(CLIENTS[0])]:
+        print(head + " | in-process: ms, CPU ms, % hello's CPU, queries | verdict")
+        hello_cpu = inprocess["hello"].get("cpu_ms")
+        for page, inproc in inprocess.items():
+            if "cpu_ms" not in inproc:
+                continue
             line = f"{page:12}"
             verdicts = []
             for figures in by_clients.values():
@@ -415,16 +465,14 @@ def report(result: dict) -> bool:
                     f"{f['errors']:>5}{100 * f['share']:>7.1f}%"
                 )
                 verdicts.append(verdict(f))
-            inproc = result["inprocess"][account].get(page)
             line += (
-                f" | {inproc['median_ms']:>6.1f} ms, {inproc['queries']:>3} q"
-                if inproc and "median_ms" in inproc
-                else f" | {'':>16}"
+                f" | {inproc['median_ms']:>6.1f} {inproc['cpu_ms']:>6.1f}"
+                f"{100 * hello_cpu / inproc['cpu_ms']:>7.1f}%{inproc['queries']:>4} q"
             )
-            if page not in ("hello", "/healthz"):
+            if page not in ("hello", "/healthz") and verdicts:
                 passed = all(v == "PASS" for v in verdicts)
                 ok = ok and passed
-                line += f"  {'PASS' if passed else 'OVER'}"
+                line += f" | {'PASS' if passed else 'OVER'}"
             print(line)
     print(f"goal: every page >= {100 * GOAL_SHARE:.0f}% of hello's requests/s, 0 errors")
     return ok
@@ -446,6 +494,9 @@ def main() -> int:
         "--python", action="store_true", help="use the Python load generator even with wrk"
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a page misses")
+    parser.add_argument(
+        "--no-http", action="store_true", help="only the in-process figures (no server, no load)"
+    )
     args = parser.parse_args()
     if args.worker:
         result = prepare(args.database_url, reuse=args.reuse)
@@ -462,6 +513,7 @@ def main() -> int:
         rounds=args.rounds,
         reuse=args.reuse,
         python=args.python,
+        http=not args.no_http,
     )
     ok = report(result)
     (common.data_dir() / "web-results.json").write_text(json.dumps(result, indent=2))
