@@ -12,7 +12,6 @@ import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.browser.conftest import (
     BROWSER_MARKS,
@@ -22,6 +21,7 @@ from tests.browser.conftest import (
     axe_serious,
     flash,
 )
+from tests.browser.routes import EXCLUDED, page_routes
 
 
 def browser_test(test):
@@ -41,72 +41,6 @@ def browser_test(test):
 
 
 SLUG = "pat"
-
-# Routes the sweep doesn't open, each with why. The rest are opened below, with data.
-EXCLUDED = {
-    # Actions: POST-only endpoints answer 405 to a visit; their forms sit on pages checked here.
-    "activity:start-timer": "POST only (Today's start buttons)",
-    "activity:stop-timer": "POST only (the running timer's stop button)",
-    "activity:delete-entry": "POST only (the entry form's delete button)",
-    "activity:edit-category": "POST only (the categories page's rows)",
-    "activity:import-apply": "POST only (the import job page's button)",
-    "activity:import-retry": "POST only (the import job page's button)",
-    "routine:apply-template": "POST only (the routine page's starter button)",
-    "routine:remove-block": "POST only (the routine page's rows)",
-    "routine:add-exception": "POST only (the routine page's rows)",
-    "routine:remove-exception": "POST only (the routine page's rows)",
-    "bookings:move": "POST only (the appointment page's move form)",
-    "bookings:cancel": "POST only (the appointment page's buttons)",
-    "bookings:no-show": "POST only (the appointment page's buttons)",
-    "bookings:complete": "POST only (the appointment page's form)",
-    "bookings:follow-up-done": "POST only (Today's follow-ups)",
-    "bookings:follow-up-snooze": "POST only (Today's follow-ups)",
-    "bookings:rotate-feed": "POST only (the profile's feed section)",
-    "bookings:revoke-feed": "POST only (the profile's feed section)",
-    "prospects:stage": "POST only (the prospect card's forms)",
-    "prospects:note": "POST only (the prospect card's forms)",
-    "prospects:follow-up": "POST only (the prospect card's forms)",
-    "prospects:import-apply": "POST only (the import job page's button)",
-    "prospects:import-retry": "POST only (the import job page's button)",
-    "prospects:add-spend": "POST only (the lead source page's form)",
-    "prospects:delete-spend": "POST only (the lead source page's rows)",
-    "income:add": "POST only (the income page's form)",
-    "income:delete": "POST only (the income page's rows)",
-    "booking:callback": "POST only (the booking page's callback form, checked with errors)",
-    "booking:reschedule": "POST only (the manage page's form)",
-    "booking:cancel": "POST only (the manage page's form)",
-    "accounts:logout": "POST only (the nav's sign-out button)",
-    # Not HTML pages.
-    "feed": "an iCalendar file",
-    "booking:event": "an iCalendar file",
-    "prospects:export": "a CSV file",
-    "prospects:source-qr-svg": "an image",
-    "prospects:source-qr-png": "an image",
-    "prospects:suggest": "an htmx fragment of the booking form, checked there after typing",
-    "healthz": "a plain-text health check",
-    "api": "the JSON API (every route under /api/v1/)",
-    # Pages reached only through a one-off step.
-    "bookings:new-feed": "shown once after making a feed: the sweep makes one and checks it",
-}
-
-
-def app_routes() -> set[str]:
-    """Every named route as "namespace:name"; the API counts as one ("api")."""
-    found: set[str] = set()
-
-    def walk(patterns, namespace: str) -> None:
-        for entry in patterns:
-            if isinstance(entry, URLResolver):
-                inner = entry.namespace or namespace
-                if inner == "api":
-                    found.add("api")
-                    continue
-                walk(entry.url_patterns, inner)
-            elif isinstance(entry, URLPattern) and entry.name:
-                found.add(f"{namespace}:{entry.name}" if namespace else entry.name)
-
-    walk(get_resolver().url_patterns, "")
-    return found
 
 
 def signed_in_pages(data: dict) -> dict[str, list[str]]:
@@ -143,6 +77,12 @@ def signed_in_pages(data: dict) -> dict[str, list[str]]:
         "prospects:edit-source": [f"/prospects/sources/{data['source']}/"],
         "income:list": ["/income/"],
         "booking:settings": ["/book/settings/"],
+        "routine:edit-block": [f"/routine/{data['block']}/edit/"],
+        "calls:queue": ["/call/"],
+        "calls:scripts": ["/call/scripts/"],
+        "calls:outcome": [f"/call/{p}/outcome/{w}/" for w in ("talked", "booked", "declined")],
+        "more": ["/more/"],
+        "offline": ["/offline/"],
     }
 
 
@@ -163,12 +103,14 @@ SIGNED_OUT = {
 
 
 def test_every_route_is_visited_or_excluded_with_a_reason():
-    data = dict.fromkeys(("prospect", "appointment", "held", "entry", "other", "source"), 1)
+    data = dict.fromkeys(
+        ("prospect", "appointment", "held", "entry", "other", "source", "block"), 1
+    )
     data["next_week"] = "2026-01-05"
     visited = set(signed_in_pages(data)) | REACHED_BY_STEPS | set(SIGNED_OUT)
     assert visited & set(EXCLUDED) == set()
-    assert sorted(app_routes() - visited - set(EXCLUDED)) == []
-    assert sorted((visited | set(EXCLUDED)) - app_routes()) == []
+    assert sorted(page_routes() - visited) == []
+    assert sorted(visited - page_routes()) == []
 
 
 LEADS_CSV = "name,email,phone\nDana Wu,dana@example.com,+447700900123\nEli Ray,eli@example.com,\n"
@@ -205,6 +147,7 @@ def pat(transactional_db, settings, tmp_path):
     from mainthing.core import timekit
     from mainthing.prospects import services as prospect_services
     from mainthing.routine import services as routine_services
+    from mainthing.routine.models import Block
     from tests.factories import category, entry, new_prospect
 
     settings.MEDIA_ROOT = tmp_path / "uploads"
@@ -268,6 +211,7 @@ def pat(transactional_db, settings, tmp_path):
         "held": held.pk,
         "entry": logged.pk,
         "source": source.pk,
+        "block": Block.objects.filter(user=user).first().pk,
         "next_week": next_monday.isoformat(),
         "manage": f"/booking/{token}/",
         "signup_finish": "/accounts/signup/finish/"

@@ -33,6 +33,7 @@ from tests.browser.conftest import (
     horizontal_overflow,
     sign_up,
 )
+from tests.browser.routes import ACTION, EXCLUDED, EXCLUDED_PREFIX, routes
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -52,52 +53,6 @@ LONG_EMAIL = "maximiliane.alexandra.wolfeschlegelsteinhausen@example-company-mai
 LONG_CAMPAIGN = "Signature under every post in the Network Marketing Pros forum, 2026 edition"
 LONG_NOTE = "Enrollment through the three-way call with Sam; first order of the premium pack"
 
-# Routes the sweep does not visit, each with its reason. "action" routes only take a POST and
-# answer a GET with 405 (the sweep checks that); the others answer something other than a page.
-ACTION = "an action: POST only, no page of its own"
-EXCLUDED = {
-    "accounts:logout": ACTION,
-    "activity:start-timer": ACTION,
-    "activity:delete-entry": ACTION,
-    "activity:edit-category": ACTION,
-    "activity:stop-timer": ACTION,
-    "activity:import-apply": ACTION,
-    "activity:import-retry": ACTION,
-    "routine:apply-template": ACTION,
-    "routine:remove-block": ACTION,
-    "routine:add-exception": ACTION,
-    "routine:remove-exception": ACTION,
-    "bookings:move": ACTION,
-    "bookings:cancel": ACTION,
-    "bookings:no-show": ACTION,
-    "bookings:complete": ACTION,
-    "bookings:follow-up-done": ACTION,
-    "bookings:follow-up-snooze": ACTION,
-    "bookings:rotate-feed": ACTION,
-    "bookings:revoke-feed": ACTION,
-    "prospects:stage": ACTION,
-    "prospects:note": ACTION,
-    "prospects:follow-up": ACTION,
-    "prospects:import-apply": ACTION,
-    "prospects:import-retry": ACTION,
-    "prospects:add-spend": ACTION,
-    "prospects:delete-spend": ACTION,
-    "income:add": ACTION,
-    "income:delete": ACTION,
-    "booking:callback": ACTION,
-    "booking:reschedule": ACTION,
-    "booking:cancel": ACTION,
-    "bookings:new-feed": "shows a feed address once, right after a POST makes it",
-    "prospects:export": "a CSV file, not a page",
-    "prospects:suggest": "an htmx fragment of the booking form, tested with it",
-    "prospects:source-qr-svg": "an image",
-    "prospects:source-qr-png": "an image",
-    "feed": "an iCalendar file",
-    "booking:event": "an iCalendar file",
-    "healthz": "JSON for load balancers",
-}
-# The JSON API answers JSON, not pages: its routes are left out by their prefix.
-EXCLUDED_PREFIX = "api/v1/"
 # Pages a visitor sees signed out (the booking pages work either way: they are visited signed
 # in, where a marketer checks them).
 SIGNED_OUT = {
@@ -159,25 +114,6 @@ SIDEWAYS_JS = """() => [...document.querySelectorAll("body *:not(figure.week)")]
   .filter((el) => el.scrollWidth > el.clientWidth + 1
     && ["auto", "scroll"].includes(getComputedStyle(el).overflowX))
   .map((el) => [el.tagName.toLowerCase(), ...el.classList].join("."))"""
-
-
-def routes() -> list[tuple[str, str, list[str]]]:
-    """(view name, route, argument names) of every URL pattern the app serves."""
-    from django.urls import URLPattern, URLResolver, get_resolver
-
-    found = []
-
-    def walk(patterns, prefix: str, namespace: str) -> None:
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                ns = ":".join(filter(None, [namespace, p.namespace]))
-                walk(p.url_patterns, prefix + str(p.pattern), ns)
-            elif isinstance(p, URLPattern):
-                name = ":".join(filter(None, [namespace, p.name or "?"]))
-                found.append((name, prefix + str(p.pattern), list(p.pattern.converters)))
-
-    walk(get_resolver().url_patterns, "", "")
-    return found
 
 
 def csv_upload(name: str, text: str):
@@ -272,6 +208,8 @@ def account(transactional_db, settings, tmp_path):
         "prospects:delete": {"pk": prospect.pk},
         "prospects:import-job": {"pk": lead_job.pk},
         "prospects:edit-source": {"pk": source.pk},
+        "routine:edit-block": {"pk": block.pk},
+        "calls:outcome": {"pk": prospect.pk, "word": "talked"},
         "booking:page": {"slug": slug},
         "booking:manage": {"token": managelinks.issue(appointment, now=now)},
     }
@@ -308,7 +246,7 @@ def test_excluded_actions_answer_a_get_with_405(account, client):
 
     user, _arguments = account
     client.force_login(user)
-    kwargs_for = {"token": "x" * 43, "slug": "pat", "pk": 1, "prospect_id": 1}
+    kwargs_for = {"token": "x" * 43, "slug": "pat", "pk": 1, "prospect_id": 1, "word": "skip"}
     answers = {}
     for name, _route, params in routes():
         if EXCLUDED.get(name) == ACTION:

@@ -253,6 +253,6 @@ def test_card_json_shape_names_the_reason_number_and_links(week, caller):
             "phone": "+447700900123",
             "their_time": None,
         },
-        {"kind": "call", "url": "tel:+447700900123"},
+        {"kind": "call", "label": "Call", "url": "tel:+447700900123"},
         {"dials": 0, "conversations": 0, "bookings": 0, "minutes": 0},
     )
