@@ -4,7 +4,7 @@ Run: .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--at ISO]
 
 It migrates a temporary data directory, creates the demo account, serves the app with gunicorn
 on a free loopback port, signs in with Debian's Chromium and saves today.png (follow-ups
-included), today-phone.png, calendar-day-phone.png (the calendar's day list), log.png,
+included), today-phone.png, calendar-day-phone.png (the calendar's day list), call-queue-phone.png, log.png,
 calendar.png, routine.png, prospects.png, prospect-card.png, outcome.png, iga-question.png,
 calendar-feed.png, booking-settings.png,
 booking-page-phone.png and booking-form-phone.png (the public booking page as a prospect in
@@ -178,6 +178,9 @@ def take(browser, url: str, out: Path, *, instant: datetime, full_page: bool) ->
     phone_page.goto(f"{url}/calendar/")
     phone_page.locator(".day-pager a[rel=next]").click()
     shot(phone_page, "calendar-day-phone.png")
+    # The call queue: the next person to call, their card and the outcome buttons.
+    phone_page.goto(f"{url}/call/")
+    shot(phone_page, "call-queue-phone.png")
     phone.close()
 
     page.goto(f"{url}/")

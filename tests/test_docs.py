@@ -39,5 +39,8 @@ def test_readme_shows_the_two_commands_and_a_screenshot():
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme
     assert "make test" in readme
-    for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme):
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    images += re.findall(r'<img src="([^"]+)"', readme)
+    assert len(images) >= 10
+    for image in images:
         assert (ROOT / image).exists(), image

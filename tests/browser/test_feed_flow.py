@@ -39,7 +39,7 @@ def test_new_feed_address_is_copied_by_its_button_and_shown_once(page: Page, pro
     field = page.get_by_label("Feed address")
     address = field.input_value()
     assert re.fullmatch(r"http://[^/]+/feeds/[A-Za-z0-9_-]{43}\.ics", address)
-    expect(page.locator("nav [aria-current=page]")).to_have_text("Profile")
+    expect(page.locator("nav.nav [aria-current=page]")).to_have_text("Profile")
     # The address is readable in full width, not a third of it.
     assert (
         field.bounding_box()["width"] > 0.6 * page.locator("main section").bounding_box()["width"]

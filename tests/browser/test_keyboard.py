@@ -1,8 +1,9 @@
 """The app from the keyboard alone: signing up (through the mailed link), setting up the
-routine, booking a call in the app, and a visitor booking through the public page. Only
-`page.keyboard` moves: Tab, Shift+Tab, Enter, Space, the arrows and typing. Every element
-that takes the focus shows it (an outline or a box shadow), and the first Tab on each page
-lands on the skip link, which jumps over the navigation into the page's main part."""
+routine, booking a call in the app, a lead through the call queue, and a visitor booking
+through the public page. Only `page.keyboard` moves: Tab, Shift+Tab, Enter, Space, the arrows
+and typing. Every element that takes the focus shows it (an outline or a box shadow), and the
+first Tab on each page lands on the skip link, which jumps over the navigation into the page's
+main part."""
 
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ def sam(transactional_db):
     return user
 
 
-def test_sign_up_set_up_the_routine_and_book_a_call_with_the_keyboard_only(
+def test_sign_up_set_up_the_routine_book_and_work_the_call_queue_with_the_keyboard_only(
     sam, smtp, page: Page, problems
 ):
     keys = Keyboard(page)
@@ -145,6 +146,25 @@ def test_sign_up_set_up_the_routine_and_book_a_call_with_the_keyboard_only(
     keys.tab_to(page.get_by_role("link", name="Today", exact=True), back=True)
     page.keyboard.press("Enter")
     expect(page.get_by_text("Ann Lee").first).to_be_visible()
+
+    # The call queue: a new lead added from the keyboard, then dialled and told "No answer".
+    page.goto("/prospects/add/")
+    keys.skip_to_main()
+    keys.type_into(page.get_by_label("Name"), "Bo Chan")
+    keys.type_into(page.get_by_label("Phone"), "+44 7700 900123")
+    keys.tab_to(page.get_by_role("button", name="Add", exact=True))
+    page.keyboard.press("Enter")
+    # (A redirect keeps the skip link's #main: browsers carry the fragment over.)
+    expect(page).to_have_url(re.compile(r"/prospects/\d+/(#main)?$"))
+    keys.tab_to(page.locator("nav.nav").get_by_role("link", name="Call", exact=True), back=True)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/call/$"))
+    card = page.locator(".call-card")
+    expect(card.get_by_role("heading", level=2)).to_have_text("Bo Chan")
+    keys.skip_to_main()
+    keys.tab_to(card.get_by_role("button", name="No answer"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Nobody to call right now")).to_be_visible()
 
     assert keys.unmarked == []
     problems.assert_none()
