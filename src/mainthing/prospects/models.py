@@ -124,7 +124,12 @@ class Prospect(Staged):
             models.Index(
                 fields=["user", "stage", "stage_changed_at"], name="prospect_user_stage_changed"
             ),
-            models.Index(fields=["user", "follow_up_on"], name="prospect_user_follow_up"),
+            # Follow-ups due (Today's count, the call queue, the list's filter): the stage and
+            # the import batch ride in the index, so counting the due ones reads no row.
+            models.Index(
+                fields=["user", "follow_up_on", "stage", "import_batch"],
+                name="prospect_user_follow_up_stage",
+            ),
             models.Index(fields=["user", "phone"], name="prospect_user_phone"),
             models.Index(fields=["user", "email_key"], name="prospect_user_email"),
             models.Index(fields=["user", "source"], name="prospect_user_source"),
