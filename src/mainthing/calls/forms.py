@@ -8,7 +8,13 @@ from datetime import date, datetime
 
 from django import forms
 
-from mainthing.bookings.forms import FreeSlotField, OutcomeForm, parse_slot
+from mainthing.bookings.forms import (
+    FreeSlotField,
+    OutcomeForm,
+    parse_slot,
+    radios_by_day,
+    slot_choices,
+)
 from mainthing.bookings.models import DEFAULT_MINUTES
 from mainthing.prospects.models import LeadSource, Stage
 
@@ -28,20 +34,11 @@ class BookedForm(forms.Form):
 
     def __init__(self, *args, slots: list[datetime], tz, **kwargs):
         super().__init__(*args, **kwargs)
-        self.slot_days: dict[str, date] = {}
-        choices = []
-        for start in slots:
-            local = start.astimezone(tz)
-            self.slot_days[start.isoformat()] = local.date()
-            choices.append((start.isoformat(), f"{local:%H:%M}"))
-        self.fields["slot"].choices = choices
+        self.fields["slot"].choices, self.slot_days = slot_choices(slots, tz)
         self.fields["slot"].error_messages["required"] = "Pick one of the free times."
 
     def slot_groups(self) -> list[tuple[date, list]]:
-        days: dict[date, list] = {}
-        for radio in self["slot"]:
-            days.setdefault(self.slot_days[str(radio.data["value"])], []).append(radio)
-        return list(days.items())
+        return radios_by_day(self["slot"], self.slot_days)[1]
 
     def clean(self):
         data = super().clean()

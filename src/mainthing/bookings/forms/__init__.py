@@ -30,6 +30,34 @@ class FreeSlotField(forms.ChoiceField):
         return parse_slot(str(value)) is not None
 
 
+def slot_choices(
+    slots: list[datetime], tz, *, prefix: str = ""
+) -> tuple[list[tuple[str, str]], dict[str, date]]:
+    """Free slots (UTC starts) as radio choices labelled with their local time ("19:30"), and
+    each choice's local date, for `radios_by_day`. The booking, outcome and call-queue forms
+    offer slots this one way."""
+    choices, days = [], {}
+    for start in slots:
+        local = start.astimezone(tz)
+        value = f"{prefix}{start.isoformat()}"
+        days[value] = local.date()
+        choices.append((value, f"{local:%H:%M}"))
+    return choices, days
+
+
+def radios_by_day(radios, slot_days: dict[str, date]) -> tuple[list, list[tuple[date, list]]]:
+    """The radios of a field, for a template: those of other choices, and the free slots'
+    grouped by their day."""
+    fixed, days = [], {}
+    for radio in radios:
+        value = str(radio.data["value"])
+        if value in slot_days:
+            days.setdefault(slot_days[value], []).append(radio)
+        else:
+            fixed.append(radio)
+    return fixed, list(days.items())
+
+
 class BookForm(forms.Form):
     """Books a call. With a prospect (`?prospect=<id>`) the call is theirs and the name and
     source fields go. Otherwise the prospect field finds one of the user's prospects as they
@@ -92,20 +120,11 @@ class BookForm(forms.Form):
             self.fields["match"].choices = [
                 (f"prospect:{p.pk}", f"Book with {_match_label(p, user)}") for p in matches
             ] + ([(MATCH_NEW, f"Add a new prospect named “{typed}”")] if matches else [])
-        self.slot_days: dict[str, date] = {}
-        choices = []
-        for start in slots:
-            local = start.astimezone(tz)
-            self.slot_days[start.isoformat()] = local.date()
-            choices.append((start.isoformat(), f"{local:%H:%M}"))
-        self.fields["slot"].choices = choices
+        self.fields["slot"].choices, self.slot_days = slot_choices(slots, tz)
 
     def slot_groups(self) -> list[tuple[date, list]]:
         """The free-slot radios by day, for the template."""
-        days: dict[date, list] = {}
-        for radio in self["slot"]:
-            days.setdefault(self.slot_days[str(radio.data["value"])], []).append(radio)
-        return list(days.items())
+        return radios_by_day(self["slot"], self.slot_days)[1]
 
     def clean(self):
         data = super().clean()
@@ -232,30 +251,18 @@ class OutcomeForm(forms.Form):
             (str(days), f"In {label} ({day_label(followups.quick_pick(today, days))})")
             for label, days in followups.QUICK_PICKS
         ]
-        self.slot_days: dict[str, date] = {}
-        slot_choices = []
-        for start in slots:
-            local = start.astimezone(tz)
-            value = f"{SLOT_PREFIX}{start.isoformat()}"
-            self.slot_days[value] = local.date()
-            slot_choices.append((value, f"{local:%H:%M}"))
+        free, self.slot_days = slot_choices(slots, tz, prefix=SLOT_PREFIX)
         self.fields["next_step"].choices = [
             (NEXT_NONE, "Nothing planned"),
             *picks,
             (NEXT_DATE, "On a date"),
-            *slot_choices,
+            *free,
         ]
 
     def step_groups(self) -> dict:
         """The next-step radios for the template: the fixed ones, then the free slots by day."""
-        fixed, days = [], {}
-        for radio in self["next_step"]:
-            value = str(radio.data["value"])
-            if value in self.slot_days:
-                days.setdefault(self.slot_days[value], []).append(radio)
-            else:
-                fixed.append(radio)
-        return {"fixed": fixed, "days": list(days.items())}
+        fixed, days = radios_by_day(self["next_step"], self.slot_days)
+        return {"fixed": fixed, "days": days}
 
     def clean(self):
         data = super().clean()
