@@ -103,12 +103,17 @@ def horizontal_overflow(page) -> dict:
     )
 
 
+# The widest screen that gets the phone layout (app.css, "Phone layout": 45rem).
+PHONE_LAYOUT_MAX_WIDTH = 720
+
+
 def go_to(page, name: str) -> None:
     """Opens a main page the way its user would: from the top navigation on a desktop; on a
     phone from the tab bar, or from its More page for the pages the tabs leave out."""
-    top = page.locator("nav.nav")
-    if top.is_visible():
-        top.get_by_role("link", name=name, exact=True).click()
+    # By the viewport, not by what shows: before the stylesheet has loaded, a phone's page
+    # still shows the top navigation that the phone layout hides a moment later.
+    if page.viewport_size["width"] > PHONE_LAYOUT_MAX_WIDTH:
+        page.locator("nav.nav").get_by_role("link", name=name, exact=True).click()
         return
     tabs = page.get_by_role("navigation", name="Tabs")
     if tabs.get_by_role("link", name=name, exact=True).count():
@@ -185,6 +190,10 @@ def page(browser, live_server, viewport, problems):
         viewport=viewport,
     )
     context.set_default_timeout(10_000)
+    # As long for assertions as for actions: CI's two cores run two browsers and servers.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
     context.expose_binding(
         "__reportCspViolation", lambda source, report: problems.csp_violations.append(report)
     )
