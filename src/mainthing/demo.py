@@ -342,6 +342,10 @@ def _contact(user: User, rng: random.Random, index: int, name: str) -> prospect_
     elif rng.random() < 0.7:
         phone = f"(312) 555-01{index:02d}"
         zone = rng.choice(("", "", "America/Chicago", "America/New_York", "America/Denver"))
+    elif index % 5:
+        # Most leads leave a number (the call queue is about calling); one in five of the
+        # rest left only an email or a handle.
+        phone = f"(312) 555-02{index:02d}"
     notes = rng.choice(("", "", "", "Prefers a text before calling", "Best after 7pm"))
     return prospect_services.clean_contact(
         user,
