@@ -25,12 +25,25 @@
     target.click();
   });
 
-  // A tap on Call dials (the tel: link) and, through the card's own form, starts the timer.
+  // A tap on Call starts the timer through the card's own form, then dials (the tel: link).
+  // In that order: once the dialler takes the screen, the page's request may never finish,
+  // and a dial racing the request could cut it off. The dial waits for the server's answer
+  // for a second at most (a slow or dead connection never holds up a call).
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("[data-start-call]");
     if (!link) return;
     var form = document.getElementById(link.dataset.startCall);
-    if (form && form.requestSubmit) form.requestSubmit();
+    if (!form || !form.requestSubmit) return; // the link dials on its own
+    event.preventDefault();
+    var dialled = false;
+    function dial() {
+      if (dialled) return;
+      dialled = true;
+      window.location.href = link.href;
+    }
+    form.addEventListener("htmx:afterRequest", dial, { once: true });
+    window.setTimeout(dial, 1000);
+    form.requestSubmit();
   });
 
   // After a swap the new card's heading takes the focus: keyboard and screen-reader users
