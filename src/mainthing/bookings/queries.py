@@ -22,7 +22,6 @@ from mainthing.core.lookups import owned_or_404
 from mainthing.core.navigation import url_pattern
 from mainthing.prospects import followups
 from mainthing.prospects.models import CLOSED_STAGES, Prospect, Stage
-from mainthing.prospects.queries import card_url_pattern
 from mainthing.prospects.services import format_phone
 from mainthing.routine import queries as routine_queries
 from mainthing.routine.occurrences import Occurrence, merge, slots, subtract
@@ -528,7 +527,7 @@ def follow_ups(
     due = pending.count()
     rows = []
     if day == today and due and capacity:
-        card = card_url_pattern()
+        card = url_pattern("prospects:card")
         done = url_pattern("bookings:follow-up-done")
         snooze = url_pattern("bookings:follow-up-snooze")
         rows = [

@@ -51,12 +51,17 @@ def routine_add(args) -> int:
         )
     except ValidationError as error:
         raise CommandError(" ".join(error.messages)) from None
+    return _print_block(args, block, "Added")
+
+
+def _print_block(args, block, done: str) -> int:
+    """What `routine add` and `routine edit` print: the block, or its JSON."""
     if args.json:
         from mainthing.routine.schemas import BlockSchema
 
         print_json(BlockSchema.of(block))
     else:
-        print(f"Added block {block.pk}: {block} ({block.time_zone}).")
+        print(f"{done} block {block.pk}: {block} ({block.time_zone}).")
     return 0
 
 
@@ -90,13 +95,7 @@ def routine_edit(args) -> int:
         services.update_block(block, **changes, today=services.now_local_date(user, utc_now()))
     except ValidationError as error:
         raise CommandError(" ".join(error.messages)) from None
-    if args.json:
-        from mainthing.routine.schemas import BlockSchema
-
-        print_json(BlockSchema.of(block))
-    else:
-        print(f"Changed block {block.pk}: {block} ({block.time_zone}).")
-    return 0
+    return _print_block(args, block, "Changed")
 
 
 def routine_template(args) -> int:

@@ -23,7 +23,6 @@ from mainthing.accounts.models import User
 from mainthing.core import timekit
 from mainthing.core.lookups import owned_or_404
 from mainthing.core.models import unpublished_batches
-from mainthing.core.navigation import url_pattern
 
 from . import services
 from .contacts import match_keys
@@ -243,11 +242,6 @@ class KnownCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self._known_count
-
-
-def card_url_pattern() -> str:
-    """The prospect card's URL with `{}` for the id: reversed once per page, not once per row."""
-    return url_pattern("prospects:card")
 
 
 @dataclass(frozen=True)

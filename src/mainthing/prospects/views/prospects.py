@@ -18,6 +18,7 @@ from mainthing.activity import services as activity_services
 from mainthing.core import timekit
 from mainthing.core.forms import add_service_errors
 from mainthing.core.htmx import is_htmx, template_for
+from mainthing.core.navigation import url_pattern
 
 from .. import exporting, followups, queries, services
 from ..forms.prospects import (
@@ -67,7 +68,7 @@ def _tag_href(params: QueryDict) -> str:
 
 
 def _rows_html(rows: list[queries.Row], *, params: QueryDict, today: date, tz) -> SafeString:
-    card_url = queries.card_url_pattern()
+    card_url = url_pattern("prospects:card")
     tag_href = _tag_href(params)
     labels = dict(Stage.choices)
 
