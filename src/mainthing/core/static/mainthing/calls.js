@@ -33,7 +33,7 @@
     var link = event.target.closest && event.target.closest("[data-start-call]");
     if (!link) return;
     var form = document.getElementById(link.dataset.startCall);
-    if (!form || !form.requestSubmit) return; // the link dials on its own
+    if (!form || !window.htmx) return; // the link dials on its own
     event.preventDefault();
     var dialled = false;
     function dial() {
@@ -41,9 +41,12 @@
       dialled = true;
       window.location.href = link.href;
     }
-    form.addEventListener("htmx:afterRequest", dial, { once: true });
     window.setTimeout(dial, 1000);
-    form.requestSubmit();
+    // Sent by htmx itself (the form's fields, the page's CSRF header, the call area swapped),
+    // not by a submit event that a card swapped in a moment ago may not be listening for yet.
+    window.htmx
+      .ajax("POST", form.getAttribute("action"), { source: form, target: "#call-area", swap: "outerHTML" })
+      .then(dial, dial);
   });
 
   // After a swap the new card's heading takes the focus: keyboard and screen-reader users
