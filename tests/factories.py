@@ -29,6 +29,7 @@ from mainthing.calls.models import CallAttempt, CallSession, Postponement, Scrip
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.core.models import ImportBatch, RateBucket
+from mainthing.insights.models import InsightSettings
 from mainthing.prospects import services as prospect_services
 from mainthing.prospects.models import (
     ColumnMapping,
@@ -390,6 +391,14 @@ class PostponementFactory(factory.django.DjangoModelFactory):
     prospect = factory.SubFactory(ProspectFactory)
     user = factory.SelfAttribute("prospect.user")
     until = INSTANT + timedelta(hours=2)
+
+
+class InsightSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InsightSettings
+
+    user = factory.SubFactory(UserFactory)
+    income_goal = Decimal("3000.00")
 
 
 def category(user, name: str) -> Category:

@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "mainthing.prospects",
     "mainthing.bookings",
     "mainthing.calls",
+    "mainthing.insights",
     "mainthing.api",
 ]
 if REDIS_URL:

@@ -114,6 +114,14 @@ class DayTotal(models.Model):
     category = models.ForeignKey(Category, on_delete=models.CASCADE)
     seconds = models.BigIntegerField(default=0)
     entries = models.PositiveIntegerField(default=0)
+    # What insights count over a year without reading a year of entries. Counted on the day an
+    # entry starts, like `entries`: conversations (services.CONVERSATION_MIN_SECONDS' rule), the
+    # pre-scheduled ones among them (a completed appointment's entry), and busy work started in
+    # prospecting time after the IGA question (`iga_override`), with its seconds split by day.
+    conversations = models.PositiveIntegerField(default=0)
+    prescheduled = models.PositiveIntegerField(default=0)
+    overrides = models.PositiveIntegerField(default=0)
+    override_seconds = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
