@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activity', '0004_staged_managers'),
+        ("activity", "0004_staged_managers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='daytotal',
-            name='conversations',
+            model_name="daytotal",
+            name="conversations",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='daytotal',
-            name='override_seconds',
+            model_name="daytotal",
+            name="override_seconds",
             field=models.BigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='daytotal',
-            name='overrides',
+            model_name="daytotal",
+            name="overrides",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='daytotal',
-            name='prescheduled',
+            model_name="daytotal",
+            name="prescheduled",
             field=models.PositiveIntegerField(default=0),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,22 +14,84 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='InsightSettings',
+            name="InsightSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('income_goal', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='monthly income goal')),
-                ('income_per_join', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='what one join earns you')),
-                ('review_weekday', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('review_hour', models.PositiveSmallIntegerField(default=8)),
-                ('review_due_at', models.DateTimeField(blank=True, null=True)),
-                ('review_sent_for', models.DateField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='insight_settings', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "income_goal",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="monthly income goal",
+                    ),
+                ),
+                (
+                    "income_per_join",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="what one join earns you",
+                    ),
+                ),
+                ("review_weekday", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("review_hour", models.PositiveSmallIntegerField(default=8)),
+                ("review_due_at", models.DateTimeField(blank=True, null=True)),
+                ("review_sent_for", models.DateField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="insight_settings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'insight settings',
-                'indexes': [models.Index(condition=models.Q(('review_due_at__isnull', False)), fields=['review_due_at'], name='insight_review_due')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('review_weekday__isnull', True), ('review_weekday__lte', 6), _connector='OR'), name='insight_review_weekday_valid'), models.CheckConstraint(condition=models.Q(('review_hour__lte', 23)), name='insight_review_hour'), models.CheckConstraint(condition=models.Q(('income_goal__isnull', True), ('income_goal__gt', 0), _connector='OR'), name='insight_income_goal_positive'), models.CheckConstraint(condition=models.Q(('income_per_join__isnull', True), ('income_per_join__gt', 0), _connector='OR'), name='insight_income_per_join_positive')],
+                "verbose_name_plural": "insight settings",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("review_due_at__isnull", False)),
+                        fields=["review_due_at"],
+                        name="insight_review_due",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("review_weekday__isnull", True),
+                            ("review_weekday__lte", 6),
+                            _connector="OR",
+                        ),
+                        name="insight_review_weekday_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("review_hour__lte", 23)), name="insight_review_hour"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("income_goal__isnull", True), ("income_goal__gt", 0), _connector="OR"
+                        ),
+                        name="insight_income_goal_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("income_per_join__isnull", True),
+                            ("income_per_join__gt", 0),
+                            _connector="OR",
+                        ),
+                        name="insight_income_per_join_positive",
+                    ),
+                ],
             },
         ),
     ]
