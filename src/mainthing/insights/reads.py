@@ -1,0 +1,273 @@
+"""The reads that the scorecard and the weekly review share: each is one query (or none),
+bounded by the span it reads, never by the size of the account. Days are local dates of the
+user's zone; instants are UTC.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from mainthing.accounts.models import User
+from mainthing.activity.models import DayTotal
+from mainthing.bookings import fillrate
+from mainthing.bookings.models import Appointment, BookingPage, Status
+from mainthing.core import timekit
+from mainthing.core.enums import Tier
+from mainthing.prospects.models import Income, LeadSource, Prospect, Spend, Stage
+from mainthing.routine import occurrences
+
+from .models import InsightSettings
+
+JOINED = (Stage.JOINED, Stage.AFFILIATE_JOINED)
+# Said no, whether or not they took the affiliate offer since: the funnel's side branch.
+DECLINED = (Stage.DECLINED, Stage.AFFILIATE_OFFERED, Stage.AFFILIATE_JOINED)
+
+
+def settings_for(user: User) -> InsightSettings:
+    """The user's insight settings, unsaved defaults when they never set any."""
+    found = InsightSettings.objects.filter(user=user).first()
+    return found or InsightSettings(user=user)
+
+
+def bounds(first: date, last: date, tz) -> tuple[datetime, datetime]:
+    """UTC instants of local days [first, last]: from first's midnight to the one after last."""
+    return timekit.local_day_bounds(first, tz)[0], timekit.local_day_bounds(last, tz)[1]
+
+
+# --- the ledger, from day totals -----------------------------------------------------------------
+
+
+@dataclass
+class Day:
+    """One local day's totals over all categories."""
+
+    seconds: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # per tier
+    conversations: int = 0
+    prescheduled: int = 0
+    overrides: int = 0
+    override_seconds: int = 0
+    leadgen: dict[int, int] = field(default_factory=lambda: defaultdict(int))  # per category
+
+
+def days(user: User, first: date, last: date) -> tuple[dict[date, Day], dict[int, str]]:
+    """Totals per local day in [first, last] (days with nothing are absent), and the names of
+    the categories met. One query over day totals: a year is a few thousand rows whatever the
+    number of entries."""
+    rows = DayTotal.objects.filter(user=user, day__gte=first, day__lte=last).values_list(
+        "day",
+        "category_id",
+        "category__tier",
+        "category__name",
+        "seconds",
+        "conversations",
+        "prescheduled",
+        "overrides",
+        "override_seconds",
+    )
+    found: dict[date, Day] = defaultdict(Day)
+    names: dict[int, str] = {}
+    for day, category_id, tier, name, seconds, talks, planned, overrides, override_seconds in rows:
+        names[category_id] = name
+        total = found[day]
+        total.seconds[tier] += seconds
+        total.conversations += talks
+        total.prescheduled += planned
+        total.overrides += overrides
+        total.override_seconds += override_seconds
+        if tier == Tier.LEADGEN:
+            total.leadgen[category_id] += seconds
+    return found, names
+
+
+def talked_days(user: User, first: date, last: date) -> set[date]:
+    """Local days in [first, last] with at least one conversation."""
+    return set(
+        DayTotal.objects.filter(user=user, day__gte=first, day__lte=last, conversations__gt=0)
+        .values_list("day", flat=True)
+        .distinct()
+    )
+
+
+# --- prospecting blocks and calls ----------------------------------------------------------------
+
+
+def prospecting(specs, start: datetime, end: datetime) -> list[occurrences.Occurrence]:
+    """Occurrences of income blocks overlapping [start, end), clipped to it."""
+    return occurrences.expand_between([s for s in specs if s.tier == Tier.INCOME], start, end)
+
+
+def prospecting_dates(blocks: list[occurrences.Occurrence], tz) -> set[date]:
+    """Local dates (user's zone) on which a prospecting block starts."""
+    return {b.start.astimezone(tz).date() for b in blocks}
+
+
+@dataclass(frozen=True)
+class Call:
+    start: datetime
+    end: datetime
+    status: str
+
+
+def calls(user: User, start: datetime, end: datetime) -> list[Call]:
+    """Appointments not cancelled that overlap [start, end): a completed call at its real
+    time, the others at their booked time. A rescheduled call is one row, at its new time."""
+    rows = (
+        Appointment.objects.filter(user=user, start__lt=end, end__gt=start)
+        .exclude(status=Status.CANCELLED)
+        .values_list("start", "end", "status")
+        .order_by("start")
+    )
+    return [Call(*row) for row in rows]
+
+
+def fill_of(blocks: list[occurrences.Occurrence], booked: list[Call], lo: datetime, hi: datetime):
+    """Fill of the block time inside [lo, hi): booked minutes inside blocks ÷ block minutes."""
+    inside = [(max(b.start, lo), min(b.end, hi)) for b in blocks if b.start < hi and b.end > lo]
+    return fillrate.fill(inside, [(c.start, c.end) for c in booked if c.start < hi and c.end > lo])
+
+
+def call_minutes(user: User) -> int:
+    """The length of a call on the user's booking page (its first), or the default."""
+    lengths = BookingPage.objects.filter(user=user).values_list("lengths", flat=True).first()
+    for part in (lengths or "").split(","):
+        if part.strip().isdigit():
+            return int(part)
+    return 30
+
+
+# --- prospects, money ----------------------------------------------------------------------------
+
+
+def sources(user: User) -> dict[int, tuple[str, int | None, str]]:
+    """{source id: (label, category id, category name)}."""
+    rows = LeadSource.objects.filter(user=user).values_list(
+        "pk", "campaign", "category_id", "category__name"
+    )
+    return {
+        pk: ((f"{name} / {campaign}" if category_id else "Unknown"), category_id, name or "")
+        for pk, campaign, category_id, name in rows
+    }
+
+
+def joins(user: User, start: datetime, end: datetime) -> list[datetime]:
+    """When each prospect now at a joined stage got there, for those who did in [start, end)."""
+    return list(
+        Prospect.objects.filter(
+            user=user, stage__in=JOINED, stage_changed_at__gte=start, stage_changed_at__lt=end
+        ).values_list("stage_changed_at", flat=True)
+    )
+
+
+def income(user: User, first: date, last: date) -> list[tuple[date, str, str, Decimal]]:
+    """(date, currency, kind, amount) of income dated in [first, last]."""
+    return list(
+        Income.objects.filter(user=user, date__gte=first, date__lte=last).values_list(
+            "date", "currency", "kind", "amount"
+        )
+    )
+
+
+def spend(user: User, first: date, last: date) -> dict[int, Decimal]:
+    """Spend per source dated in [first, last] (in the profile's currency)."""
+    rows = (
+        Spend.objects.filter(user=user, date__gte=first, date__lte=last)
+        .values("source_id")
+        .annotate(total=Sum("amount"))
+        .values_list("source_id", "total")
+    )
+    return dict(rows)
+
+
+@dataclass
+class Cohort:
+    """What the leads added in a span became, per lead source: the funnel."""
+
+    leads: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    joined: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    declined: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    affiliate: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    booked: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    held: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    income: dict[int, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+
+
+def cohort(user: User, start: datetime, end: datetime) -> Cohort:
+    """The leads added in [start, end) by source, and what they became: booked (a call not
+    cancelled), held (a call completed), joined, declined (with the affiliate branch) and the
+    income from them on any date. Three grouped queries. A merged prospect is one person."""
+    found = Cohort()
+    added = Q(user=user, created_at__gte=start, created_at__lt=end)
+    rows = Prospect.objects.filter(added).values("source_id", "stage").annotate(n=Count("pk"))
+    for row in rows.values_list("source_id", "stage", "n").order_by():
+        source, stage, n = row
+        found.leads[source] += n
+        if stage == Stage.JOINED:
+            found.joined[source] += n
+        if stage in DECLINED:
+            found.declined[source] += n
+        if stage == Stage.AFFILIATE_JOINED:
+            found.affiliate[source] += n
+    prospects_of = {
+        f"prospect__{k}": v for k, v in (("created_at__gte", start), ("created_at__lt", end))
+    }
+    calls_of_cohort = (
+        Appointment.objects.filter(user=user, **prospects_of)
+        .exclude(status=Status.CANCELLED)
+        .values("prospect__source_id")
+        .annotate(
+            booked=Count("prospect_id", distinct=True),
+            held=Count("prospect_id", distinct=True, filter=Q(status=Status.COMPLETED)),
+        )
+        .values_list("prospect__source_id", "booked", "held")
+        .order_by()
+    )
+    for source, booked, held in calls_of_cohort:
+        found.booked[source] = booked
+        found.held[source] = held
+    money = (
+        Income.objects.filter(user=user, **prospects_of)
+        .values("prospect__source_id", "currency")
+        .annotate(total=Sum("amount"))
+        .values_list("prospect__source_id", "currency", "total")
+        .order_by()
+    )
+    for source, currency, total in money:
+        found.income[source][currency] = total
+    return found
+
+
+@dataclass(frozen=True)
+class Bookings:
+    made: int  # calls booked in the span (created in it), not cancelled since
+    past: int  # calls that were to happen in the span, before now, not cancelled
+    completed: int
+    no_show: int
+
+
+def bookings(user: User, start: datetime, end: datetime, *, now: datetime) -> Bookings:
+    """Calls booked in [start, end), and the calls due in it by `now` with how they went.
+    One query."""
+    due = Q(start__gte=start, start__lt=min(end, now))
+    rows = Appointment.objects.filter(user=user).exclude(status=Status.CANCELLED)
+    counts = rows.filter(Q(created_at__gte=start, created_at__lt=end) | due).aggregate(
+        made=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+        past=Count("pk", filter=due),
+        completed=Count("pk", filter=due & Q(status=Status.COMPLETED)),
+        no_show=Count("pk", filter=due & Q(status=Status.NO_SHOW)),
+    )
+    return Bookings(**counts)
+
+
+def weekly(values_by_day: dict[date, float], mondays: list[date]) -> list[float]:
+    """Sums of a per-day figure per week (Monday to Sunday) for each of `mondays`."""
+    sums = dict.fromkeys(mondays, 0)
+    for day, value in values_by_day.items():
+        monday = day - timedelta(days=day.weekday())
+        if monday in sums:
+            sums[monday] += value
+    return [sums[m] for m in mondays]

@@ -1,0 +1,107 @@
+"""The numbers behind every chart, as tables: one value per cell, written one way for each
+reader. The page's tables, the CSV downloads and the CLI's JSON all go through `plain()`, so
+they can't disagree; the page adds units with `shown()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+# Kinds of cell: how a value is rounded and shown.
+TEXT, DAY, WEEK, MONTH = "text", "day", "week", "month"
+COUNT, HOURS, PERCENT, RATE, MONEY, FLAG = "count", "hours", "percent", "rate", "money", "flag"
+CENT = Decimal("0.01")
+NO_FIGURE = "\u2013"  # an en dash: no figure (nothing to divide by), never a made-up 0
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = COUNT
+
+
+@dataclass
+class Table:
+    key: str  # its name in URLs (`/insights/csv/<key>/`) and in JSON
+    title: str
+    columns: list[Column]
+    rows: list[list] = field(default_factory=list)
+
+    def plain_rows(self) -> list[list]:
+        return [
+            [plain(v, c.kind) for v, c in zip(row, self.columns, strict=True)] for row in self.rows
+        ]
+
+    def shown_rows(self) -> list[list[str]]:
+        return [
+            [shown(v, c.kind) for v, c in zip(row, self.columns, strict=True)] for row in self.rows
+        ]
+
+    def as_dicts(self) -> list[dict]:
+        keys = [c.key for c in self.columns]
+        return [dict(zip(keys, row, strict=True)) for row in self.plain_rows()]
+
+    def column(self, key: str) -> list:
+        index = [c.key for c in self.columns].index(key)
+        return [row[index] for row in self.rows]
+
+
+def plain(value, kind: str):
+    """A cell as the CSV and the JSON carry it: dates in ISO, hours to two decimals, percent
+    as a whole number, rates to two decimals, money to the cent (as text, exact), flags as
+    "yes"/"no", and None (no figure) as None."""
+    if value is None:
+        return None
+    if kind in (DAY, WEEK):
+        return value.isoformat()
+    if kind == MONTH:
+        return value.strftime("%Y-%m")
+    if kind == HOURS:
+        return round(value / 3600, 2)  # seconds in
+    if kind == PERCENT:
+        return round(100 * value)  # a share (0..1) in
+    if kind == RATE:
+        return round(value, 2)
+    if kind == MONEY:
+        return str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
+    if kind == FLAG:
+        return "yes" if value else "no"
+    return value
+
+
+def shown(value, kind: str) -> str:
+    """A cell as the page shows it: plain() with its unit."""
+    number = plain(value, kind)
+    if number is None:
+        return NO_FIGURE
+    if kind == DAY:
+        return f"{value:%a %d %b}"
+    if kind == WEEK:
+        return f"{value:%d %b}"
+    if kind == MONTH:
+        return f"{value:%b %Y}"
+    if kind == HOURS:
+        return f"{number:.2f} h"
+    if kind == PERCENT:
+        return f"{number}%"
+    if kind == RATE:
+        return f"{number:.2f}"
+    if kind == MONEY:
+        return f"{Decimal(number):,.2f}"
+    return str(number)
+
+
+def hours(seconds: float) -> str:
+    """Seconds as the page writes hours in prose: 9.5 h."""
+    return f"{seconds / 3600:.1f} h"
+
+
+def money(amount: Decimal, currency: str) -> str:
+    return f"{amount:,.2f} {currency}"
+
+
+def monday_label(day: date) -> str:
+    return f"week of {day:%d %b}"
