@@ -5,7 +5,8 @@ Run: .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--at ISO]
 It migrates a temporary data directory, creates the demo account, serves the app with gunicorn
 on a free loopback port, signs in with Debian's Chromium and saves today.png (follow-ups
 included), today-phone.png, calendar-day-phone.png (the calendar's day list),
-call-queue-phone.png, insights-phone.png, insights.png, weekly-review.png, log.png, calendar.png, routine.png, prospects.png, prospect-card.png,
+call-queue-phone.png, insights-phone.png, insights.png, weekly-review.png, log.png,
+calendar.png, routine.png, prospects.png, prospect-card.png,
 outcome.png, iga-question.png, calendar-feed.png, booking-settings.png,
 booking-page-phone.png and booking-form-phone.png (the public booking page as a prospect in
 London sees it). The card and the
