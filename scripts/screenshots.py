@@ -5,7 +5,8 @@ Run: .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--at ISO]
 It migrates a temporary data directory, creates the demo account, serves the app with gunicorn
 on a free loopback port, signs in with Debian's Chromium and saves today.png (follow-ups
 included), today-phone.png, calendar-day-phone.png (the calendar's day list),
-call-queue-phone.png, log.png, calendar.png, routine.png, prospects.png, prospect-card.png,
+call-queue-phone.png, insights-phone.png, insights.png, weekly-review.png, log.png,
+calendar.png, routine.png, prospects.png, prospect-card.png,
 outcome.png, iga-question.png, calendar-feed.png, booking-settings.png,
 booking-page-phone.png and booking-form-phone.png (the public booking page as a prospect in
 London sees it). The card and the
@@ -181,8 +182,16 @@ def take(browser, url: str, out: Path, *, instant: datetime, full_page: bool) ->
     # The call queue: the next person to call, their card and the outcome buttons.
     phone_page.goto(f"{url}/call/")
     shot(phone_page, "call-queue-phone.png")
+    # Insights on a phone: the key figures and the first charts.
+    phone_page.goto(f"{url}/insights/")
+    shot(phone_page, "insights-phone.png")
     phone.close()
 
+    # The scorecard for the quarter (the demo's history), then the weekly review.
+    page.goto(f"{url}/insights/?range=quarter")
+    shot(page, "insights.png")
+    page.goto(f"{url}/insights/review/")
+    shot(page, "weekly-review.png")
     page.goto(f"{url}/")
     page.get_by_role("button", name="Organizing", exact=True).click()
     page.wait_for_load_state("load")

@@ -205,11 +205,16 @@ def work_back(
 MINUS = "\u2212"  # the minus sign, which reads better than a hyphen
 
 
-def signed(value: float, unit: str = "") -> str:
+def signed(value: float, unit: str = "", *, money: bool = False) -> str:
     """+4, -1.5 h (with a real minus sign), ±0: a change as the summary writes it."""
     if value == 0:
         return f"±0{unit}"
-    text = f"{abs(value):g}" if isinstance(value, int) else f"{abs(value):.1f}"
+    if money:
+        text = f"{abs(value):,.2f}"
+    elif isinstance(value, int):
+        text = str(abs(value))
+    else:
+        text = f"{abs(value):.1f}"
     return f"{'+' if value > 0 else MINUS}{text}{unit}"
 
 

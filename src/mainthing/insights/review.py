@@ -29,28 +29,47 @@ class Number:
     label: str
     last: float | int | None
     before: float | int | None
-    unit: str = ""  # "h", "%"
+    unit: str = ""  # "h", "%", or a currency code
 
     @property
     def change(self) -> float | int | None:
         if self.last is None or self.before is None:
             return None
-        return round(self.last - self.before, 1) if self.unit == "h" else self.last - self.before
+        if isinstance(self.last, float):
+            return round(self.last - self.before, 2)
+        return self.last - self.before
 
     def text(self, value) -> str:
         if value is None:
             return tables.NO_FIGURE
         if self.unit == "h":
             return f"{value:.1f} h"
-        return f"{value}{self.unit}"
+        if self.unit == "%":
+            return f"{value}%"
+        if self.unit:
+            return f"{value:,.2f} {self.unit}"
+        return str(value)
+
+    @property
+    def last_text(self) -> str:
+        return self.text(self.last)
+
+    @property
+    def before_text(self) -> str:
+        return self.text(self.before)
 
     @property
     def change_text(self) -> str:
         change = self.change
         if change is None:
             return ""
-        unit = " points" if self.unit == "%" else f" {self.unit}" if self.unit else ""
-        return signed(change, unit)
+        if self.unit == "%":
+            return signed(change, " points")
+        if self.unit == "h":
+            return signed(change, " h")
+        if self.unit:
+            return signed(change, f" {self.unit}", money=True)
+        return signed(change)
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,19 @@ class Review:
     override_seconds: int
     blocks: list[BlockLine]
     summary: str
+
+    @property
+    def other_income(self) -> list[str]:
+        """Last week's income in currencies other than the profile's, each on its own."""
+        return [
+            f"{last:,.2f} {currency} (week before {before:,.2f})"
+            for currency, (last, before) in sorted(self.income.items())
+            if currency != self.currency
+        ]
+
+    @property
+    def override_hours(self) -> str:
+        return tables.hours(self.override_seconds)
 
     def number(self, key: str) -> Number:
         return next(n for n in self.numbers if n.key == key)
@@ -160,9 +192,7 @@ def weekly_review(user: User, *, now: datetime) -> Review:
         Number("conversations", "Conversations", talks[1], talks[0]),
         Number("fill_percent", "Fill rate", fill[1], fill[0], "%"),
         Number("joined", "Joined (incl. affiliates)", joins[1], joins[0]),
-        Number(
-            "income", f"Income ({user.currency})", float(own[1]), float(own[0]), f" {user.currency}"
-        ),
+        Number("income", "Income", float(own[1]), float(own[0]), user.currency),
     ]
     best, worst = _best_and_worst(user, start_last, end_last)
     coming = [

@@ -1,0 +1,232 @@
+"""The scorecard as the page lays it out: each chart with its table and its CSV link (a panel),
+and the headline figures as sentences. Presentation only: every number comes from the
+scorecard's tables and figures, through `tables.shown()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.safestring import SafeString
+
+from mainthing.core.enums import Tier
+
+from . import charts
+from .queries import Scorecard
+from .tables import HOURS, NO_FIGURE, PERCENT, Table, shown
+
+TIER_CSS = {Tier.INCOME: "fill-income", Tier.LEADGEN: "fill-leadgen", Tier.OTHER: "fill-other"}
+
+
+@dataclass
+class Panel:
+    table: Table
+    svg: SafeString | None = None
+    note: str = ""  # a sentence under the chart
+    legend: list[tuple[str, str]] | None = None  # (css, label)
+    meters: list[tuple[str, str, SafeString]] | None = None  # (label, value, bar) rows
+
+    @property
+    def key(self) -> str:
+        return self.table.key
+
+    @property
+    def title(self) -> str:
+        return self.table.title
+
+
+@dataclass(frozen=True)
+class Headline:
+    label: str
+    value: str
+    note: str = ""
+
+
+def headlines(card: Scorecard) -> list[Headline]:
+    f, s = card.figures, card.streak
+    goal_hours = card.goal_iga_minutes / 60
+    per_day = f["iga_seconds_per_day"]
+    return [
+        Headline(
+            "IGA time a day",
+            NO_FIGURE if per_day is None else f"{per_day / 3600:.1f} h",
+            f"goal {goal_hours:g} h · met on {f['days_met_time_goal']} of {f['days']} days",
+        ),
+        Headline(
+            "Conversations a day",
+            NO_FIGURE if f["conversations_per_day"] is None else f"{f['conversations_per_day']:g}",
+            f"goal {card.goal_conversations} · met on {f['days_met_conversations_goal']} of "
+            f"{f['days']} days · {f['conversations']} in all",
+        ),
+        Headline(
+            "Streak",
+            f"{s.current} day{'s' if s.current != 1 else ''}",
+            f"longest here {s.longest} · {s.talked_days} of {s.prospecting_days} prospecting days"
+            + (" · today still open" if s.today_open else ""),
+        ),
+        Headline(
+            "Fill rate",
+            _percent(f["fill_percent"]),
+            f"next two weeks {_percent(f['fill_ahead_percent'])}",
+        ),
+        Headline(
+            "Show-up rate",
+            _percent(f["show_up_percent"]),
+            f"{f['completed_calls']} of {f['past_calls']} booked calls held"
+            + (f" · {f['unmarked_calls']} not marked" if f["unmarked_calls"] else ""),
+        ),
+        Headline(
+            "Pre-scheduled",
+            _percent(f["prescheduled_percent"]),
+            f"{f['prescheduled_conversations']} of {f['conversations']} conversations "
+            "were booked calls",
+        ),
+        Headline(
+            "Dials per conversation",
+            NO_FIGURE
+            if f["dials_per_conversation"] is None
+            else f"{f['dials_per_conversation']:g}",
+            f"{f['dials']} dials, {f['call_conversations']} conversations in the call queue",
+        ),
+        Headline(
+            "Conversations an hour",
+            NO_FIGURE
+            if f["conversations_per_hour"] is None
+            else f"{f['conversations_per_hour']:g}",
+            f"over {f['call_session_seconds'] / 3600:.1f} h of call sessions",
+        ),
+        Headline(
+            "IGA overrides",
+            str(f["overrides"]),
+            f"busy work started in prospecting time, {f['override_seconds'] / 3600:.1f} h in all",
+        ),
+    ]
+
+
+def _percent(value: int | None) -> str:
+    return NO_FIGURE if value is None else f"{value}%"
+
+
+def panels(card: Scorecard) -> dict[str, Panel]:
+    t = card.tables
+    goal_hours = card.goal_iga_minutes / 60
+    days = t["days"].rows
+    found = {
+        "days": Panel(
+            t["days"],
+            charts.bars(
+                [
+                    charts.Bar(
+                        r[1] / 3600, f"{r[0]:%a %d %b}: {shown(r[1], HOURS)} of IGA", "fill-income"
+                    )
+                    for r in days
+                ],
+                label=f"IGA hours per day against the goal of {goal_hours:g} h",
+                goal=goal_hours,
+            ),
+            note=f"The dashed line is your daily goal ({goal_hours:g} h).",
+        ),
+        "conversations": Panel(
+            Table("days", "Conversations per day", t["days"].columns, t["days"].rows),
+            charts.bars(
+                [
+                    charts.Bar(
+                        r[2],
+                        f"{r[0]:%a %d %b}: {r[2]} conversation{'s' if r[2] != 1 else ''}",
+                        "fill-income",
+                    )
+                    for r in days
+                ],
+                label=f"Conversations per day against the goal of {card.goal_conversations}",
+                goal=card.goal_conversations,
+            ),
+            note=f"The dashed line is your daily goal ({card.goal_conversations}).",
+        ),
+        "tiers": Panel(
+            t["tiers"],
+            charts.stacked(
+                [
+                    [
+                        (
+                            r[i + 1],
+                            TIER_CSS[tier],
+                            f"week of {r[0]:%d %b}: {shown(r[i + 1], HOURS)} {tier.label.lower()}",
+                        )
+                        for i, tier in enumerate((Tier.INCOME, Tier.LEADGEN, Tier.OTHER))
+                    ]
+                    for r in t["tiers"].rows
+                ],
+                label="Hours per tier per week",
+            ),
+            note=_trend(card),
+            legend=[(TIER_CSS[tier], tier.label) for tier in Tier],
+        ),
+        "fill": Panel(
+            t["fill"],
+            charts.bars(
+                [
+                    charts.Bar(
+                        100 * (r[4] or 0),
+                        f"week of {r[0]:%d %b} ({r[1]}): {shown(r[4], PERCENT)} of "
+                        f"{shown(r[2], HOURS)} booked",
+                        "fill-income" if r[1] == "past" else "fill-ahead",
+                    )
+                    for r in t["fill"].rows
+                ],
+                label="Fill rate per week, then the weeks ahead",
+                top=100,
+            ),
+            note="Booked share of each week's prospecting time; lighter bars are this week "
+            "and the two ahead.",
+        ),
+        "funnel": Panel(
+            t["funnel"],
+            meters=[
+                (
+                    r[0],
+                    f"{r[1]} ({shown(r[2], PERCENT)})",
+                    charts.meter(r[2] or 0, tip=f"{r[0]}: {r[1]}"),
+                )
+                for r in t["funnel"].rows
+            ],
+            note="Of the leads added in this range, whenever they got there.",
+        ),
+        "sources": Panel(t["sources"]),
+        "categories": Panel(t["categories"]),
+        "callbacks": Panel(
+            t["callbacks"],
+            charts.bars(
+                [
+                    charts.Bar(r[1], f"week of {r[0]:%d %b}: {r[1]} requests", "fill-leadgen")
+                    for r in t["callbacks"].rows
+                ],
+                label="Booking page requests with no free time, per week",
+            ),
+            note="People who found no free time on your booking page and asked to be called back.",
+        ),
+        "income": Panel(
+            t["income"],
+            charts.bars(
+                [
+                    charts.Bar(float(r[2]), f"{r[0]:%b %Y}: {r[2]:,.2f} {r[1]}", "fill-income")
+                    for r in t["income"].rows
+                    if r[1] == card.currency
+                ],
+                label=f"Income per month in {card.currency}",
+            ),
+            note=f"The chart shows {card.currency}; other currencies are in the table, "
+            "never added.",
+        ),
+        "income_kinds": Panel(t["income_kinds"]),
+    }
+    return found
+
+
+def _trend(card: Scorecard) -> str:
+    if card.tier_trend is None:
+        return "Income-generating share of your tracked time: not enough weeks for a trend."
+    points = 100 * card.tier_trend
+    if abs(points) < 0.5:
+        return "Your income-generating share held steady week to week."
+    way = "up" if points > 0 else "down"
+    return f"Your income-generating share went {way} {abs(points):.1f} points a week."
