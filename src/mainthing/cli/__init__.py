@@ -342,9 +342,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         more=(
             "Headline figures (IGA time and conversations against your goals, the streak, "
             "fill rate past and ahead, show-ups, the call queue's rates, IGA overrides), then "
-            "each table: days, tiers, fill, funnel, sources, categories, callbacks, months, "
-            "kinds. --json gives every figure and table; --csv TABLE gives one table, headed "
-            "by the column names --json uses."
+            "each table: days, tiers, fill, funnel, sources, categories, callbacks, income, "
+            "income_kinds. --json gives every figure and table; --csv TABLE gives one table, "
+            "headed by the column names --json uses."
         ),
     ):
         sub.add_argument(

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import sys
 
-from mainthing.cli.common import CommandError, acting_user, date_arg, print_json, print_table
+from mainthing.cli.common import (
+    CommandError,
+    acting_user,
+    date_arg,
+    print_json,
+    print_table,
+    table_width,
+)
 
 # --- the weekly review ----------------------------------------------------------------------------
 
@@ -67,14 +74,13 @@ def _print_review(review) -> None:
     print(f"Weekly review: {review.first:%a %d %b} to {review.last:%a %d %b %Y} ({review.tz_name})")
     print(_wrapped(review.summary))
     print()
-    rows = [[n.label, n.text(n.last), n.text(n.before), n.change_text] for n in review.numbers]
+    rows = [
+        [n.label, n.last_text, n.before_text, n.change_text or tables.NO_FIGURE]
+        for n in review.numbers
+    ]
     print_table(["Figure", "Last week", "Week before", "Change"], rows)
-    if review.income:
-        rows = [
-            [currency, f"{last:,.2f}", f"{before:,.2f}", f"{last - before:+,.2f}"]
-            for currency, (last, before) in sorted(review.income.items())
-        ]
-        print_table(["Income", "Last week", "Week before", "Change"], rows)
+    if review.other_income:
+        print(f"Income in other currencies (never added): {'; '.join(review.other_income)}.")
     for word, line in (("Best", review.best), ("Worst", review.worst)):
         if line is not None:
             print(f"{word} source: {line.label}: {plural(line.leads, 'lead')}, "
@@ -82,7 +88,7 @@ def _print_review(review) -> None:
     if review.overrides:
         print(
             f"IGA overrides: busy work started in prospecting time "
-            f"{plural(review.overrides, 'time')} ({tables.hours(review.override_seconds)})."
+            f"{plural(review.overrides, 'time')} ({review.override_hours})."
         )
     else:
         print("IGA overrides: none.")
@@ -109,6 +115,8 @@ def insights(args) -> int:
     from mainthing.core import timekit
     from mainthing.insights import periods, queries
 
+    if args.csv and args.json:
+        raise CommandError("Choose --json or --csv TABLE, not both.", status=2)
     user = acting_user(args)
     now = utc_now()
     today = timekit.local_date(now, timekit.zone(user.time_zone))
@@ -159,86 +167,69 @@ def _table_csv(card, key: str) -> None:
 
 
 def _print_scorecard(card) -> None:
+    # The page's headline figures, word for word (panels imports the chart helpers: this
+    # command is not one of the measured daily ones).
+    from mainthing.insights.panels import headlines
+
     r = card.range
     print(f"Insights: {r.label}, {r.first:%a %d %b %Y} to {r.last:%a %d %b %Y}")
-    print_table(["Figure", "Value"], _headline(card))
+    print_table(
+        ["Figure", "Value", "Detail"], [[h.label, h.value, h.note] for h in headlines(card)]
+    )
     if card.plan is not None:
         print(_wrapped(_plan_text(card.plan)))
+    width = _terminal_width()
     for table in card.tables.values():
         print()
-        if table.rows:
-            print_table([c.label for c in table.columns], table.shown_rows(), title=table.title)
-        else:
+        headers, rows = [c.label for c in table.columns], table.shown_rows()
+        if not rows:
             print(f"{table.title}: nothing yet.")
-
-
-def _headline(card) -> list[list[str]]:
-    """The figures the page opens with, as a person reads them; --json has every one."""
-    from mainthing.insights.figures import signed
-    from mainthing.insights.tables import NO_FIGURE, hours
-
-    f, s = card.figures, card.streak
-
-    def pct(value) -> str:
-        return NO_FIGURE if value is None else f"{value}%"
-
-    def per_day(value, unit: str = "") -> str:
-        return "" if value is None else f" ({value}{unit} a day)"
-
-    days = f["days"]
-    per_day_hours = f["iga_seconds_per_day"]
-    rows = [
-        ["IGA time", hours(f["iga_seconds"]) + ("" if per_day_hours is None else
-                                                f" ({hours(per_day_hours)} a day)")],
-        ["Conversations", f"{f['conversations']}{per_day(f['conversations_per_day'])}"],
-        ["Days on the time goal", f"{f['days_met_time_goal']} of {days}"],
-        ["Days on the conversations goal", f"{f['days_met_conversations_goal']} of {days}"],
-        ["Streak (prospecting days with a conversation)",
-         f"{s.current} now, {s.longest} at most; {s.talked_days} of {s.prospecting_days} days"],
-        ["Fill rate", pct(f["fill_percent"])],
-        ["Fill rate ahead", pct(f["fill_ahead_percent"])],
-        ["Booked calls held", f"{pct(f['show_up_percent'])} ({f['completed_calls']} of "
-                              f"{f['past_calls']}; {f['no_shows']} no-shows, "
-                              f"{f['unmarked_calls']} unmarked)"],
-        ["Pre-scheduled conversations",
-         f"{f['prescheduled_conversations']} ({pct(f['prescheduled_percent'])})"],
-        ["Call queue", f"{f['dials']} dials, {f['call_conversations']} conversations"],
-        ["Dials per conversation", _number(f["dials_per_conversation"])],
-        ["Conversations per queue hour", _number(f["conversations_per_hour"])],
-        ["IGA overrides", f"{f['overrides']} ({hours(f['override_seconds'])})"],
-        ["\u201cNo free time\u201d requests", str(f["callback_requests"])],
-        ["IGA share trend", NO_FIGURE if card.tier_trend is None
-                            else signed(round(100 * card.tier_trend, 1), " points a week")],
-    ]  # fmt: skip
-    return rows
-
-
-def _number(value) -> str:
-    from mainthing.insights.tables import NO_FIGURE
-
-    return NO_FIGURE if value is None else f"{value:.2f}"
+        elif table_width(headers, rows) <= width:
+            print_table(headers, rows, title=table.title)
+        else:
+            # Too wide to read once the terminal wraps it: a small table per row instead.
+            print(table.title)
+            for row in rows:
+                print_table(
+                    [headers[0], row[0]],
+                    [list(pair) for pair in zip(headers[1:], row[1:], strict=True)],
+                )
 
 
 def _plan_text(plan) -> str:
+    """The income goal worked back, in the page's words (insights/scorecard.html)."""
     goal = f"Income goal: {plan.goal:,.2f} {plan.currency} a month."
     if not plan.complete:
         missing = ", ".join(r.name.lower() for r in plan.rates if not r.value)
-        return f"{goal} Not worked back yet: {missing} unknown."
-    fits = "they hold" if plan.fits else "they don't hold"
-    return (
-        f"{goal} It takes {plan.joins_per_month} joins a month: "
-        f"{plan.conversations_per_week} conversations, {plan.bookings_per_week} bookings and "
-        f"{plan.leadgen_hours_per_week} h of lead generation a week. Your prospecting blocks "
-        f"({plan.block_hours_per_week} h a week) hold {plan.calls_blocks_hold} calls: {fits} "
+        return f"{goal} Not worked back yet: {missing} not known (see the Insights page)."
+    hold = (
+        f"Your prospecting blocks hold {plan.calls_blocks_hold} calls of {plan.call_minutes} min "
+        f"a week ({plan.block_hours_per_week} h)"
+    )
+    enough = (
         "enough."
+        if plan.fits
+        else f"add about {plan.extra_block_hours} h of prospecting blocks a week."
+    )
+    return (
+        f"{goal} You need about {plan.joins_per_month} joins a month: "
+        f"{plan.conversations_per_week} conversations a week, from {plan.bookings_per_week} "
+        f"booked calls, which take about {plan.leadgen_hours_per_week} h of lead generation a "
+        f"week. {hold}: {enough}"
     )
 
 
 # --- shared ---------------------------------------------------------------------------------------
 
 
-def _wrapped(text: str) -> str:
+def _terminal_width() -> int:
+    """The terminal's width; 100 when printing into a pipe or a file."""
     import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _wrapped(text: str) -> str:
     import textwrap
 
-    return textwrap.fill(text, width=min(shutil.get_terminal_size((100, 24)).columns, 100))
+    return textwrap.fill(text, width=min(_terminal_width(), 100))
