@@ -106,12 +106,12 @@ def test_today_without_a_conversation_yet_is_open_not_a_break():
         first=d("2026-12-01"),
         last=d("2026-12-31"),
     )
-    assert streak.current == 2 and streak.today_open
+    assert (streak.current, streak.today_open) == (2, True)
     # A conversation today makes it three.
     done = figures.streak(
         days, set(days), today=d("2026-12-05"), first=d("2026-12-01"), last=d("2026-12-31")
     )
-    assert done.current == 3 and not done.today_open
+    assert (done.current, done.today_open) == (3, False)
 
 
 def test_the_current_streak_reaches_back_before_the_range_but_the_longest_stays_inside():
@@ -126,7 +126,7 @@ def test_the_current_streak_reaches_back_before_the_range_but_the_longest_stays_
 
 
 def test_no_whole_gives_no_share_never_a_made_up_zero():
-    assert figures.share(3, 0) is None and figures.percent(3, 0) is None
+    assert (figures.share(3, 0), figures.percent(3, 0)) == (None, None)
     assert figures.percent(1, 3) == 33
 
 
@@ -176,7 +176,7 @@ def test_without_an_income_per_join_there_is_nothing_to_work_back_from():
         block_minutes_per_week=600,
         call_minutes=30,
     )
-    assert not plan.complete and plan.fits is None and plan.extra_block_hours == 0
+    assert (plan.complete, plan.fits, plan.extra_block_hours) == (False, None, 0)
 
 
 def test_a_rate_is_the_users_own_only_with_enough_history_behind_it():

@@ -258,7 +258,7 @@ def test_funnel_and_yield_per_source_count_a_merged_prospect_once(card):
 
 
 def test_income_per_month_per_hour_never_adds_currencies(card):
-    rows = [r for r in card.tables["income"].plain_rows()]
+    rows = card.tables["income"].plain_rows()
     # October: 20 USD over 5460 s of IGA (26-28 Oct) and 7200 s of lead generation.
     assert rows[0] == ["2026-10", "USD", "20.00", 1.52, 2.0, "13.19", "10.00"]
     # November: 50 EUR and 130 USD apart, over 7200 s of IGA and 3600 s of lead generation.
