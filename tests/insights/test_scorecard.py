@@ -289,3 +289,23 @@ def test_the_goal_is_worked_back_from_own_rates_where_there_is_history(fortnight
     # The week from Fri 20 Nov: blocks Fri, Mon-Thu (5 x 2 h) and Sunday 1.5 h = 11.5 h,
     # 23 half-hour calls: enough.
     assert (plan.block_hours_per_week, plan.calls_blocks_hold, plan.fits) == (11.5, 23, True)
+
+
+def test_the_spring_forward_night_is_an_hour_short_in_blocks_fill_and_time(db, frozen):
+    # Sun 8 Mar 2026 in New York: 02:00 EST jumps to 03:00 EDT. A 01:00-04:00 block is 120 real
+    # minutes; an entry from 01:30 to 03:30 on the wall is one real hour; a 90-minute call
+    # from 01:00 EST (06:00 UTC) ends at 03:30 EDT, all inside the block: 90 of 120 booked.
+    user = UserFactory(time_zone=NY)
+    frozen.move_to(ny("2026-03-01 09:00"))
+    block(user, "01:00", "04:00", days="Sun")
+    entry(user, "Prospect call", ny("2026-03-08 01:30"), 60)
+    prospect = new_prospect(user, "Gil Night", at=ny("2026-03-01 09:00"))
+    booking_services.book(
+        user, prospect=prospect, prospect_name=prospect.name, start=at("2026-03-08 06:00"),
+        minutes=90, now=ny("2026-03-01 09:00"),
+    )  # fmt: skip
+    week = periods.Range("custom", ny("2026-03-02 12:00").date(), ny("2026-03-08 12:00").date())
+    card = queries.scorecard(user, week, now=ny("2026-03-20 12:00"))
+    assert card.tables["days"].rows[-1][:3] == [ny("2026-03-08 12:00").date(), 3600, 1]
+    assert card.tables["fill"].rows[0][2:] == [120 * 60, 90 * 60, 0.75]
+    assert card.figures["fill_percent"] == 75
