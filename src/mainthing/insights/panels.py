@@ -25,6 +25,9 @@ class Panel:
     note: str = ""  # a sentence under the chart
     legend: list[tuple[str, str]] | None = None  # (css, label)
     meters: list[tuple[str, str, SafeString]] | None = None  # (label, value, bar) rows
+    axis: tuple[str, str] | None = None  # the first and the last bar's names, under the chart
+    heading: str = ""  # the chart's own title, when its table holds more than it shows
+    numbers_in: str = ""  # another panel's id whose table holds this chart's numbers
 
     @property
     def key(self) -> str:
@@ -32,7 +35,7 @@ class Panel:
 
     @property
     def title(self) -> str:
-        return self.table.title
+        return self.heading or self.table.title
 
 
 @dataclass(frozen=True)
@@ -125,9 +128,11 @@ def panels(card: Scorecard) -> dict[str, Panel]:
                 goal=goal_hours,
             ),
             note=f"The dashed line is your daily goal ({goal_hours:g} h).",
+            axis=_axis(days, "%d %b"),
+            heading="IGA time per day",
         ),
         "conversations": Panel(
-            Table("days", "Conversations per day", t["days"].columns, t["days"].rows),
+            t["days"],
             charts.bars(
                 [
                     charts.Bar(
@@ -141,6 +146,9 @@ def panels(card: Scorecard) -> dict[str, Panel]:
                 goal=card.goal_conversations,
             ),
             note=f"The dashed line is your daily goal ({card.goal_conversations}).",
+            axis=_axis(days, "%d %b"),
+            heading="Conversations per day",
+            numbers_in="days",
         ),
         "tiers": Panel(
             t["tiers"],
@@ -160,6 +168,7 @@ def panels(card: Scorecard) -> dict[str, Panel]:
             ),
             note=_trend(card),
             legend=[(TIER_CSS[tier], tier.label) for tier in Tier],
+            axis=_axis(t["tiers"].rows, "week of %d %b"),
         ),
         "fill": Panel(
             t["fill"],
@@ -178,6 +187,7 @@ def panels(card: Scorecard) -> dict[str, Panel]:
             ),
             note="Booked share of each week's prospecting time; lighter bars are this week "
             "and the two ahead.",
+            axis=_axis(t["fill"].rows, "week of %d %b"),
         ),
         "funnel": Panel(
             t["funnel"],
@@ -203,6 +213,7 @@ def panels(card: Scorecard) -> dict[str, Panel]:
                 label="Booking page requests with no free time, per week",
             ),
             note="People who found no free time on your booking page and asked to be called back.",
+            axis=_axis(t["callbacks"].rows, "week of %d %b"),
         ),
         "income": Panel(
             t["income"],
@@ -216,10 +227,18 @@ def panels(card: Scorecard) -> dict[str, Panel]:
             ),
             note=f"The chart shows {card.currency}; other currencies are in the table, "
             "never added.",
+            axis=_axis([r for r in t["income"].rows if r[1] == card.currency], "%b %Y"),
         ),
         "income_kinds": Panel(t["income_kinds"]),
     }
     return found
+
+
+def _axis(rows: list[list], fmt: str) -> tuple[str, str] | None:
+    """The names of the first and the last bar (their dates), for the line under a chart."""
+    if not rows:
+        return None
+    return f"{rows[0][0]:{fmt}}", f"{rows[-1][0]:{fmt}}"
 
 
 def _trend(card: Scorecard) -> str:

@@ -205,7 +205,7 @@ def _days(totals: dict, first: date, elapsed_last: date | None, user: User):
     goal_seconds, goal_talks = user.goal_iga_minutes * 60, user.goal_conversations
     met_time = met_talks = met_both = 0
     iga = talks = 0
-    for day in timekit.days(first, elapsed_last + timedelta(days=1)) if elapsed_last else []:
+    for day in timekit.days(first, elapsed_last) if elapsed_last else []:
         total = totals.get(day)
         seconds = total.seconds.get(Tier.INCOME, 0) if total else 0
         count = total.conversations if total else 0
