@@ -61,7 +61,9 @@ class Scorecard:
     plan: figures.Plan | None
     income_goal: Decimal | None
     income_per_join_estimate: Decimal | None
-    funnel: list[tuple[str, int]] = field(default_factory=list)
+    # The sources the funnel can be narrowed to (id, label), and the one it is narrowed to.
+    funnel_sources: list[tuple[int, str]] = field(default_factory=list)
+    funnel_source: int | None = None
 
     def as_dict(self) -> dict:
         """Every figure and every table, as the CLI's --json gives them."""
@@ -105,7 +107,11 @@ def plan_dict(plan: figures.Plan) -> dict:
     }
 
 
-def scorecard(user: User, chosen: periods.Range, *, now: datetime) -> Scorecard:
+def scorecard(
+    user: User, chosen: periods.Range, *, now: datetime, funnel_source: int | None = None
+) -> Scorecard:
+    """Every figure of the range, in a fixed number of queries. `funnel_source` narrows the
+    funnel to one lead source (an id of the user's; anything else means all of them)."""
     tz = timekit.zone(user.time_zone)
     today = timekit.local_date(now, tz)
     first, last = chosen.first, chosen.last
@@ -134,8 +140,8 @@ def scorecard(user: User, chosen: periods.Range, *, now: datetime) -> Scorecard:
     )
     booked = reads.bookings(user, start, end, now=now)
     calls_figures = _call_sessions(user, start, end, now)
-    sources_table, categories_table, funnel, funnel_figures = yields.lead_yield(
-        user, totals, names, start, end, chosen
+    sources_table, categories_table, funnel, funnel_figures, funnel_choices = yields.lead_yield(
+        user, totals, names, start, end, chosen, funnel_source=funnel_source
     )
     callbacks_table, callbacks = _callbacks(user, first, last, tz)
     months_table, kinds_table = yields.income_tables(user, totals, first, last)
@@ -186,6 +192,8 @@ def scorecard(user: User, chosen: periods.Range, *, now: datetime) -> Scorecard:
         plan=plan,
         income_goal=settings.income_goal,
         income_per_join_estimate=settings.income_per_join,
+        funnel_sources=funnel_choices[0],
+        funnel_source=funnel_choices[1],
     )
 
 
