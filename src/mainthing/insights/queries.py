@@ -134,7 +134,7 @@ def scorecard(
 
     days_table, day_figures = _days(totals, first, elapsed_last, user)
     tiers_table, trend = _tiers(totals, first, elapsed_last)
-    fill_table, fill_figures = _fill(blocks, calls, first, elapsed_last, this_monday, tz, now)
+    fill_table, fill_figures = _fill(blocks, calls, chosen, elapsed_last, this_monday, tz, now)
     streak = figures.streak(
         reads.prospecting_dates(blocks, tz), talked, today=today, first=first, last=last
     )
@@ -270,8 +270,9 @@ def _tiers(totals: dict, first: date, elapsed_last: date | None):
     return table, figures.slope(shares)
 
 
-def _fill(blocks, calls, first: date, elapsed_last: date | None, this_monday: date, tz, now):
-    """Booked ÷ block time per week: the range's weeks so far, then the weeks ahead."""
+def _fill(blocks, calls, chosen: periods.Range, elapsed_last, this_monday: date, tz, now):
+    """Booked ÷ block time per week: the range's past weeks (clipped to the range), then this
+    week and the weeks ahead; the range's own fill up to now; and the two weeks ahead's."""
     table = Table(
         "fill",
         "Fill rate per week",
@@ -283,29 +284,33 @@ def _fill(blocks, calls, first: date, elapsed_last: date | None, this_monday: da
             Column("fill", "Fill rate", PERCENT),
         ],
     )
-    past_weeks = periods.mondays(first, elapsed_last) if elapsed_last else []
-    past_weeks = [m for m in past_weeks if m < this_monday]
-    ahead = [this_monday + timedelta(days=7 * i) for i in range(AHEAD_WEEKS + 1)]
-    block_total = booked_total = 0
-    for monday in past_weeks + ahead:
-        lo, hi = reads.bounds(
-            max(monday, first) if monday in past_weeks else monday, monday + timedelta(days=6), tz
+    first, last = chosen.first, chosen.last
+    past = [m for m in periods.mondays(first, elapsed_last or first) if m < this_monday]
+    weeks = [(max(m, first), min(m + timedelta(days=6), last), "past") for m in past]
+    weeks += [
+        (monday, monday + timedelta(days=6), "this week" if i == 0 else "ahead")
+        for i, monday in enumerate(
+            this_monday + timedelta(days=7 * i) for i in range(AHEAD_WEEKS + 1)
         )
-        fill = reads.fill_of(blocks, calls, lo, hi)
-        when = "past" if monday < this_monday else "this week" if monday == this_monday else "ahead"
-        if monday in past_weeks:
-            block_total += fill.block_seconds
-            booked_total += fill.booked_seconds
+    ]
+    if not elapsed_last:
+        weeks = [w for w in weeks if w[2] != "past"]
+    for lo_day, hi_day, when in weeks:
+        fill = reads.fill_of(blocks, calls, *reads.bounds(lo_day, hi_day, tz))
         table.rows.append(
-            [max(monday, first) if monday in past_weeks else monday, when, fill.block_seconds,
-             fill.booked_seconds, figures.share(fill.booked_seconds, fill.block_seconds)]
+            [lo_day, when, fill.block_seconds, fill.booked_seconds,
+             figures.share(fill.booked_seconds, fill.block_seconds)]
         )  # fmt: skip
-    ahead_rows = [r for r in table.rows if r[1] != "past"]
-    ahead_block = sum(r[2] for r in ahead_rows[1:])
-    ahead_booked = sum(r[3] for r in ahead_rows[1:])
+    so_far = None
+    if elapsed_last:
+        start, end = reads.bounds(first, last, tz)
+        so_far = reads.fill_of(blocks, calls, start, min(end, now))
+    ahead_start, _ = reads.bounds(this_monday + timedelta(days=7), this_monday, tz)
+    _, ahead_end = reads.bounds(this_monday, this_monday + timedelta(days=7 * AHEAD_WEEKS + 6), tz)
+    ahead = reads.fill_of(blocks, calls, ahead_start, ahead_end)
     return table, {
-        "fill_percent": figures.percent(booked_total, block_total),
-        "fill_ahead_percent": figures.percent(ahead_booked, ahead_block),
+        "fill_percent": so_far and figures.percent(so_far.booked_seconds, so_far.block_seconds),
+        "fill_ahead_percent": figures.percent(ahead.booked_seconds, ahead.block_seconds),
     }
 
 
