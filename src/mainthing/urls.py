@@ -12,6 +12,7 @@ urlpatterns = [
     path("prospects/", include("mainthing.prospects.urls")),
     path("income/", include("mainthing.prospects.urls_income")),
     path("call/", include("mainthing.calls.urls")),
+    path("insights/", include("mainthing.insights.urls")),
     path("more/", core_views.more, name="more"),
     path("feeds/<str:token>.ics", feed.feed, name="feed"),
     path("", include("mainthing.bookings.urls_public")),

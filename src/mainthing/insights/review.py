@@ -49,7 +49,7 @@ class Number:
         change = self.change
         if change is None:
             return ""
-        unit = " points" if self.unit == "%" else f" {self.unit}" if self.unit else ""
+        unit = " points" if self.unit == "%" else f" {self.unit.strip()}" if self.unit else ""
         return signed(change, unit)
 
 
