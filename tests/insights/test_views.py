@@ -107,3 +107,29 @@ def test_the_review_page_shows_the_summary(client, fortnight):  # noqa: F811
     assert "Weekly review" in page
     assert "Mon 9 Nov to Sun 15 Nov 2026" in page
     assert "You talked to" in page
+
+
+def test_the_funnel_narrows_to_one_source_on_the_page_and_in_its_csv(client, fortnight):  # noqa: F811
+    ppc = fortnight.leadsource_set.get(campaign="Ad")
+    page = client.get(f"/insights/?{QUERY}&funnel={ppc.pk}").content.decode()
+    assert "The funnel of the range&#x27;s leads: PPC campaigns / Ad" in page
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/insights/csv/funnel/?{QUERY}&funnel={ppc.pk}").content.decode()
+            )
+        )
+    )
+    # PPC's leads: Cat, Dan, Fay; booked Dan and Fay; held Fay; Cat said no, then affiliate.
+    assert [r[1] for r in rows[1:]] == ["3", "2", "1", "0", "1", "1"]
+    # Someone else's source (or nonsense) means every source.
+    stranger = LeadSourceFactory(category=None, campaign="x")
+    for value in (stranger.pk, "abc", "9" * 30):
+        rows = list(
+            csv.reader(
+                io.StringIO(
+                    client.get(f"/insights/csv/funnel/?{QUERY}&funnel={value}").content.decode()
+                )
+            )
+        )
+        assert [r[1] for r in rows[1:]] == ["6", "5", "3", "1", "1", "1"]

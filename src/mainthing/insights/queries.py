@@ -61,7 +61,9 @@ class Scorecard:
     plan: figures.Plan | None
     income_goal: Decimal | None
     income_per_join_estimate: Decimal | None
-    funnel: list[tuple[str, int]] = field(default_factory=list)
+    # The sources the funnel can be narrowed to (id, label), and the one it is narrowed to.
+    funnel_sources: list[tuple[int, str]] = field(default_factory=list)
+    funnel_source: int | None = None
 
     def as_dict(self) -> dict:
         """Every figure and every table, as the CLI's --json gives them."""
@@ -105,7 +107,11 @@ def plan_dict(plan: figures.Plan) -> dict:
     }
 
 
-def scorecard(user: User, chosen: periods.Range, *, now: datetime) -> Scorecard:
+def scorecard(
+    user: User, chosen: periods.Range, *, now: datetime, funnel_source: int | None = None
+) -> Scorecard:
+    """Every figure of the range, in a fixed number of queries. `funnel_source` narrows the
+    funnel to one lead source (an id of the user's; anything else means all of them)."""
     tz = timekit.zone(user.time_zone)
     today = timekit.local_date(now, tz)
     first, last = chosen.first, chosen.last
@@ -128,14 +134,14 @@ def scorecard(user: User, chosen: periods.Range, *, now: datetime) -> Scorecard:
 
     days_table, day_figures = _days(totals, first, elapsed_last, user)
     tiers_table, trend = _tiers(totals, first, elapsed_last)
-    fill_table, fill_figures = _fill(blocks, calls, first, elapsed_last, this_monday, tz, now)
+    fill_table, fill_figures = _fill(blocks, calls, chosen, elapsed_last, this_monday, tz, now)
     streak = figures.streak(
         reads.prospecting_dates(blocks, tz), talked, today=today, first=first, last=last
     )
     booked = reads.bookings(user, start, end, now=now)
     calls_figures = _call_sessions(user, start, end, now)
-    sources_table, categories_table, funnel, funnel_figures = yields.lead_yield(
-        user, totals, names, start, end, chosen
+    sources_table, categories_table, funnel, funnel_figures, funnel_choices = yields.lead_yield(
+        user, totals, names, start, end, chosen, funnel_source=funnel_source
     )
     callbacks_table, callbacks = _callbacks(user, first, last, tz)
     months_table, kinds_table = yields.income_tables(user, totals, first, last)
@@ -186,6 +192,8 @@ def scorecard(user: User, chosen: periods.Range, *, now: datetime) -> Scorecard:
         plan=plan,
         income_goal=settings.income_goal,
         income_per_join_estimate=settings.income_per_join,
+        funnel_sources=funnel_choices[0],
+        funnel_source=funnel_choices[1],
     )
 
 
@@ -262,8 +270,9 @@ def _tiers(totals: dict, first: date, elapsed_last: date | None):
     return table, figures.slope(shares)
 
 
-def _fill(blocks, calls, first: date, elapsed_last: date | None, this_monday: date, tz, now):
-    """Booked ÷ block time per week: the range's weeks so far, then the weeks ahead."""
+def _fill(blocks, calls, chosen: periods.Range, elapsed_last, this_monday: date, tz, now):
+    """Booked ÷ block time per week: the range's past weeks (clipped to the range), then this
+    week and the weeks ahead; the range's own fill up to now; and the two weeks ahead's."""
     table = Table(
         "fill",
         "Fill rate per week",
@@ -275,29 +284,33 @@ def _fill(blocks, calls, first: date, elapsed_last: date | None, this_monday: da
             Column("fill", "Fill rate", PERCENT),
         ],
     )
-    past_weeks = periods.mondays(first, elapsed_last) if elapsed_last else []
-    past_weeks = [m for m in past_weeks if m < this_monday]
-    ahead = [this_monday + timedelta(days=7 * i) for i in range(AHEAD_WEEKS + 1)]
-    block_total = booked_total = 0
-    for monday in past_weeks + ahead:
-        lo, hi = reads.bounds(
-            max(monday, first) if monday in past_weeks else monday, monday + timedelta(days=6), tz
+    first, last = chosen.first, chosen.last
+    past = [m for m in periods.mondays(first, elapsed_last or first) if m < this_monday]
+    weeks = [(max(m, first), min(m + timedelta(days=6), last), "past") for m in past]
+    weeks += [
+        (monday, monday + timedelta(days=6), "this week" if i == 0 else "ahead")
+        for i, monday in enumerate(
+            this_monday + timedelta(days=7 * i) for i in range(AHEAD_WEEKS + 1)
         )
-        fill = reads.fill_of(blocks, calls, lo, hi)
-        when = "past" if monday < this_monday else "this week" if monday == this_monday else "ahead"
-        if monday in past_weeks:
-            block_total += fill.block_seconds
-            booked_total += fill.booked_seconds
+    ]
+    if not elapsed_last:
+        weeks = [w for w in weeks if w[2] != "past"]
+    for lo_day, hi_day, when in weeks:
+        fill = reads.fill_of(blocks, calls, *reads.bounds(lo_day, hi_day, tz))
         table.rows.append(
-            [max(monday, first) if monday in past_weeks else monday, when, fill.block_seconds,
-             fill.booked_seconds, figures.share(fill.booked_seconds, fill.block_seconds)]
+            [lo_day, when, fill.block_seconds, fill.booked_seconds,
+             figures.share(fill.booked_seconds, fill.block_seconds)]
         )  # fmt: skip
-    ahead_rows = [r for r in table.rows if r[1] != "past"]
-    ahead_block = sum(r[2] for r in ahead_rows[1:])
-    ahead_booked = sum(r[3] for r in ahead_rows[1:])
+    so_far = None
+    if elapsed_last:
+        start, end = reads.bounds(first, last, tz)
+        so_far = reads.fill_of(blocks, calls, start, min(end, now))
+    ahead_start, _ = reads.bounds(this_monday + timedelta(days=7), this_monday, tz)
+    _, ahead_end = reads.bounds(this_monday, this_monday + timedelta(days=7 * AHEAD_WEEKS + 6), tz)
+    ahead = reads.fill_of(blocks, calls, ahead_start, ahead_end)
     return table, {
-        "fill_percent": figures.percent(booked_total, block_total),
-        "fill_ahead_percent": figures.percent(ahead_booked, ahead_block),
+        "fill_percent": so_far and figures.percent(so_far.booked_seconds, so_far.block_seconds),
+        "fill_ahead_percent": figures.percent(ahead.booked_seconds, ahead.block_seconds),
     }
 
 

@@ -39,10 +39,19 @@ def _per_hour(count: int, seconds: int) -> float | None:
 
 
 def lead_yield(
-    user: User, totals: dict, names: dict[int, str], start: datetime, end: datetime, chosen
+    user: User,
+    totals: dict,
+    names: dict[int, str],
+    start: datetime,
+    end: datetime,
+    chosen,
+    *,
+    funnel_source: int | None = None,
 ):
-    """(sources table, categories table, funnel table, funnel figures) for the leads added in
-    [start, end) and the lead generation and spend of the range."""
+    """(sources table, categories table, funnel table, funnel figures, funnel choices) for the
+    leads added in [start, end) and the lead generation and spend of the range. The funnel is
+    of every source's leads, or of `funnel_source`'s (one of the user's sources) when given;
+    the figures are always of every source."""
     sources = reads.sources(user)
     cohort = reads.cohort(user, start, end)
     spend = reads.spend(user, chosen.first, chosen.last)
@@ -130,9 +139,16 @@ def lead_yield(
         )  # fmt: skip
 
     total = {k: sum(getattr(cohort, k).values()) for k in counts}
+    chosen_source = funnel_source if funnel_source in sources else None
+    steps = (
+        total
+        if chosen_source is None
+        else {k: getattr(cohort, k).get(chosen_source, 0) for k in counts}
+    )
     funnel = Table(
         "funnel",
-        "The funnel of the range's leads",
+        "The funnel of the range's leads"
+        + (f": {sources[chosen_source][0]}" if chosen_source is not None else ""),
         [
             Column("step", "Step", TEXT),
             Column("people", "People"),
@@ -147,8 +163,9 @@ def lead_yield(
         ("Said no", "declined"),
         ("Joined as affiliate", "affiliate"),
     ):
-        funnel.rows.append([step, total[key], figures.share(total[key], total["leads"])])
-    return source_table, category_table, funnel, {f"{k}": v for k, v in total.items()}
+        funnel.rows.append([step, steps[key], figures.share(steps[key], steps["leads"])])
+    choices = [(pk, sources[pk][0]) for pk in shown]
+    return source_table, category_table, funnel, total, (choices, chosen_source)
 
 
 def income_tables(user: User, totals: dict, first: date, last: date) -> tuple[Table, Table]:
