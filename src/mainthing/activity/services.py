@@ -268,7 +268,7 @@ def rebuild_day_totals(user: User) -> int:
     tz = timekit.zone(user.time_zone)
     DayTotal.objects.filter(user=user).delete()
     totals = DayTotals(tz)
-    # A tier never changes, so the few categories' tiers spare a join over every entry.
+    # The few categories' tiers, read once, spare a join over every entry.
     tiers = dict(Category.with_staged.filter(user=user).values_list("pk", "tier"))
     rows = (
         Activity.objects.filter(user=user, end__isnull=False)
