@@ -125,7 +125,7 @@ def test_the_mail_holds_the_reviews_summary_numbers_sources_and_blocks(ann):
         f"{'IGA hours':26} {'1.5 h':>10}   {'0.5 h':>11}   +1.0 h" in lines,
         f"{'Fill rate':26} {'11%':>10}   {'0%':>11}   +11 points" in lines,
         # One space before the currency in the change, as in the figures.
-        f"{'Income (USD)':26} {'0.0 USD':>10}   {'0.0 USD':>11}   ±0 USD" in lines,
+        f"{'Income':26} {'0.00 USD':>10}   {'0.00 USD':>11}   ±0 USD" in lines,
         "Best source: Forum posts / Sig (1 booked of 2 leads)" in lines,
         "Worst source: Video posts / Intro (0 booked of 3 leads)" in lines,
         "Busy work started in prospecting time: 2 times (0.5 h)" in lines,
