@@ -132,12 +132,11 @@ def scorecard(
     calls = reads.calls(user, start, reads.bounds(first, max(last, ahead_end_day), tz)[1])
     blocks = reads.prospecting(specs, span_start, span_end)
 
-    days_table, day_figures = _days(totals, first, elapsed_last, user)
+    prospecting_dates = reads.prospecting_dates(blocks, tz)
+    days_table, day_figures = _days(totals, first, elapsed_last, user, prospecting_dates)
     tiers_table, trend = _tiers(totals, first, elapsed_last)
     fill_table, fill_figures = _fill(blocks, calls, chosen, elapsed_last, this_monday, tz, now)
-    streak = figures.streak(
-        reads.prospecting_dates(blocks, tz), talked, today=today, first=first, last=last
-    )
+    streak = figures.streak(prospecting_dates, talked, today=today, first=first, last=last)
     booked = reads.bookings(user, start, end, now=now)
     calls_figures = _call_sessions(user, start, end, now)
     sources_table, categories_table, funnel, funnel_figures, funnel_choices = yields.lead_yield(
@@ -197,8 +196,10 @@ def scorecard(
     )
 
 
-def _days(totals: dict, first: date, elapsed_last: date | None, user: User):
-    """IGA time and conversations per day so far, against the daily goals."""
+def _days(totals: dict, first: date, elapsed_last: date | None, user: User, prospecting: set):
+    """IGA time and conversations per day so far, against the daily goals. The goals are for
+    prospecting days (days with a prospecting block; every day for a user with no routine):
+    the days met are counted, and the averages taken, over those."""
     table = Table(
         "days",
         "IGA time and conversations per day",
@@ -208,25 +209,30 @@ def _days(totals: dict, first: date, elapsed_last: date | None, user: User):
             Column("conversations", "Conversations"),
             Column("iga_goal_met", "Met the time goal", FLAG),
             Column("conversations_goal_met", "Met the conversations goal", FLAG),
+            Column("prospecting_day", "Prospecting day", FLAG),
         ],
     )
     goal_seconds, goal_talks = user.goal_iga_minutes * 60, user.goal_conversations
-    met_time = met_talks = met_both = 0
+    met_time = met_talks = met_both = goal_days = 0
     iga = talks = 0
     for day in timekit.days(first, elapsed_last) if elapsed_last else []:
         total = totals.get(day)
         seconds = total.seconds.get(Tier.INCOME, 0) if total else 0
         count = total.conversations if total else 0
         time_ok, talks_ok = seconds >= goal_seconds, count >= goal_talks
-        met_time += time_ok
-        met_talks += talks_ok
-        met_both += time_ok and talks_ok
+        goal_day = not prospecting or day in prospecting
+        if goal_day:
+            goal_days += 1
+            met_time += time_ok
+            met_talks += talks_ok
+            met_both += time_ok and talks_ok
         iga += seconds
         talks += count
-        table.rows.append([day, seconds, count, time_ok, talks_ok])
-    elapsed = len(table.rows)
+        table.rows.append([day, seconds, count, time_ok, talks_ok, goal_day])
+    elapsed = goal_days
     return table, {
-        "days": elapsed,
+        "days": len(table.rows),
+        "goal_days": goal_days,
         "iga_seconds": iga,
         "conversations": talks,
         "days_met_time_goal": met_time,
