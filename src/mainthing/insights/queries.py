@@ -113,10 +113,12 @@ def scorecard(user: User, chosen: periods.Range, *, now: datetime) -> Scorecard:
     start, end = reads.bounds(first, last, tz)
     settings = reads.settings_for(user)
 
-    # The ledger: a day's totals for the range and the streak's look back.
-    totals, names = reads.days(user, first, last)
+    # The ledger: a day's totals for the streak's look back and the range, in one read (a row
+    # a day): the range's days, and the days with a conversation for the streak.
     history_first = min(first, today - timedelta(days=STREAK_LOOKBACK_DAYS))
-    talked = reads.talked_days(user, history_first, max(last, today))
+    history = reads.days(user, history_first, max(last, today))
+    totals = {day: total for day, total in history.items() if first <= day <= last}
+    talked = {day for day, total in history.items() if total.conversations > 0}
 
     # Prospecting blocks and the calls in them, from the range's start to the weeks ahead.
     this_monday = timekit.week_start(today)
@@ -135,7 +137,7 @@ def scorecard(user: User, chosen: periods.Range, *, now: datetime) -> Scorecard:
     booked = reads.bookings(user, start, end, now=now)
     calls_figures = _call_sessions(user, start, end, now)
     sources_table, categories_table, funnel, funnel_figures = yields.lead_yield(
-        user, totals, names, start, end, chosen
+        user, reads.leadgen_time(user, first, last), start, end, chosen
     )
     callbacks_table, callbacks = _callbacks(user, first, last, tz)
     months_table, kinds_table = yields.income_tables(user, totals, first, last)
@@ -279,11 +281,12 @@ def _fill(blocks, calls, first: date, elapsed_last: date | None, this_monday: da
     past_weeks = [m for m in past_weeks if m < this_monday]
     ahead = [this_monday + timedelta(days=7 * i) for i in range(AHEAD_WEEKS + 1)]
     block_total = booked_total = 0
+    blocks, calls = reads.Near(blocks), reads.Near(calls)
     for monday in past_weeks + ahead:
         lo, hi = reads.bounds(
             max(monday, first) if monday in past_weeks else monday, monday + timedelta(days=6), tz
         )
-        fill = reads.fill_of(blocks, calls, lo, hi)
+        fill = reads.fill_of(blocks.near(lo, hi), calls.near(lo, hi), lo, hi)
         when = "past" if monday < this_monday else "this week" if monday == this_monday else "ahead"
         if monday in past_weeks:
             block_total += fill.block_seconds

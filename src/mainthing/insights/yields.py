@@ -39,10 +39,10 @@ def _per_hour(count: int, seconds: int) -> float | None:
 
 
 def lead_yield(
-    user: User, totals: dict, names: dict[int, str], start: datetime, end: datetime, chosen
+    user: User, leadgen: dict[int, tuple[str, int]], start: datetime, end: datetime, chosen
 ):
     """(sources table, categories table, funnel table, funnel figures) for the leads added in
-    [start, end) and the lead generation and spend of the range."""
+    [start, end) and the lead generation (`reads.leadgen_time`) and spend of the range."""
     sources = reads.sources(user)
     cohort = reads.cohort(user, start, end)
     spend = reads.spend(user, chosen.first, chosen.last)
@@ -107,10 +107,11 @@ def lead_yield(
             Column("income", "Income", TEXT),
         ],
     )
-    seconds: dict[int, int] = defaultdict(int)
-    for total in totals.values():
-        for category_id, s in total.leadgen.items():
-            seconds[category_id] += s
+    seconds = {pk: spent for pk, (_, spent) in leadgen.items()}
+    # A source's category is named even in a range with no time logged on it.
+    names = {pk: name for _, pk, name in sources.values() if pk} | {
+        pk: name for pk, (name, _) in leadgen.items()
+    }
     every = sorted(
         set(seconds) | {c for c in per_category if c is not None},
         key=lambda c: names.get(c, "").lower(),
