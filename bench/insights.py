@@ -12,8 +12,8 @@ sources, "no free time" call-back requests, a skipped prospecting evening every 
 and a monthly income goal (so the goal is worked back).
 
 Measures in-process through Django's test client with a logged-in user (the whole middleware
-stack), median and fastest of --runs after two warm-ups, beside `/healthz` through the same
-client in the same run, with the query count of each:
+stack), median, fastest and median thread CPU time of --runs after two warm-ups, beside
+`/healthz` through the same client in the same run, with the query count of each:
 
 - `/insights/?range=year` (budget 150 ms, at most 25 queries whatever the data), its HTML size,
   and its parts: `queries.scorecard()` alone, `panels()` and `headlines()` (the charts);
