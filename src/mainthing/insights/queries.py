@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from mainthing.accounts.models import User
-from mainthing.activity.models import DayTotal
 from mainthing.bookings import fillrate
 from mainthing.bookings.models import CallbackRequest
 from mainthing.calls.models import CONVERSATIONS, CallAttempt, CallSession
@@ -119,10 +118,12 @@ def scorecard(
     start, end = reads.bounds(first, last, tz)
     settings = reads.settings_for(user)
 
-    # The ledger: a day's totals for the range and the streak's look back.
-    totals, names = reads.days(user, first, last)
+    # The ledger: a day's totals for the streak's look back and the range, in one read (a row
+    # a day): the range's days, and the days with a conversation for the streak.
     history_first = min(first, today - timedelta(days=STREAK_LOOKBACK_DAYS))
-    talked = reads.talked_days(user, history_first, max(last, today))
+    history = reads.days(user, history_first, max(last, today))
+    totals = {day: total for day, total in history.items() if first <= day <= last}
+    talked = {day for day, total in history.items() if total.conversations > 0}
 
     # Prospecting blocks and the calls in them, from the range's start to the weeks ahead.
     this_monday = timekit.week_start(today)
@@ -140,7 +141,12 @@ def scorecard(
     booked = reads.bookings(user, start, end, now=now)
     calls_figures = _call_sessions(user, start, end, now)
     sources_table, categories_table, funnel, funnel_figures, funnel_choices = yields.lead_yield(
-        user, totals, names, start, end, chosen, funnel_source=funnel_source
+        user,
+        reads.leadgen_time(user, first, last),
+        start,
+        end,
+        chosen,
+        funnel_source=funnel_source,
     )
     callbacks_table, callbacks = _callbacks(user, first, last, tz)
     months_table, kinds_table = yields.income_tables(user, totals, first, last)
@@ -164,7 +170,7 @@ def scorecard(
         "callback_requests": callbacks,
         **funnel_figures,
     }
-    plan = _plan(user, settings, specs, today, now, tz)
+    plan = _plan(user, settings, specs, history, today, now, tz)
     return Scorecard(
         range=chosen,
         today=today,
@@ -301,8 +307,11 @@ def _fill(blocks, calls, chosen: periods.Range, elapsed_last, this_monday: date,
     ]
     if not elapsed_last:
         weeks = [w for w in weeks if w[2] != "past"]
+    # Each week looks only at its own blocks and calls, not the range's.
+    near_blocks, near_calls = reads.Near(blocks), reads.Near(calls)
     for lo_day, hi_day, when in weeks:
-        fill = reads.fill_of(blocks, calls, *reads.bounds(lo_day, hi_day, tz))
+        lo, hi = reads.bounds(lo_day, hi_day, tz)
+        fill = reads.fill_of(near_blocks.near(lo, hi), near_calls.near(lo, hi), lo, hi)
         table.rows.append(
             [lo_day, when, fill.block_seconds, fill.booked_seconds,
              figures.share(fill.booked_seconds, fill.block_seconds)]
@@ -359,9 +368,12 @@ def _callbacks(user: User, first: date, last: date, tz):
     return table, sum(per_day.values())
 
 
-def _plan(user: User, settings, specs, today: date, now: datetime, tz) -> figures.Plan | None:
+def _plan(
+    user: User, settings, specs, history: dict, today: date, now: datetime, tz
+) -> figures.Plan | None:
     """The monthly income goal worked back from the last 90 days' rates (or starters), and
-    whether the coming week's prospecting blocks hold the calls it needs. Five queries."""
+    whether the coming week's prospecting blocks hold the calls it needs. `history` holds the
+    day totals of at least those 90 days. Four queries."""
     if settings.income_goal is None:
         return None
     first = today - timedelta(days=figures.RATE_WINDOW_DAYS - 1)
@@ -370,10 +382,9 @@ def _plan(user: User, settings, specs, today: date, now: datetime, tz) -> figure
         user=user, date__gte=first, date__lte=today, currency=user.currency
     ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
     joined = len(reads.joins(user, start, end))
-    window = DayTotal.objects.filter(user=user, day__gte=first, day__lte=today).aggregate(
-        talks=Sum("conversations"), leadgen=Sum("seconds", filter=Q(category__tier=Tier.LEADGEN))
-    )
-    talks, leadgen_hours = window["talks"] or 0, (window["leadgen"] or 0) / 3600
+    window = [total for day, total in history.items() if first <= day <= today]
+    talks = sum(total.conversations for total in window)
+    leadgen_hours = sum(total.seconds.get(Tier.LEADGEN, 0) for total in window) / 3600
     booked = reads.bookings(user, start, end, now=now)
     estimate = settings.income_per_join
     days = figures.RATE_WINDOW_DAYS
