@@ -81,6 +81,13 @@ def signed_in_pages(data: dict) -> dict[str, list[str]]:
         "calls:queue": ["/call/"],
         "calls:scripts": ["/call/scripts/"],
         "calls:outcome": [f"/call/{p}/outcome/{w}/" for w in ("talked", "booked", "declined")],
+        "insights:scorecard": [
+            "/insights/",
+            "/insights/?range=year",
+            # A custom range that ends before it starts: the reason, and this month instead.
+            "/insights/?range=custom&start=2026-03-10&end=2026-03-01",
+        ],
+        "insights:review": ["/insights/review/"],
         "more": ["/more/"],
         "offline": ["/offline/"],
     }
@@ -196,6 +203,15 @@ def pat(transactional_db, settings, tmp_path):
     )
     token = managelinks.issue(appointment, now=now)
     logged = entry(user, "Forum posts", held_at - timedelta(hours=3), 45, note="Signature thread")
+    # Two weeks of work before today (lead generation, a call, busy work) for Insights' charts
+    # and tables and the weekly review.
+    for back in range(1, 15):
+        day = today - timedelta(days=back)
+        if day.weekday() != 6:
+            morning = timekit.localize(datetime.combine(day, time(8, 0)), TZ)
+            entry(user, "Video posts", morning, 60)
+            entry(user, "Prospect call", morning + timedelta(hours=2), 25, prospect_name="Bo")
+            entry(user, "Organizing", morning + timedelta(hours=4), 20)
     activity_services.start_timer(user, category(user, "Forum posts"), now=now, override=True)
 
     sam = onboarding.create_account(
@@ -294,6 +310,14 @@ def test_signed_in_pages_with_data_and_errors_pass_axe(pat, page, problems):
     page.get_by_role("button", name="Check the file").click()
     expect(page).to_have_url(re.compile(r"/activity/import/\d+/$"))
     sweep.check("activity:import-job")
+
+    # Insights with every chart's numbers open as a table, and a bar's value read out.
+    page.goto("/insights/?range=quarter")
+    page.locator("details.numbers summary").evaluate_all("all => all.forEach((s) => s.click())")
+    expect(page.locator("details.numbers:not([open])")).to_have_count(0)
+    page.locator("#panel-days rect.hit").last.click()
+    expect(page.locator("#panel-days .chart-readout")).to_contain_text(" h of IGA")
+    sweep.check("insights: the tables open, a bar's value read out")
 
     # The feed address, shown once.
     page.goto("/accounts/profile/")

@@ -33,7 +33,7 @@ from tests.browser.conftest import (
     horizontal_overflow,
     sign_up,
 )
-from tests.browser.routes import ACTION, EXCLUDED, EXCLUDED_PREFIX, routes
+from tests.browser.routes import ACTION, EXCLUDED, EXCLUDED_PREFIX, NOT_YET_ROUTES, routes
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -252,7 +252,11 @@ def test_excluded_actions_answer_a_get_with_405(account, client):
         if EXCLUDED.get(name) == ACTION:
             path = reverse(name, kwargs={p: kwargs_for[p] for p in params})
             answers[name] = client.get(path).status_code
-    assert answers == {name: 405 for name, reason in EXCLUDED.items() if reason == ACTION}
+    assert answers == {
+        name: 405
+        for name, reason in EXCLUDED.items()
+        if reason == ACTION and (name in answers or name not in NOT_YET_ROUTES)
+    }
 
 
 @pytest.mark.parametrize("viewport", [PHONE_360], ids=["360"])
@@ -322,7 +326,8 @@ def test_phone_has_a_tab_bar_of_44_px_tabs_that_move_between_pages(page: Page, p
     expect(bar.locator("[aria-current=page]")).to_have_text("Prospects")
     bar.get_by_role("link", name="More").click()
     expect(bar.locator("[aria-current=page]")).to_have_text("More")
-    page.get_by_role("link", name="Lead sources").click()
+    # By its name: Insights' hint on More mentions lead sources too.
+    page.get_by_role("link", name=re.compile("^Lead sources")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lead sources")
     expect(bar.locator("[aria-current=page]")).to_have_text("More")
     expect(bar.get_by_role("link", name="Call")).to_have_attribute("href", "/call/")
