@@ -6,8 +6,9 @@ daily command (`start`, `stop`, `status`, `log`, `today`, `report`) runs --runs 
 run: `python -c pass`, a bare Django `django.setup()` with no apps (`settings.configure()`)
 and `django.setup()` with Mainthing's settings. The table gives the median and the fastest run
 of each, and the median's ratio to the bare set-up; the goal (issue 8) is a ratio of 1.25 or
-less for every daily command. Results go to cli-startup-results.json under MAINTHING_DATA_DIR
-(default var/bench).
+less for every daily command, and 1.5 for the weekly review, `report --week --json` (issue 12),
+which reads two weeks and the week ahead. Results go to cli-startup-results.json under
+MAINTHING_DATA_DIR (default var/bench).
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from bench import common
 
 GOAL = 1.25  # a daily command's median over the bare django.setup() median
+GOALS = {"report --week --json": 1.5}  # commands with a goal of their own
 BARE_SETUP = "import django; from django.conf import settings; settings.configure(); django.setup()"
 # The installed script, as a person runs it (`python -m mainthing.cli` would add runpy's work).
 # For reference: Django set up with Mainthing's settings and every app, as the web app has it.
@@ -32,13 +35,17 @@ MAINTHING_SETUP = (
     "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'mainthing.settings'; django.setup()"
 )
 MAINTHING = [str(Path(sys.executable).parent / "mainthing")]
+_MONDAY = date.today() - timedelta(days=date.today().weekday())
 DAILY = {
     "start": ["start", "Prospect call", "--yes"],
     "stop": ["stop"],
     "status": ["status"],
     "log": ["log", "Forum posts", "5m", "--allow-overlap"],
     "today": ["today"],
-    "report": ["report", "--week"],
+    # The tier report of this week (Monday to Sunday), as `report --week` printed it before it
+    # became the weekly review.
+    "report": ["report", "--from", str(_MONDAY), "--to", str(_MONDAY + timedelta(days=6))],
+    "report --week --json": ["report", "--week", "--json"],
 }
 
 
@@ -83,17 +90,21 @@ def measure(runs: int) -> dict[str, list[float]]:
 
 def report(samples: dict[str, list[float]]) -> tuple[str, bool]:
     bare = statistics.median(samples["bare django.setup()"])
-    lines = [f"{'command':<22}{'median':>9}{'fastest':>9}{'ratio':>8}", "-" * 48]
+    lines = [f"{'command':<32}{'median':>9}{'fastest':>9}{'ratio':>8}{'goal':>6}", "-" * 70]
     ok = True
     for name, values in samples.items():
         median = statistics.median(values)
         ratio = median / bare
         mark = ""
         if name.startswith("mainthing "):
-            mark = "  PASS" if ratio <= GOAL else "  OVER"
-            ok = ok and ratio <= GOAL
-        lines.append(f"{name:<22}{median:>7.0f}ms{min(values):>7.0f}ms{ratio:>8.2f}{mark}")
-    lines.append(f"goal: every daily command within {GOAL} times the bare django.setup() median")
+            goal = GOALS.get(name.removeprefix("mainthing "), GOAL)
+            mark = f"{goal:>6.2f}  {'PASS' if ratio <= goal else 'OVER'}"
+            ok = ok and ratio <= goal
+        lines.append(f"{name:<32}{median:>7.0f}ms{min(values):>7.0f}ms{ratio:>8.2f}{mark}")
+    lines.append(
+        f"goal: every daily command within {GOAL} times the bare django.setup() median "
+        "(or its own goal)"
+    )
     return "\n".join(lines), ok
 
 

@@ -107,6 +107,7 @@ def make_workload(email: str, prospects: int = PROSPECTS, *, user=None) -> dict:
 
     from mainthing import onboarding
     from mainthing.accounts.models import User
+    from mainthing.activity import services as activity_services
     from mainthing.activity.models import Activity, Category
     from mainthing.bookings.models import Appointment
     from mainthing.core import timekit
@@ -241,6 +242,14 @@ def make_workload(email: str, prospects: int = PROSPECTS, *, user=None) -> dict:
     Event.objects.bulk_create(history_events)
     Appointment.objects.bulk_create(calls)
     made = Activity.objects.bulk_create(entries)
+    # Counted like any write of entries, so the day totals (and their insight counters) agree.
+    totals = activity_services.DayTotals(timekit.zone(user.time_zone))
+    for a in made:
+        flags = activity_services.day_total_flags(
+            call_cat.tier, a.origin, a.seconds, a.iga_override
+        )
+        totals.add(a.start, a.end, a.category_id, **flags)
+    activity_services.add_to_day_totals(user, totals.pairs)
     ProspectTime.objects.bulk_create(ProspectTime(activity=a, prospect=long) for a in made)
     Income.objects.bulk_create(incomes)
     if connection.vendor == "postgresql":

@@ -28,6 +28,7 @@ from mainthing.prospects.models import (
     Stage,
 )
 from mainthing.routine.models import Block
+from tests.recount import recount, stored
 
 # A Wednesday evening in Chicago, after the prospecting block; the 60 days before it include
 # the fall-back night of 2026-11-01.
@@ -105,6 +106,17 @@ def test_demo_day_totals_match_its_entries(db):
     }
     assert actual == dict(expected)
     assert sum(s for s, _ in actual.values()) == sum(r[3] for r in ledger(user))
+
+
+def test_demo_counts_its_conversations_booked_calls_and_overrides(db):
+    user = create_demo_account(email="demo@example.com", now=NOW)
+
+    counted = recount(user)
+    held = Appointment.objects.filter(user=user, status="completed", activity__isnull=False)
+    assert stored(user) == counted
+    # Every completed call's entry is a pre-scheduled conversation, as a real completion's is.
+    assert sum(row[3] for row in counted.values()) == held.count() > 0
+    assert sum(row[4] for row in counted.values()) > 0
 
 
 def test_demo_is_deterministic_for_the_same_clock(db):

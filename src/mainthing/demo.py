@@ -278,10 +278,11 @@ def create_demo_account(
         )
         for e in plan(days=days, now=now)
     )
-    activity_services.rebuild_day_totals(user)
     sources = _add_sources(user, today=today, days=days)
     prospects = _add_prospects(user, sources, now=now, days=days)
     _book_past_calls(user, prospects)
+    # Counted once the booked calls' entries are theirs (pre-scheduled conversations).
+    activity_services.rebuild_day_totals(user)
     _link_calls(user, prospects)
     for name, start in upcoming_calls(now=now):
         # The booking moves a new or contacted lead on to "booked".
@@ -510,6 +511,9 @@ def _book_past_calls(user: User, prospects: dict[str, Prospect]) -> int:
         if rng.random() < 0.75
     ]
     Appointment.objects.bulk_create(made)
+    # Their entries are a completed appointment's, as `bookings.services.complete` makes them.
+    held = [appointment.activity_id for appointment in made]
+    Activity.objects.filter(pk__in=held).update(origin=Origin.APPOINTMENT)
     for appointment in made:
         appointment.created_at = appointment.start - timedelta(days=rng.randint(2, 6))
     Appointment.objects.bulk_update(made, ["created_at"])

@@ -41,6 +41,8 @@ EXCLUDED = {
     "prospects:delete-spend": ACTION,
     "income:add": ACTION,
     "income:delete": ACTION,
+    "insights:goal": ACTION,
+    "insights:review-email": ACTION,
     "calls:start-session": ACTION,
     "calls:finish-session": ACTION,
     "calls:start-call": ACTION,

@@ -135,7 +135,7 @@ def test_report_json_and_csv(owner, capsys, frozen):
         "seconds": 1800,
         "entries": 1,
     }
-    csv_out = run(capsys, "report", "--week", "--csv")[1]
+    csv_out = run(capsys, "report", "--from", "2026-06-08", "--to", "2026-06-14", "--csv")[1]
     assert csv_out.splitlines() == [
         "tier,category,seconds,hours,entries",
         "income,Prospect call,1800,0.50,1",

@@ -14,6 +14,8 @@ def test_more_page_lists_the_pages_the_tabs_leave_out(owner_client):
     page = owner_client.get(reverse("more")).content.decode()
     rows = re.findall(r'<li><a href="([^"]+)"><span class="more-name">([^<]+)</span>', page)
     assert rows == [
+        ("/insights/", "Insights"),
+        ("/insights/review/", "Weekly review"),
         ("/income/", "Income"),
         ("/prospects/sources/", "Lead sources"),
         ("/routine/", "Routine"),

@@ -369,7 +369,10 @@ class _Writer:
                     stamp, batch,
                 )
             )  # fmt: skip
-            days.add(row.start, row.end, category_id, parts=self._split(row, start_ts, end_ts))
+            flags = services.day_total_flags(category.tier, Origin.IMPORT, seconds, False)
+            days.add(
+                row.start, row.end, category_id, parts=self._split(row, start_ts, end_ts), **flags
+            )
         if not params:
             return
         last_id = self.bulk.max_id()
@@ -388,14 +391,18 @@ class _Writer:
         """Day totals of the rows of `chunk` that `params` inserted (the slow path, for the
         rare chunk holding entries the user already had)."""
         days = services.DayTotals(self.tz)
-        category_of = {p[6]: p[1] for p in params}
+        tiers = {c.id: c.tier for c in self.categories.values()}
+        added = {p[6]: (p[1], p[4]) for p in params}  # key: (category_id, seconds)
         for row in chunk:
             _, _, start_ts, end_ts = self.texts.pair(row.start, row.end)
             key = import_key(row.start, row.end, row.category, row.note)
-            category_id = category_of.pop(key, None)
+            category_id, seconds = added.pop(key, (None, 0))
             if category_id is None:
                 continue  # not added, or a repeat within the chunk
-            days.add(row.start, row.end, category_id, parts=self._split(row, start_ts, end_ts))
+            flags = services.day_total_flags(tiers[category_id], Origin.IMPORT, seconds, False)
+            days.add(
+                row.start, row.end, category_id, parts=self._split(row, start_ts, end_ts), **flags
+            )
         return days
 
     def add_day_totals(self) -> None:

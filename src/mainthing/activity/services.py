@@ -171,17 +171,33 @@ def income_categories(user: User) -> list[Category]:
 # --- day totals --------------------------------------------------------------------------------
 
 
+# What a DayTotal row holds, in the order of DayTotals' lists.
+COUNTERS = ("seconds", "entries", "conversations", "prescheduled", "overrides", "override_seconds")
+
+
 class DayTotals:
-    """The one rule for what an entry adds to the day totals, kept as
-    {(day, category_id): [seconds, entries]}: its real elapsed seconds split at each local
-    midnight of `tz`, and one entry on the day it starts. Used by every write of entries: the
+    """The one rule for what an entry adds to the day totals, kept as {(day, category_id):
+    [one count per COUNTERS]}: its real elapsed seconds split at each local midnight of `tz`
+    (an override's in override_seconds too), and on the day it starts one entry and one in
+    each counter its flags (`day_total_flags`) name. Used by every write of entries: the
     services, the importers, restore and `rebuild_day_totals`."""
 
     def __init__(self, tz):
         self.tz = tz
-        self.pairs: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        self.pairs: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
 
-    def add(self, start, end, category_id: int, *, sign: int = 1, parts=None) -> None:
+    def add(
+        self,
+        start,
+        end,
+        category_id: int,
+        *,
+        sign: int = 1,
+        parts=None,
+        conversation: bool = False,
+        prescheduled: bool = False,
+        override: bool = False,
+    ) -> None:
         """Counts a stopped entry in (sign=1) or out (sign=-1). `parts`, when the caller has
         already split the entry, is [(day, seconds), ...] in order."""
         if parts is None:
@@ -190,56 +206,60 @@ class DayTotals:
         for index, (day, seconds) in enumerate(parts):
             total = pairs[(day, category_id)]
             total[0] += sign * seconds
-            total[1] += sign if index == 0 else 0
+            if override:
+                total[5] += sign * seconds
+            if index == 0:
+                total[1] += sign
+                total[2] += sign * conversation
+                total[3] += sign * prescheduled
+                total[4] += sign * override
 
     def merge(self, other: DayTotals) -> None:
-        for pair, (seconds, entries) in other.pairs.items():
-            total = self.pairs[pair]
-            total[0] += seconds
-            total[1] += entries
+        for pair, counts in other.pairs.items():
+            self.pairs[pair] = [a + b for a, b in zip(self.pairs[pair], counts, strict=True)]
 
     def __bool__(self) -> bool:
         return bool(self.pairs)
 
 
 def _count(entries: list[Activity], *, tz, sign: int) -> None:
-    """Adds (sign=1) or removes (sign=-1) stopped entries of one user from the day totals."""
+    """Adds (sign=1) or removes (sign=-1) stopped entries of one user from the day totals, by
+    every field as given (an edit takes out the row as it was before, with its category)."""
     totals = DayTotals(tz)
     for entry in entries:
         if entry.end is not None:
-            totals.add(entry.start, entry.end, entry.category_id, sign=sign)
-    for (day, category_id), (seconds, count) in totals.pairs.items():
+            flags = day_total_flags(
+                entry.category.tier, entry.origin, entry.seconds, entry.iga_override
+            )
+            totals.add(entry.start, entry.end, entry.category_id, sign=sign, **flags)
+    for (day, category_id), counts in totals.pairs.items():
         user_id = entries[0].user_id
+        changes = dict(zip(COUNTERS, counts, strict=True))
         updated = DayTotal.objects.filter(user_id=user_id, day=day, category_id=category_id).update(
-            seconds=F("seconds") + seconds, entries=F("entries") + count
+            **{field: F(field) + change for field, change in changes.items()}
         )
         if not updated:
-            DayTotal.objects.create(
-                user_id=user_id, day=day, category_id=category_id, seconds=seconds, entries=count
-            )
+            DayTotal.objects.create(user_id=user_id, day=day, category_id=category_id, **changes)
 
 
 def add_to_day_totals(user: User, totals: dict[tuple, list[int]]) -> None:
-    """Merges precomputed {(day, category_id): [seconds, entries]} into the day totals (imports)."""
+    """Merges precomputed DayTotals.pairs into the day totals (imports, restore, rebuild)."""
     existing = {
         (t.day, t.category_id): t
         for t in DayTotal.objects.filter(user=user, day__in={day for day, _ in totals})
     }
     new_rows, changed = [], []
-    for (day, category_id), (seconds, count) in totals.items():
+    for (day, category_id), counts in totals.items():
         row = existing.get((day, category_id))
         if row is None:
-            new_rows.append(
-                DayTotal(
-                    user=user, day=day, category_id=category_id, seconds=seconds, entries=count
-                )
-            )
+            changes = dict(zip(COUNTERS, counts, strict=True))
+            new_rows.append(DayTotal(user=user, day=day, category_id=category_id, **changes))
         else:
-            row.seconds += seconds
-            row.entries += count
+            for field, count in zip(COUNTERS, counts, strict=True):
+                setattr(row, field, getattr(row, field) + count)
             changed.append(row)
     DayTotal.objects.bulk_create(new_rows, batch_size=2000)
-    DayTotal.objects.bulk_update(changed, ["seconds", "entries"], batch_size=2000)
+    DayTotal.objects.bulk_update(changed, COUNTERS, batch_size=2000)
 
 
 @transaction.atomic
@@ -248,13 +268,16 @@ def rebuild_day_totals(user: User) -> int:
     tz = timekit.zone(user.time_zone)
     DayTotal.objects.filter(user=user).delete()
     totals = DayTotals(tz)
+    # The few categories' tiers, read once, spare a join over every entry.
+    tiers = dict(Category.with_staged.filter(user=user).values_list("pk", "tier"))
     rows = (
         Activity.objects.filter(user=user, end__isnull=False)
-        .values_list("start", "end", "category_id")
+        .values_list("start", "end", "category_id", "origin", "seconds", "iga_override")
         .iterator(chunk_size=5000)
     )
-    for start, end, category_id in rows:
-        totals.add(start, end, category_id)
+    for start, end, category_id, origin, seconds, override in rows:
+        flags = day_total_flags(tiers[category_id], origin, seconds, override)
+        totals.add(start, end, category_id, **flags)
     add_to_day_totals(user, totals.pairs)
     return len(totals.pairs)
 
@@ -308,12 +331,26 @@ def conversation_filter(now: datetime) -> Q:
 
 def is_conversation(entry: Activity, *, now: datetime) -> bool:
     """`conversation_filter` for an entry already in memory (with its category)."""
-    if entry.category.tier != Tier.INCOME:
-        return False
-    if entry.origin == Origin.APPOINTMENT:
-        return True
     seconds = entry.seconds if entry.end is not None else timekit.elapsed_seconds(entry.start, now)
-    return seconds >= CONVERSATION_MIN_SECONDS
+    return _conversation(entry.category.tier, entry.origin, seconds)
+
+
+def _conversation(tier: str, origin: str, seconds: int) -> bool:
+    if tier != Tier.INCOME:
+        return False
+    return origin == Origin.APPOINTMENT or seconds >= CONVERSATION_MIN_SECONDS
+
+
+def day_total_flags(tier: str, origin: str, seconds: int, iga_override: bool) -> dict[str, bool]:
+    """What a stopped entry counts as in the day totals, as DayTotals.add's keyword flags:
+    a conversation (the rule above), a pre-scheduled one among them (a completed appointment's
+    entry), an IGA override."""
+    conversation = _conversation(tier, origin, seconds)
+    return {
+        "conversation": conversation,
+        "prescheduled": conversation and origin == Origin.APPOINTMENT,
+        "override": iga_override,
+    }
 
 
 # --- the timer ---------------------------------------------------------------------------------
@@ -362,9 +399,8 @@ def start_timer(
             # Serialise this user's starts: locking the running entry is not enough, as a
             # waiter would then find no running entry and insert a second one.
             account_services.lock_user(user.pk)
-            current = (
-                Activity.objects.select_for_update().filter(user=user, end__isnull=True).first()
-            )
+            running = Activity.objects.select_for_update().select_related("category")
+            current = running.filter(user=user, end__isnull=True).first()
             if current is not None and now - current.start < timedelta(
                 seconds=REPLACE_WITHIN_SECONDS
             ):
@@ -543,7 +579,7 @@ def update_entry(
             raise OverlapError(clashes)
     tz = timekit.zone(user.time_zone)
     with transaction.atomic():
-        before = Activity.objects.select_for_update().get(pk=entry.pk)
+        before = Activity.objects.select_for_update().select_related("category").get(pk=entry.pk)
         _count([before], tz=tz, sign=-1)
         entry.category = category
         entry.start = start
@@ -558,6 +594,6 @@ def update_entry(
 
 def delete_entry(entry: Activity) -> None:
     with transaction.atomic():
-        before = Activity.objects.select_for_update().get(pk=entry.pk)
+        before = Activity.objects.select_for_update().select_related("category").get(pk=entry.pk)
         _count([before], tz=timekit.zone(entry.user.time_zone), sign=-1)
         before.delete()

@@ -276,7 +276,8 @@ class Mail(models.Model):
     """An email about a booking, kept until it is sent: the outbox. Written in the booking's
     transaction, sent after commit by the worker, retried with back-off while the mail server
     is down, so a failed send never loses a booking and the user sees what is pending. The
-    body is cleared once sent (it carries a manage link)."""
+    body is cleared once sent (it carries a manage link). The weekly review (insights) goes
+    through it too, with no appointment."""
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"

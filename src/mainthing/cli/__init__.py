@@ -2,8 +2,8 @@
 
 Usage: mainthing [--user EMAIL] COMMAND ...  Read commands take --json.
 The parser and `main()` live here; each area's commands live in their own module (ledger,
-routine, bookings, prospects, calls, data, accounts, serve) and share cli/common.py. A command
-parses, calls one service or query, prints.
+insights, routine, bookings, prospects, calls, data, accounts, serve) and share cli/common.py.
+A command parses, calls one service or query, prints.
 """
 
 from __future__ import annotations
@@ -318,13 +318,45 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     if sub := add(
         "report",
         "ledger.report",
-        "time per tier and category (all time by default)",
+        "time per tier and category (all time by default), or the weekly review",
         json_flag=True,
+        more=(
+            "--week prints the review of the last full week (Monday to Sunday, your zone) "
+            "against the week before: a summary, IGA hours, conversations, fill rate, joins and "
+            "income, the best and the worst lead source, IGA overrides and the coming week's "
+            "prospecting blocks with how full they are. With --week, --json gives every figure "
+            "and --csv one row per figure (figure,last_week,week_before,change)."
+        ),
     ):
-        sub.add_argument("--from", dest="from_", metavar="DATE")
-        sub.add_argument("--to", metavar="DATE")
-        sub.add_argument("--week", action="store_true", help="this week, Monday to Sunday")
+        sub.add_argument("--from", dest="from_", metavar="DATE", help="first day, YYYY-MM-DD")
+        sub.add_argument("--to", metavar="DATE", help="last day, YYYY-MM-DD")
+        sub.add_argument(
+            "--week", action="store_true", help="the weekly review of the last full week"
+        )
         sub.add_argument("--csv", action="store_true", help="print CSV")
+    if sub := add(
+        "insights",
+        "insights.insights",
+        "the scorecard: is your time turning into income? (this month by default)",
+        json_flag=True,
+        more=(
+            "Headline figures (IGA time and conversations against your goals, the streak, "
+            "fill rate past and ahead, show-ups, the call queue's rates, IGA overrides), then "
+            "each table: days, tiers, fill, funnel, sources, categories, callbacks, income, "
+            "income_kinds. --json gives every figure and table; --csv TABLE gives one table, "
+            "headed by the column names --json uses."
+        ),
+    ):
+        sub.add_argument(
+            "--range",
+            choices=["week", "last-week", "month", "quarter", "year"],
+            help="this week, last week, this month (default), this quarter or this year",
+        )
+        sub.add_argument(
+            "--from", dest="from_", metavar="DATE", help="first day of a custom range (with --to)"
+        )
+        sub.add_argument("--to", metavar="DATE", help="last day of a custom range (with --from)")
+        sub.add_argument("--csv", metavar="TABLE", help="print that table as CSV, e.g. days")
 
     if sub := add(
         "import",

@@ -59,10 +59,7 @@ def print_table(headers: list[str], rows: list[list[str] | None], *, title: str 
     """A table drawn as rich draws one (heavy head, light body; None in `rows` draws a section
     line), without importing rich: the daily commands print tables and rich takes ~60 ms to
     import. Wide characters (CJK, most emoji) count as two columns, combining marks as none."""
-    widths = [_cells(h) for h in headers]
-    for row in rows:
-        for i, cell in enumerate(row or ()):
-            widths[i] = max(widths[i], _cells(cell))
+    widths = _widths(headers, rows)
 
     def line(left: str, fill: str, joint: str, right: str) -> str:
         return left + joint.join(fill * (w + 2) for w in widths) + right
@@ -79,6 +76,19 @@ def print_table(headers: list[str], rows: list[list[str] | None], *, title: str 
         left = (width - _cells(title)) // 2  # the odd space goes right, as rich puts it
         out.insert(0, f"{' ' * left}{title}{' ' * (width - left - _cells(title))}")
     print("\n".join(out))
+
+
+def table_width(headers: list[str], rows: list[list[str] | None]) -> int:
+    """How many terminal columns print_table takes for this table."""
+    return sum(w + 3 for w in _widths(headers, rows)) + 1
+
+
+def _widths(headers: list[str], rows: list[list[str] | None]) -> list[int]:
+    widths = [_cells(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row or ()):
+            widths[i] = max(widths[i], _cells(cell))
+    return widths
 
 
 def _cells(text: str) -> int:

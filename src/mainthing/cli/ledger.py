@@ -1,4 +1,5 @@
-"""The ledger from a terminal: `start`, `stop`, `status`, `log`, `today` and `report`.
+"""The ledger from a terminal: `start`, `stop`, `status`, `log`, `today` and `report` (whose
+`--week`, the weekly review, lives with insights).
 
 These are the daily commands, so their start-up is measured (bench/cli_startup.py): import
 only what a command uses, inside it.
@@ -270,16 +271,15 @@ def today(args) -> int:
 
 
 def report(args) -> int:
+    if args.week:
+        from mainthing.cli.insights import weekly_review
+
+        return weekly_review(args)
     from mainthing.activity import queries
     from mainthing.core import timekit
 
     user = acting_user(args)
-    tz = timekit.zone(user.time_zone)
     first, last = parse_day(args.from_), parse_day(args.to)
-    if args.week:
-        today = timekit.local_date(utc_now(), tz)
-        first = timekit.week_start(today)
-        last = first + timedelta(days=6)
     if first and last and first > last:
         raise CommandError("--from must be on or before --to.")
     report = queries.report(user, first=first, last=last)

@@ -145,18 +145,20 @@ def serve(args) -> int:
 
 
 def worker(args) -> int:
-    """Runs the task queue's worker with the periodic sweeps beside it (booking mails and
-    reminders: every 30 s, and once before a `--batch` run drains the queue)."""
+    """Runs the task queue's worker with the periodic sweeps beside it (weekly reviews, booking
+    mails and reminders: every 30 s, and once before a `--batch` run drains the queue)."""
     from django.conf import settings
     from django.core.management import call_command
 
     from mainthing.bookings.tasks import sweep as booking_mails
     from mainthing.core.worker import run_db_worker, run_with_sweeps
+    from mainthing.insights.services import send_due_reviews as weekly_reviews
 
     # A (re)start is a natural moment to delete uploads left unused; a daily cron catches the
     # rest (docs/deployment.md).
     call_command("expire_imports", verbosity=0)
-    sweeps = [booking_mails]
+    # Weekly reviews first: the mails they write go out in the same round's outbox sweep.
+    sweeps = [weekly_reviews, booking_mails]
     if settings.REDIS_URL:
         run_with_sweeps(
             lambda: call_command(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import scorecard
+from .views import scorecard, settings
 
 app_name = "insights"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("", scorecard.scorecard, name="scorecard"),
     path("review/", scorecard.review, name="review"),
     path("csv/<slug:table>/", scorecard.table_csv, name="csv"),
+    path("goal/", settings.goal, name="goal"),
+    path("review/email/", settings.review_email, name="review-email"),
 ]

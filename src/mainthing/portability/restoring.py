@@ -15,7 +15,7 @@ from mainthing.accounts import services as account_services
 from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category
-from mainthing.activity.services import DayTotals
+from mainthing.activity.services import DayTotals, day_total_flags
 from mainthing.bookings.models import Appointment, CallbackRequest
 from mainthing.core import jsonstream, timekit
 from mainthing.core.bulk import BulkInsert
@@ -70,6 +70,7 @@ class EntryWriter:
         self.stamp = self.bulk.adapt(timezone.now())
         self.count = 0
         self.totals = DayTotals(timekit.zone(user.time_zone))
+        self.tiers: dict[int, str] = {}  # category id: tier, set with the categories
         self._ids: list[int] | None = None
 
     def write(self, entries: list[tuple]) -> None:
@@ -81,9 +82,11 @@ class EntryWriter:
         ]
         with self.batch.chunk():
             self.bulk.insert(rows)
-        for category, start, end, *_ in entries:
+        tiers = self.tiers
+        for category, start, end, seconds, _, _, origin, override, _ in entries:
             if end is not None:
-                self.totals.add(start, end, category)
+                flags = day_total_flags(tiers[category], origin, seconds, override)
+                self.totals.add(start, end, category, **flags)
         self.count += len(rows)
 
     def ids(self) -> list[int]:
@@ -107,6 +110,7 @@ class _Categories:
     def __init__(self, user: User, rows: list[dict], batch: BatchWriter):
         existing = {c.name.lower(): c for c in Category.objects.filter(user=user)}
         self.ids: dict[str, int] = {}
+        self.tiers: dict[int, str] = {}
         self.updated: list[Category] = []
         with batch.chunk():
             for row in rows:
@@ -119,6 +123,7 @@ class _Categories:
                         setattr(category, field, value)
                     self.updated.append(category)
                 self.ids[row["name"].lower()] = category.pk
+                self.tiers[category.pk] = row["tier"]
         self.removed = [c.pk for c in existing.values()]
 
     def apply(self) -> None:
@@ -240,6 +245,7 @@ def _restore(user: User, reader: jsonstream.ObjectReader, batch: ImportBatch) ->
             zone = timekit.zone(user.time_zone)
         writer.totals = DayTotals(zone)
         categories = _Categories(user, _categories(header["categories"]), chunks)
+        writer.tiers = categories.tiers
 
     seen: set[str] = set()
     for key in reader.members():

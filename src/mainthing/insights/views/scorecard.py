@@ -11,6 +11,7 @@ from mainthing.core import csvsafe, timekit
 from .. import panels, periods, queries
 from ..forms import RangeForm
 from ..review import weekly_review
+from . import settings as settings_views
 
 
 def _range(request) -> tuple[RangeForm, periods.Range]:
@@ -54,6 +55,7 @@ def scorecard(request):
         "headlines": panels.headlines(card),
         "panels": panels.panels(card),
         "query": request.GET.urlencode(),
+        **settings_views.forms_for(request.user),
     }
     return render(request, "insights/scorecard.html", context)
 
@@ -83,6 +85,8 @@ def table_csv(request, table: str):
 @login_required
 @require_safe
 def review(request):
-    return render(
-        request, "insights/review.html", {"review": weekly_review(request.user, now=timezone.now())}
-    )
+    context = {
+        "review": weekly_review(request.user, now=timezone.now()),
+        **settings_views.forms_for(request.user),
+    }
+    return render(request, "insights/review.html", context)
