@@ -139,7 +139,8 @@ def _weekday_before(day: date) -> date:
 def pat(transactional_db, settings, tmp_path):
     """Pat in London with the starter routine, a lead source with spend, a prospect with a
     history (a held call, notes, a stage change, income), a call booked next week through the
-    booking page (with its manage link), time entries, and Sam, whose page has no free times."""
+    booking page (with its manage link), two weeks of time entries, an income goal, and Sam,
+    whose page has no free times."""
     from django.contrib.auth.tokens import default_token_generator
     from django.utils import timezone
     from django.utils.encoding import force_bytes
@@ -152,6 +153,7 @@ def pat(transactional_db, settings, tmp_path):
     from mainthing.bookings import services as booking_services
     from mainthing.bookings.models import MadeVia
     from mainthing.core import timekit
+    from mainthing.insights import services as insight_services
     from mainthing.prospects import services as prospect_services
     from mainthing.routine import services as routine_services
     from mainthing.routine.models import Block
@@ -213,6 +215,9 @@ def pat(transactional_db, settings, tmp_path):
             entry(user, "Prospect call", morning + timedelta(hours=2), 25, prospect_name="Bo")
             entry(user, "Organizing", morning + timedelta(hours=4), 20)
     activity_services.start_timer(user, category(user, "Forum posts"), now=now, override=True)
+
+    # A monthly income goal: the scorecard works it back, with its rates table.
+    insight_services.save_goal(user, income_goal="2000.00", income_per_join="250.00")
 
     sam = onboarding.create_account(
         email="sam@example.com", password=PASSWORD, time_zone="Europe/London", name="Sam"

@@ -222,6 +222,17 @@ def test_a_new_user_reads_their_first_insights_switches_ranges_and_downloads_the
     assert mismatched == []
     day, hours, talks = lines[-1][:3]
     assert (day, float(hours), talks) == (today.isoformat(), float(call_hours), "1")
+
+    # A monthly income goal, worked back from what one join earns (no joins of their own yet).
+    page.get_by_label(re.compile("^Monthly income goal")).fill("2000")
+    page.get_by_label(re.compile("^What one join earns you")).fill("250")
+    page.get_by_role("button", name="Save goal").click()
+    expect(flash(page)).to_contain_text("Goal saved: 2,000.00")
+    expect(page.locator(".goal-sentence")).to_contain_text(
+        re.compile(r"you need about 8(\.0)? joins a month")
+    )
+    expect(page.locator(".insights-head")).to_contain_text(f"{first:%d %b %Y} to {today:%d %b %Y}")
+    walk.step("6-income-goal")
     assert axe_serious(page) == []
 
     # The weekly review: from the page's head on a desktop, from More on a phone.
@@ -233,7 +244,7 @@ def test_a_new_user_reads_their_first_insights_switches_ranges_and_downloads_the
     monday = today - timedelta(days=today.weekday() + 7)
     expect(page.locator("main")).to_contain_text(f"Last week, {monday:%a} {monday.day} {monday:%b}")
     expect(page.locator("table.review-numbers tbody tr").first).to_be_visible()
-    walk.step("6-weekly-review")
+    walk.step("7-weekly-review")
     assert axe_serious(page) == []
 
     assert walk.wide == {}
