@@ -81,6 +81,7 @@ bench: install-dev wrk
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench.lead_import $(LEAD_IMPORT_BENCH_ARGS)
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench.booking $(BOOKING_BENCH_ARGS)
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench.call_queue $(CALL_QUEUE_BENCH_ARGS)
+	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench.insights $(INSIGHTS_BENCH_ARGS)
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench $(BIN)/python -m bench.cli_startup $(CLI_STARTUP_BENCH_ARGS)
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench $(BIN)/python -m bench.import_concurrency $(IMPORT_CONCURRENCY_BENCH_ARGS)
 	MAINTHING_DATA_DIR=$(CURDIR)/var/bench MAINTHING_RATE_LIMITS=off $(BIN)/python -m bench.web $(WEB_BENCH_ARGS)

@@ -295,14 +295,21 @@ def test_insights_csv_days_is_the_tables_plain_rows(week, capsys):
     assert (code, _csv(out)) == (
         0,
         [
-            ["day", "iga_hours", "conversations", "iga_goal_met", "conversations_goal_met"],
-            ["2026-03-02", "0.77", "1", "no", "no"],
-            ["2026-03-03", "0.5", "1", "no", "no"],
-            ["2026-03-04", "0.0", "0", "no", "no"],
-            ["2026-03-05", "0.0", "0", "no", "no"],
-            ["2026-03-06", "0.0", "0", "no", "no"],
-            ["2026-03-07", "0.5", "1", "no", "no"],
-            ["2026-03-08", "1.5", "1", "no", "no"],
+            [
+                "day",
+                "iga_hours",
+                "conversations",
+                "iga_goal_met",
+                "conversations_goal_met",
+                "prospecting_day",
+            ],
+            ["2026-03-02", "0.77", "1", "no", "no", "yes"],
+            ["2026-03-03", "0.5", "1", "no", "no", "yes"],
+            ["2026-03-04", "0.0", "0", "no", "no", "yes"],
+            ["2026-03-05", "0.0", "0", "no", "no", "yes"],
+            ["2026-03-06", "0.0", "0", "no", "no", "yes"],
+            ["2026-03-07", "0.5", "1", "no", "no", "yes"],
+            ["2026-03-08", "1.5", "1", "no", "no", "yes"],
         ],
     )
     assert _csv(out)[1:] == expected
@@ -334,7 +341,10 @@ def test_insights_prints_headlines_and_every_table(week, capsys):
     card = queries.scorecard(week, periods.resolve("last-week", date(2026, 3, 11)), now=NOW)
     assert code == 0
     assert out.splitlines()[0] == "Insights: Last week, Mon 02 Mar 2026 to Sun 08 Mar 2026"
-    assert "│ Conversations a day    │ 0.6    │ goal 4 · met on 0 of 7 days · 4 in all" in out
+    assert (
+        "│ Conversations a day    │ 0.6    │ goal 4 · met on 0 of 7 prospecting days · 4 in all"
+        in out
+    )
     assert [t.title for t in card.tables.values() if t.title not in out] == []
 
 

@@ -10,6 +10,7 @@ phone. Colours are the tiers': income green, lead generation blue, busy work gre
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from django.utils.safestring import SafeString
 
@@ -37,21 +38,23 @@ def bars(
     count = max(len(items), 1)
     width = count * 10
     ceiling = top or _scale([i.value for i in items], goal or 0) * 1.1
+    bar_width = f"{10 * (1 - GAP):.2f}"
     parts = []
     for index, item in enumerate(items):
-        x = index * 10 + 10 * GAP / 2
+        x = f"{index * 10 + 10 * GAP / 2:.2f}"
         height = HEIGHT * item.value / ceiling
+        # A year has 366 bars a chart: each is core.charts.rect's markup written out here, its
+        # tip escaped once for both shapes (same output, a third of the time).
+        tip = charts.title(item.tip)
         # A bar of nothing still answers a hover or a tap: an invisible hit area.
         parts.append(
-            charts.rect(f"{x:.2f}", 0, f"{10 * (1 - GAP):.2f}", HEIGHT, css="hit", tip=item.tip)
+            f'<rect x="{x}" y="0" width="{bar_width}" height="{HEIGHT}" class="hit">{tip}</rect>'
         )
         if height > 0:
             parts.append(
-                charts.rect(
-                    f"{x:.2f}", f"{HEIGHT - height:.2f}", f"{10 * (1 - GAP):.2f}", f"{height:.2f}",
-                    css=item.css, tip=item.tip,
-                )
-            )  # fmt: skip
+                f'<rect x="{x}" y="{HEIGHT - height:.2f}" width="{bar_width}" height="{height:.2f}"'
+                f' class="{escape(item.css)}">{tip}</rect>'
+            )
     if goal:
         y = f"{HEIGHT - HEIGHT * goal / ceiling:.2f}"
         parts.append(charts.line(0, width, y, y, css="goal-line"))

@@ -53,13 +53,14 @@ def headlines(card: Scorecard) -> list[Headline]:
         Headline(
             "IGA time a day",
             NO_FIGURE if per_day is None else f"{per_day / 3600:.1f} h",
-            f"goal {goal_hours:g} h · met on {f['days_met_time_goal']} of {f['days']} days",
+            f"goal {goal_hours:g} h · met on {f['days_met_time_goal']} of {f['goal_days']} "
+            "prospecting days",
         ),
         Headline(
             "Conversations a day",
             NO_FIGURE if f["conversations_per_day"] is None else f"{f['conversations_per_day']:g}",
             f"goal {card.goal_conversations} · met on {f['days_met_conversations_goal']} of "
-            f"{f['days']} days · {f['conversations']} in all",
+            f"{f['goal_days']} prospecting days · {f['conversations']} in all",
         ),
         Headline(
             "Streak",

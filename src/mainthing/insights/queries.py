@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from mainthing.accounts.models import User
-from mainthing.activity.models import DayTotal
 from mainthing.bookings import fillrate
 from mainthing.bookings.models import CallbackRequest
 from mainthing.calls.models import CONVERSATIONS, CallAttempt, CallSession
@@ -119,10 +118,12 @@ def scorecard(
     start, end = reads.bounds(first, last, tz)
     settings = reads.settings_for(user)
 
-    # The ledger: a day's totals for the range and the streak's look back.
-    totals, names = reads.days(user, first, last)
+    # The ledger: a day's totals for the streak's look back and the range, in one read (a row
+    # a day): the range's days, and the days with a conversation for the streak.
     history_first = min(first, today - timedelta(days=STREAK_LOOKBACK_DAYS))
-    talked = reads.talked_days(user, history_first, max(last, today))
+    history = reads.days(user, history_first, max(last, today))
+    totals = {day: total for day, total in history.items() if first <= day <= last}
+    talked = {day for day, total in history.items() if total.conversations > 0}
 
     # Prospecting blocks and the calls in them, from the range's start to the weeks ahead.
     this_monday = timekit.week_start(today)
@@ -132,16 +133,20 @@ def scorecard(
     calls = reads.calls(user, start, reads.bounds(first, max(last, ahead_end_day), tz)[1])
     blocks = reads.prospecting(specs, span_start, span_end)
 
-    days_table, day_figures = _days(totals, first, elapsed_last, user)
+    prospecting_dates = reads.prospecting_dates(blocks, tz)
+    days_table, day_figures = _days(totals, first, elapsed_last, user, prospecting_dates)
     tiers_table, trend = _tiers(totals, first, elapsed_last)
     fill_table, fill_figures = _fill(blocks, calls, chosen, elapsed_last, this_monday, tz, now)
-    streak = figures.streak(
-        reads.prospecting_dates(blocks, tz), talked, today=today, first=first, last=last
-    )
+    streak = figures.streak(prospecting_dates, talked, today=today, first=first, last=last)
     booked = reads.bookings(user, start, end, now=now)
     calls_figures = _call_sessions(user, start, end, now)
     sources_table, categories_table, funnel, funnel_figures, funnel_choices = yields.lead_yield(
-        user, totals, names, start, end, chosen, funnel_source=funnel_source
+        user,
+        reads.leadgen_time(user, first, last),
+        start,
+        end,
+        chosen,
+        funnel_source=funnel_source,
     )
     callbacks_table, callbacks = _callbacks(user, first, last, tz)
     months_table, kinds_table = yields.income_tables(user, totals, first, last)
@@ -165,7 +170,7 @@ def scorecard(
         "callback_requests": callbacks,
         **funnel_figures,
     }
-    plan = _plan(user, settings, specs, today, now, tz)
+    plan = _plan(user, settings, specs, history, today, now, tz)
     return Scorecard(
         range=chosen,
         today=today,
@@ -197,8 +202,10 @@ def scorecard(
     )
 
 
-def _days(totals: dict, first: date, elapsed_last: date | None, user: User):
-    """IGA time and conversations per day so far, against the daily goals."""
+def _days(totals: dict, first: date, elapsed_last: date | None, user: User, prospecting: set):
+    """IGA time and conversations per day so far, against the daily goals. The goals are for
+    prospecting days (days with a prospecting block; every day for a user with no routine):
+    the days met are counted, and the averages taken, over those."""
     table = Table(
         "days",
         "IGA time and conversations per day",
@@ -208,25 +215,30 @@ def _days(totals: dict, first: date, elapsed_last: date | None, user: User):
             Column("conversations", "Conversations"),
             Column("iga_goal_met", "Met the time goal", FLAG),
             Column("conversations_goal_met", "Met the conversations goal", FLAG),
+            Column("prospecting_day", "Prospecting day", FLAG),
         ],
     )
     goal_seconds, goal_talks = user.goal_iga_minutes * 60, user.goal_conversations
-    met_time = met_talks = met_both = 0
+    met_time = met_talks = met_both = goal_days = 0
     iga = talks = 0
     for day in timekit.days(first, elapsed_last) if elapsed_last else []:
         total = totals.get(day)
         seconds = total.seconds.get(Tier.INCOME, 0) if total else 0
         count = total.conversations if total else 0
         time_ok, talks_ok = seconds >= goal_seconds, count >= goal_talks
-        met_time += time_ok
-        met_talks += talks_ok
-        met_both += time_ok and talks_ok
+        goal_day = not prospecting or day in prospecting
+        if goal_day:
+            goal_days += 1
+            met_time += time_ok
+            met_talks += talks_ok
+            met_both += time_ok and talks_ok
         iga += seconds
         talks += count
-        table.rows.append([day, seconds, count, time_ok, talks_ok])
-    elapsed = len(table.rows)
+        table.rows.append([day, seconds, count, time_ok, talks_ok, goal_day])
+    elapsed = goal_days
     return table, {
-        "days": elapsed,
+        "days": len(table.rows),
+        "goal_days": goal_days,
         "iga_seconds": iga,
         "conversations": talks,
         "days_met_time_goal": met_time,
@@ -295,8 +307,11 @@ def _fill(blocks, calls, chosen: periods.Range, elapsed_last, this_monday: date,
     ]
     if not elapsed_last:
         weeks = [w for w in weeks if w[2] != "past"]
+    # Each week looks only at its own blocks and calls, not the range's.
+    near_blocks, near_calls = reads.Near(blocks), reads.Near(calls)
     for lo_day, hi_day, when in weeks:
-        fill = reads.fill_of(blocks, calls, *reads.bounds(lo_day, hi_day, tz))
+        lo, hi = reads.bounds(lo_day, hi_day, tz)
+        fill = reads.fill_of(near_blocks.near(lo, hi), near_calls.near(lo, hi), lo, hi)
         table.rows.append(
             [lo_day, when, fill.block_seconds, fill.booked_seconds,
              figures.share(fill.booked_seconds, fill.block_seconds)]
@@ -353,9 +368,12 @@ def _callbacks(user: User, first: date, last: date, tz):
     return table, sum(per_day.values())
 
 
-def _plan(user: User, settings, specs, today: date, now: datetime, tz) -> figures.Plan | None:
+def _plan(
+    user: User, settings, specs, history: dict, today: date, now: datetime, tz
+) -> figures.Plan | None:
     """The monthly income goal worked back from the last 90 days' rates (or starters), and
-    whether the coming week's prospecting blocks hold the calls it needs. Five queries."""
+    whether the coming week's prospecting blocks hold the calls it needs. `history` holds the
+    day totals of at least those 90 days. Four queries."""
     if settings.income_goal is None:
         return None
     first = today - timedelta(days=figures.RATE_WINDOW_DAYS - 1)
@@ -364,10 +382,9 @@ def _plan(user: User, settings, specs, today: date, now: datetime, tz) -> figure
         user=user, date__gte=first, date__lte=today, currency=user.currency
     ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
     joined = len(reads.joins(user, start, end))
-    window = DayTotal.objects.filter(user=user, day__gte=first, day__lte=today).aggregate(
-        talks=Sum("conversations"), leadgen=Sum("seconds", filter=Q(category__tier=Tier.LEADGEN))
-    )
-    talks, leadgen_hours = window["talks"] or 0, (window["leadgen"] or 0) / 3600
+    window = [total for day, total in history.items() if first <= day <= today]
+    talks = sum(total.conversations for total in window)
+    leadgen_hours = sum(total.seconds.get(Tier.LEADGEN, 0) for total in window) / 3600
     booked = reads.bookings(user, start, end, now=now)
     estimate = settings.income_per_join
     days = figures.RATE_WINDOW_DAYS

@@ -5,17 +5,18 @@ user's zone; instants are UTC.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from mainthing.accounts.models import User
 from mainthing.activity.models import DayTotal
 from mainthing.bookings import fillrate
-from mainthing.bookings.models import Appointment, BookingPage, Status
+from mainthing.bookings.models import LONGEST_CALL, Appointment, BookingPage, Status
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.prospects.models import Income, LeadSource, Prospect, Spend, Stage
@@ -51,46 +52,55 @@ class Day:
     prescheduled: int = 0
     overrides: int = 0
     override_seconds: int = 0
-    leadgen: dict[int, int] = field(default_factory=lambda: defaultdict(int))  # per category
 
 
-def days(user: User, first: date, last: date) -> tuple[dict[date, Day], dict[int, str]]:
-    """Totals per local day in [first, last] (days with nothing are absent), and the names of
-    the categories met. One query over day totals: a year is a few thousand rows whatever the
-    number of entries."""
-    rows = DayTotal.objects.filter(user=user, day__gte=first, day__lte=last).values_list(
-        "day",
-        "category_id",
-        "category__tier",
-        "category__name",
-        "seconds",
-        "conversations",
-        "prescheduled",
-        "overrides",
-        "override_seconds",
+def days(user: User, first: date, last: date) -> dict[date, Day]:
+    """Totals per local day in [first, last] (days with nothing are absent). One query, summed
+    per day by the database in the order of the day totals' (user, day, category) index: a row
+    a day however many entries and categories (a heavy account's year of day totals is ten
+    thousand rows)."""
+    per_tier = {
+        tier: Sum("seconds", filter=Q(category__tier=tier))
+        for tier in (Tier.INCOME, Tier.LEADGEN, Tier.OTHER)
+    }
+    rows = (
+        DayTotal.objects.filter(user=user, day__gte=first, day__lte=last)
+        .values("day")
+        .annotate(
+            **per_tier,
+            talks=Sum("conversations"),
+            planned=Sum("prescheduled"),
+            overridden=Sum("overrides"),
+            overridden_seconds=Sum("override_seconds"),
+        )
+        .values_list("day", *per_tier, "talks", "planned", "overridden", "overridden_seconds")
+        .order_by()
     )
     found: dict[date, Day] = defaultdict(Day)
-    names: dict[int, str] = {}
-    for day, category_id, tier, name, seconds, talks, planned, overrides, override_seconds in rows:
-        names[category_id] = name
+    for day, income, leadgen, other, talks, planned, overrides, override_seconds in rows:
         total = found[day]
-        total.seconds[tier] += seconds
-        total.conversations += talks
-        total.prescheduled += planned
-        total.overrides += overrides
-        total.override_seconds += override_seconds
-        if tier == Tier.LEADGEN:
-            total.leadgen[category_id] += seconds
-    return found, names
+        for tier, seconds in ((Tier.INCOME, income), (Tier.LEADGEN, leadgen), (Tier.OTHER, other)):
+            if seconds is not None:
+                total.seconds[tier] = seconds
+        total.conversations = talks
+        total.prescheduled = planned
+        total.overrides = overrides
+        total.override_seconds = override_seconds
+    return found
 
 
-def talked_days(user: User, first: date, last: date) -> set[date]:
-    """Local days in [first, last] with at least one conversation."""
-    return set(
-        DayTotal.objects.filter(user=user, day__gte=first, day__lte=last, conversations__gt=0)
-        .values_list("day", flat=True)
-        .distinct()
+def leadgen_time(user: User, first: date, last: date) -> dict[int, tuple[str, int]]:
+    """{category id: (name, seconds)} of the lead-gen categories with time in [first, last]."""
+    rows = (
+        DayTotal.objects.filter(
+            user=user, day__gte=first, day__lte=last, category__tier=Tier.LEADGEN
+        )
+        .values("category_id", "category__name")
+        .annotate(total=Sum("seconds"))
+        .values_list("category_id", "category__name", "total")
+        .order_by()
     )
+    return {pk: (name, seconds) for pk, name, seconds in rows}
 
 
 # --- prospecting blocks and calls ----------------------------------------------------------------
@@ -116,13 +126,30 @@ class Call:
 def calls(user: User, start: datetime, end: datetime) -> list[Call]:
     """Appointments not cancelled that overlap [start, end): a completed call at its real
     time, the others at their booked time. A rescheduled call is one row, at its new time."""
+    # Bounded on both sides of the (user, start) index: no call lasts longer than LONGEST_CALL.
     rows = (
-        Appointment.objects.filter(user=user, start__lt=end, end__gt=start)
+        Appointment.objects.filter(
+            user=user, start__lt=end, start__gte=start - LONGEST_CALL, end__gt=start
+        )
         .exclude(status=Status.CANCELLED)
         .values_list("start", "end", "status")
         .order_by("start")
     )
     return [Call(*row) for row in rows]
+
+
+class Near:
+    """Blocks or calls sorted by start, cut by bisection to those that may overlap a span: a
+    year of weeks each looks at its own few instead of the whole year's."""
+
+    def __init__(self, items: list):
+        self.items = items
+        self.starts = [i.start for i in items]
+        self.longest = max((i.end - i.start for i in items), default=timedelta(0))
+
+    def near(self, lo: datetime, hi: datetime) -> list:
+        first = bisect_left(self.starts, lo - self.longest)
+        return self.items[first : bisect_left(self.starts, hi)]
 
 
 def fill_of(blocks: list[occurrences.Occurrence], booked: list[Call], lo: datetime, hi: datetime):
@@ -199,13 +226,29 @@ class Cohort:
 def cohort(user: User, start: datetime, end: datetime) -> Cohort:
     """The leads added in [start, end) by source, and what they became: booked (a call not
     cancelled), held (a call completed), joined, declined (with the affiliate branch) and the
-    income from them on any date. Three grouped queries. A merged prospect is one person."""
+    income from them on any date. Two grouped queries, read from the prospects added in the
+    span: a month's leads cost a month's rows, never a scan of every call or payment. A merged
+    prospect is one person."""
     found = Cohort()
-    added = Q(user=user, created_at__gte=start, created_at__lt=end)
-    rows = Prospect.objects.filter(added).values("source_id", "stage").annotate(n=Count("pk"))
-    for row in rows.values_list("source_id", "stage", "n").order_by():
-        source, stage, n = row
+    # A call is found through its prospect (the appointments' prospect index), so it is the
+    # user's because the prospect is; filtering the call by user too makes SQLite walk all of
+    # the user's calls for every lead instead.
+    calls = Appointment.objects.filter(prospect=OuterRef("pk")).exclude(status=Status.CANCELLED)
+    rows = (
+        Prospect.objects.filter(user=user, created_at__gte=start, created_at__lt=end)
+        .values("source_id", "stage")
+        .annotate(
+            n=Count("pk"),
+            booked=Count("pk", filter=Exists(calls)),
+            held=Count("pk", filter=Exists(calls.filter(status=Status.COMPLETED))),
+        )
+        .values_list("source_id", "stage", "n", "booked", "held")
+        .order_by()
+    )
+    for source, stage, n, booked, held in rows:
         found.leads[source] += n
+        found.booked[source] += booked
+        found.held[source] += held
         if stage == Stage.JOINED:
             found.joined[source] += n
         if stage in DECLINED:
@@ -215,20 +258,6 @@ def cohort(user: User, start: datetime, end: datetime) -> Cohort:
     prospects_of = {
         f"prospect__{k}": v for k, v in (("created_at__gte", start), ("created_at__lt", end))
     }
-    calls_of_cohort = (
-        Appointment.objects.filter(user=user, **prospects_of)
-        .exclude(status=Status.CANCELLED)
-        .values("prospect__source_id")
-        .annotate(
-            booked=Count("prospect_id", distinct=True),
-            held=Count("prospect_id", distinct=True, filter=Q(status=Status.COMPLETED)),
-        )
-        .values_list("prospect__source_id", "booked", "held")
-        .order_by()
-    )
-    for source, booked, held in calls_of_cohort:
-        found.booked[source] = booked
-        found.held[source] = held
     money = (
         Income.objects.filter(user=user, **prospects_of)
         .values("prospect__source_id", "currency")

@@ -153,7 +153,7 @@ def weekly_review(user: User, *, now: datetime) -> Review:
     first, last = periods.last_full_week(today)
     before_first = first - timedelta(days=7)
     weeks = [(before_first, first - timedelta(days=1)), (first, last)]
-    totals, _ = reads.days(user, before_first, last)
+    totals = reads.days(user, before_first, last)
     start_before, _ = reads.bounds(before_first, before_first, tz)
     start_last, end_last = reads.bounds(first, last, tz)
     ahead_end = now + timedelta(days=7)

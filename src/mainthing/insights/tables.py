@@ -8,12 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
 
 # Kinds of cell: how a value is rounded and shown.
 TEXT, DAY, WEEK, MONTH = "text", "day", "week", "month"
 COUNT, HOURS, PERCENT, RATE, MONEY, FLAG = "count", "hours", "percent", "rate", "money", "flag"
 CENT = Decimal("0.01")
 NO_FIGURE = "\u2013"  # an en dash: no figure (nothing to divide by), never a made-up 0
+# A shown cell starting with one of these is right-aligned as a number (an empty one too).
+NUMERIC_START = "0123456789" + NO_FIGURE
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,24 @@ class Table:
         return [
             [shown(v, c.kind) for v, c in zip(row, self.columns, strict=True)] for row in self.rows
         ]
+
+    def body_html(self) -> SafeString:
+        """The rows as the page's <tbody> holds them: the first cell a row header, cells that
+        start with a digit or a dash (numbers, no figure) right-aligned. Built here rather than
+        in a template loop: a year's days are 1,700 cells, and the loop took 40 ms a table."""
+        if not self.rows:
+            return mark_safe(
+                f'<tr><td colspan="{len(self.columns)}" class="muted">Nothing in this range yet.'
+                "</td></tr>"
+            )
+        parts = []
+        for head, *cells in self.shown_rows():
+            parts.append(f'<tr><th scope="row">{escape(head)}</th>')
+            for cell in cells:
+                number = ' class="num"' if cell[:1] in NUMERIC_START else ""
+                parts.append(f"<td{number}>{escape(cell)}</td>")
+            parts.append("</tr>")
+        return mark_safe("".join(parts))
 
     def as_dicts(self) -> list[dict]:
         keys = [c.key for c in self.columns]

@@ -40,8 +40,7 @@ def _per_hour(count: int, seconds: int) -> float | None:
 
 def lead_yield(
     user: User,
-    totals: dict,
-    names: dict[int, str],
+    leadgen: dict[int, tuple[str, int]],
     start: datetime,
     end: datetime,
     chosen,
@@ -49,9 +48,9 @@ def lead_yield(
     funnel_source: int | None = None,
 ):
     """(sources table, categories table, funnel table, funnel figures, funnel choices) for the
-    leads added in [start, end) and the lead generation and spend of the range. The funnel is
-    of every source's leads, or of `funnel_source`'s (one of the user's sources) when given;
-    the figures are always of every source."""
+    leads added in [start, end) and the lead generation (`reads.leadgen_time`) and spend of the
+    range. The funnel is of every source's leads, or of `funnel_source`'s (one of the user's
+    sources) when given; the figures are always of every source."""
     sources = reads.sources(user)
     cohort = reads.cohort(user, start, end)
     spend = reads.spend(user, chosen.first, chosen.last)
@@ -116,10 +115,11 @@ def lead_yield(
             Column("income", "Income", TEXT),
         ],
     )
-    seconds: dict[int, int] = defaultdict(int)
-    for total in totals.values():
-        for category_id, s in total.leadgen.items():
-            seconds[category_id] += s
+    seconds = {pk: spent for pk, (_, spent) in leadgen.items()}
+    # A source's category is named even in a range with no time logged on it.
+    names = {pk: name for _, pk, name in sources.values() if pk} | {
+        pk: name for pk, (name, _) in leadgen.items()
+    }
     every = sorted(
         set(seconds) | {c for c in per_category if c is not None},
         key=lambda c: names.get(c, "").lower(),
