@@ -42,7 +42,14 @@ pytestmark = BROWSER_MARKS
 
 PHONE_360 = {"width": 360, "height": 740}
 DASH = "\u2013"  # tables.NO_FIGURE: a cell with no figure
-DAYS_COLUMNS = ["day", "iga_hours", "conversations", "iga_goal_met", "conversations_goal_met"]
+DAYS_COLUMNS = [
+    "day",
+    "iga_hours",
+    "conversations",
+    "iga_goal_met",
+    "conversations_goal_met",
+    "prospecting_day",
+]
 
 
 def todays_work() -> tuple[datetime, datetime, datetime]:
