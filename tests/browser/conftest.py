@@ -177,17 +177,24 @@ def viewport():
 
 
 @pytest.fixture
+def context_options():
+    """More of the browser context's options (`has_touch` for a phone); a test overrides it."""
+    return {}
+
+
+@pytest.fixture
 def problems():
     return PageProblems()
 
 
 @pytest.fixture
-def page(browser, live_server, viewport, problems):
+def page(browser, live_server, viewport, context_options, problems):
     context = browser.new_context(
         base_url=live_server.url,
         timezone_id=TIME_ZONE,
         locale="en-GB",
         viewport=viewport,
+        **context_options,
     )
     context.set_default_timeout(10_000)
     # As long for assertions as for actions: CI's two cores run two browsers and servers.

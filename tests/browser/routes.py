@@ -53,6 +53,7 @@ EXCLUDED = {
     "booking:cancel": ACTION,
     "bookings:new-feed": "shows a feed address once, right after a POST makes it",
     "prospects:export": "a CSV file, not a page",
+    "insights:csv": "a CSV file of one of the scorecard's tables, not a page",
     "prospects:suggest": "an htmx fragment of the booking form, tested with it",
     "prospects:source-qr-svg": "an image",
     "prospects:source-qr-png": "an image",

@@ -81,6 +81,13 @@ def signed_in_pages(data: dict) -> dict[str, list[str]]:
         "calls:queue": ["/call/"],
         "calls:scripts": ["/call/scripts/"],
         "calls:outcome": [f"/call/{p}/outcome/{w}/" for w in ("talked", "booked", "declined")],
+        "insights:scorecard": [
+            "/insights/",
+            "/insights/?range=year",
+            # A custom range that ends before it starts: the reason, and this month instead.
+            "/insights/?range=custom&start=2026-03-10&end=2026-03-01",
+        ],
+        "insights:review": ["/insights/review/"],
         "more": ["/more/"],
         "offline": ["/offline/"],
     }
@@ -132,7 +139,8 @@ def _weekday_before(day: date) -> date:
 def pat(transactional_db, settings, tmp_path):
     """Pat in London with the starter routine, a lead source with spend, a prospect with a
     history (a held call, notes, a stage change, income), a call booked next week through the
-    booking page (with its manage link), time entries, and Sam, whose page has no free times."""
+    booking page (with its manage link), two weeks of time entries, an income goal, and Sam,
+    whose page has no free times."""
     from django.contrib.auth.tokens import default_token_generator
     from django.utils import timezone
     from django.utils.encoding import force_bytes
@@ -145,6 +153,7 @@ def pat(transactional_db, settings, tmp_path):
     from mainthing.bookings import services as booking_services
     from mainthing.bookings.models import MadeVia
     from mainthing.core import timekit
+    from mainthing.insights import services as insight_services
     from mainthing.prospects import services as prospect_services
     from mainthing.routine import services as routine_services
     from mainthing.routine.models import Block
@@ -196,7 +205,19 @@ def pat(transactional_db, settings, tmp_path):
     )
     token = managelinks.issue(appointment, now=now)
     logged = entry(user, "Forum posts", held_at - timedelta(hours=3), 45, note="Signature thread")
+    # Two weeks of work before today (lead generation, a call, busy work) for Insights' charts
+    # and tables and the weekly review.
+    for back in range(1, 15):
+        day = today - timedelta(days=back)
+        if day.weekday() != 6:
+            morning = timekit.localize(datetime.combine(day, time(8, 0)), TZ)
+            entry(user, "Video posts", morning, 60)
+            entry(user, "Prospect call", morning + timedelta(hours=2), 25, prospect_name="Bo")
+            entry(user, "Organizing", morning + timedelta(hours=4), 20)
     activity_services.start_timer(user, category(user, "Forum posts"), now=now, override=True)
+
+    # A monthly income goal: the scorecard works it back, with its rates table.
+    insight_services.save_goal(user, income_goal="2000.00", income_per_join="250.00")
 
     sam = onboarding.create_account(
         email="sam@example.com", password=PASSWORD, time_zone="Europe/London", name="Sam"
@@ -294,6 +315,14 @@ def test_signed_in_pages_with_data_and_errors_pass_axe(pat, page, problems):
     page.get_by_role("button", name="Check the file").click()
     expect(page).to_have_url(re.compile(r"/activity/import/\d+/$"))
     sweep.check("activity:import-job")
+
+    # Insights with every chart's numbers open as a table, and a bar's value read out.
+    page.goto("/insights/?range=quarter")
+    page.locator("details.numbers summary").evaluate_all("all => all.forEach((s) => s.click())")
+    expect(page.locator("details.numbers:not([open])")).to_have_count(0)
+    page.locator("#panel-days rect.hit").last.click()
+    expect(page.locator("#panel-days .chart-readout")).to_contain_text(" h of IGA")
+    sweep.check("insights: the tables open, a bar's value read out")
 
     # The feed address, shown once.
     page.goto("/accounts/profile/")
