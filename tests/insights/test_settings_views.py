@@ -257,7 +257,7 @@ def test_the_goal_form_takes_what_the_service_takes(owner):
     assert services.save_goal(owner, **form.cleaned_data).income_goal == Decimal("9999999999.99")
 
 
-def test_the_partials_post_to_their_views_with_the_page_as_next(owner):
+def test_the_partials_post_to_their_views_with_the_page_and_their_section_as_next(owner):
     request = RequestFactory().get("/insights/review/?week=2026-06-08")
     request.user = owner
 
@@ -270,7 +270,8 @@ def test_the_partials_post_to_their_views_with_the_page_as_next(owner):
         f'action="{GOAL}"' in goal_html,
         f'action="{REVIEW_EMAIL}"' in email_html,
         'id="review-email"' in email_html,
-        '<input type="hidden" name="next" value="/insights/review/?week=2026-06-08">' in email_html,
+        '<input type="hidden" name="next" value="/insights/review/?week=2026-06-08#email">'
+        in email_html,
         'name="csrfmiddlewaretoken"' in goal_html,
         'name="income_goal"' in goal_html,
         '<option value="8" selected>08:00</option>' in email_html,

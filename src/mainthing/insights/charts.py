@@ -18,6 +18,8 @@ from mainthing.core import charts
 
 HEIGHT = 100  # the view box's height; bars are scaled into it
 GAP = 0.15  # the share of each slot left between bars
+# A chart of one or two bars keeps a bar's width: room is made for at least this many.
+MIN_SLOTS = 7
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,7 @@ def bars(
     items: list[Bar], *, label: str, goal: float | None = None, top: float | None = None
 ) -> SafeString:
     """Vertical bars, one per item (a day, a week, a month), with an optional goal line."""
-    count = max(len(items), 1)
-    width = count * 10
+    width = max(len(items), MIN_SLOTS) * 10
     ceiling = top or _scale([i.value for i in items], goal or 0) * 1.1
     bar_width = f"{10 * (1 - GAP):.2f}"
     parts = []
@@ -65,7 +66,7 @@ def bars(
 
 def stacked(weeks: list[list[tuple[float, str, str]]], *, label: str) -> SafeString:
     """Stacked bars: each week a column of (value, css, tip) parts from the bottom up."""
-    count = max(len(weeks), 1)
+    count = max(len(weeks), MIN_SLOTS)
     ceiling = _scale([sum(v for v, _, _ in parts) for parts in weeks]) * 1.05
     shapes = []
     for index, parts in enumerate(weeks):

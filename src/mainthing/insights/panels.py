@@ -6,6 +6,7 @@ scorecard's tables and figures, through `tables.shown()`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.utils.safestring import SafeString
 
@@ -25,6 +26,7 @@ class Panel:
     note: str = ""  # a sentence under the chart
     legend: list[tuple[str, str]] | None = None  # (css, label)
     meters: list[tuple[str, str, SafeString]] | None = None  # (label, value, bar) rows
+    empty: str = ""  # said instead of the chart when it would have nothing to show
     axis: tuple[str, str] | None = None  # the first and the last bar's names, under the chart
     heading: str = ""  # the chart's own title, when its table holds more than it shows
     numbers_in: str = ""  # another panel's id whose table holds this chart's numbers
@@ -113,44 +115,8 @@ def _percent(value: int | None) -> str:
 
 def panels(card: Scorecard) -> dict[str, Panel]:
     t = card.tables
-    goal_hours = card.goal_iga_minutes / 60
-    days = t["days"].rows
     found = {
-        "days": Panel(
-            t["days"],
-            charts.bars(
-                [
-                    charts.Bar(
-                        r[1] / 3600, f"{r[0]:%a %d %b}: {shown(r[1], HOURS)} of IGA", "fill-income"
-                    )
-                    for r in days
-                ],
-                label=f"IGA hours per day against the goal of {goal_hours:g} h",
-                goal=goal_hours,
-            ),
-            note=f"The dashed line is your daily goal ({goal_hours:g} h).",
-            axis=_axis(days, "%d %b"),
-            heading="IGA time per day",
-        ),
-        "conversations": Panel(
-            t["days"],
-            charts.bars(
-                [
-                    charts.Bar(
-                        r[2],
-                        f"{r[0]:%a %d %b}: {r[2]} conversation{'s' if r[2] != 1 else ''}",
-                        "fill-income",
-                    )
-                    for r in days
-                ],
-                label=f"Conversations per day against the goal of {card.goal_conversations}",
-                goal=card.goal_conversations,
-            ),
-            note=f"The dashed line is your daily goal ({card.goal_conversations}).",
-            axis=_axis(days, "%d %b"),
-            heading="Conversations per day",
-            numbers_in="days",
-        ),
+        **_day_panels(card),
         "tiers": Panel(
             t["tiers"],
             charts.stacked(
@@ -232,7 +198,85 @@ def panels(card: Scorecard) -> dict[str, Panel]:
         ),
         "income_kinds": Panel(t["income_kinds"]),
     }
+    if not any(r[2] for r in t["fill"].rows):
+        found["fill"].empty = (
+            "No prospecting blocks in these weeks: add them to your routine, and the calls "
+            "booked in them will fill this chart."
+        )
+    if not any(r[1] for r in t["callbacks"].rows):
+        found["callbacks"].empty = "Nobody found your booking page full in this range."
+    if not any(r[2] for r in t["income"].rows):
+        found["income"].empty = "No income in this range yet: add it on the Income page."
     return found
+
+
+# Over more than about three months a bar a day is under a pixel wide on a phone: the day
+# charts then draw a bar a week (the table keeps every day).
+LONGEST_DAILY_CHART = 92
+
+
+def _day_panels(card: Scorecard) -> dict[str, Panel]:
+    """IGA time and conversations against the daily goals: a bar a day, or for a long range
+    a bar a week, each the week's total ÷ its prospecting days (its days, when it had none)."""
+    goal_hours, goal_talks = card.goal_iga_minutes / 60, card.goal_conversations
+    rows = card.tables["days"].rows
+    if len(rows) <= LONGEST_DAILY_CHART:
+        names = [f"{r[0]:%a %d %b}" for r in rows]
+        hours = [r[1] / 3600 for r in rows]
+        talks = [r[2] for r in rows]
+        axis, unit = _axis(rows, "%d %b"), ""
+        headings = ("IGA time per day", "Conversations per day")
+    else:
+        weeks: dict = {}
+        for day, seconds, count, _time_ok, _talks_ok, goal_day in rows:
+            week = weeks.setdefault(day - timedelta(days=day.weekday()), [0, 0, 0, 0])
+            week[0] += seconds
+            week[1] += count
+            week[2] += goal_day
+            week[3] += 1
+        names = [f"week of {monday:%d %b}" for monday in weeks]
+        hours = [w[0] / 3600 / (w[2] or w[3]) for w in weeks.values()]
+        talks = [round(w[1] / (w[2] or w[3]), 1) for w in weeks.values()]
+        first, last = min(weeks), max(weeks)
+        axis, unit = (f"week of {first:%d %b}", f"week of {last:%d %b}"), " a prospecting day"
+        headings = (
+            "IGA time a prospecting day, per week",
+            "Conversations a prospecting day, per week",
+        )
+    weekly = " Each bar is a week: its total ÷ its prospecting days." if unit else ""
+    return {
+        "days": Panel(
+            card.tables["days"],
+            charts.bars(
+                [
+                    charts.Bar(h, f"{name}: {h:.2f} h of IGA{unit}", "fill-income")
+                    for name, h in zip(names, hours, strict=True)
+                ],
+                label=f"{headings[0]}, against the goal of {goal_hours:g} h",
+                goal=goal_hours,
+            ),
+            note=f"The dashed line is your daily goal ({goal_hours:g} h).{weekly}",
+            axis=axis,
+            heading=headings[0],
+        ),
+        "conversations": Panel(
+            card.tables["days"],
+            charts.bars(
+                [
+                    charts.Bar(
+                        n, f"{name}: {n:g} conversation{'' if n == 1 else 's'}{unit}", "fill-income"
+                    )
+                    for name, n in zip(names, talks, strict=True)
+                ],
+                label=f"{headings[1]}, against the goal of {goal_talks}",
+                goal=goal_talks,
+            ),
+            note=f"The dashed line is your daily goal ({goal_talks}).{weekly}",
+            axis=axis,
+            heading=headings[1],
+            numbers_in="days",
+        ),
+    }
 
 
 def _axis(rows: list[list], fmt: str) -> tuple[str, str] | None:

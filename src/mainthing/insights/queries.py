@@ -353,7 +353,7 @@ def _call_sessions(user: User, start: datetime, end: datetime, now: datetime) ->
 def _callbacks(user: User, first: date, last: date, tz):
     table = Table(
         "callbacks",
-        "“No free time” requests per week",
+        "Call-back requests per week (no free time to book)",
         [Column("week", "Week of", WEEK), Column("requests", "Requests")],
     )
     start, end = reads.bounds(first, last, tz)
