@@ -133,3 +133,17 @@ def test_a_week_with_nothing_says_so_without_dividing_by_zero(db):
     assert (empty.best, empty.worst, empty.blocks) == (None, None, [])
     assert "no prospecting blocks" in empty.summary
     assert empty.summary.startswith("You talked to 0 prospects (±0)")
+
+
+def test_a_week_before_with_nothing_is_said_on_the_page(db, client):
+    user = UserFactory(time_zone=LONDON)
+    client.force_login(user)
+    page = client.get("/insights/review/").content.decode()
+    assert "The week before holds nothing to compare with yet" in page
+
+
+def test_two_weeks_of_history_get_no_such_note(two_weeks, client):
+    client.force_login(two_weeks)
+    page = client.get("/insights/review/").content.decode()
+    assert "holds nothing to compare" not in page
+    assert "You talked to 5 prospects (+2)" in page

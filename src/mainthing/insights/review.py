@@ -115,6 +115,11 @@ class Review:
     def override_hours(self) -> str:
         return tables.hours(self.override_seconds)
 
+    @property
+    def nothing_before(self) -> bool:
+        """The week before holds nothing to compare with (a new account, a break)."""
+        return not any(n.before for n in self.numbers)
+
     def number(self, key: str) -> Number:
         return next(n for n in self.numbers if n.key == key)
 

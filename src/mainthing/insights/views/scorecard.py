@@ -85,13 +85,8 @@ def table_csv(request, table: str):
 @login_required
 @require_safe
 def review(request):
-    user, now = request.user, timezone.now()
-    review = weekly_review(user, now=now)
-    tz = timekit.zone(user.time_zone)
     context = {
-        "review": review,
-        # An account newer than the week reviewed has nothing to compare yet: the page says so.
-        "new_account": timekit.local_date(user.date_joined, tz) > review.first,
+        "review": weekly_review(request.user, now=timezone.now()),
         **settings_views.forms_for(request.user),
     }
     return render(request, "insights/review.html", context)
