@@ -20,13 +20,9 @@ URL is given (`--postgres URL` or MAINTHING_BENCH_POSTGRES_URL).
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
-from pathlib import Path
 
 from bench import common
 
@@ -100,17 +96,6 @@ def measure(database_url: str, *, runs: int) -> dict:
     return results
 
 
-def _in_subprocess(database_url: str, runs: int) -> dict:
-    out = common.data_dir() / "call-queue-measure.json"
-    out.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "bench.call_queue", "--worker", "--database-url"]
-    command += [database_url, "--out", str(out), "--runs", str(runs)]
-    done = subprocess.run(command, check=False)
-    if done.returncode != 0 or not out.exists():
-        sys.exit(f"bench.call_queue: measuring failed on {database_url.split(':')[0]}")
-    return json.loads(out.read_text())
-
-
 ROWS = (
     ("/healthz (baseline, same client)", "healthz"),
     ("next card (queue order + card facts)", "next_card"),
@@ -146,28 +131,12 @@ def report(results: dict, runs: int) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--database-url", help=argparse.SUPPRESS)
-    parser.add_argument("--out", help=argparse.SUPPRESS)
-    parser.add_argument("--runs", type=int, default=30, help="repetitions (default 30)")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("MAINTHING_BENCH_POSTGRES_URL", ""),
-        help="also run on this PostgreSQL URL (default: $MAINTHING_BENCH_POSTGRES_URL)",
+    args = common.database_arguments(__doc__, runs_help="repetitions (default 30)").parse_args()
+    results = common.measure_on_databases(
+        args, module="bench.call_queue", name="call-queue", measure=measure
     )
-    args = parser.parse_args()
-    if args.worker:
-        Path(args.out).write_text(json.dumps(measure(args.database_url, runs=args.runs)))
+    if results is None:
         return 0
-
-    sqlite_file = common.data_dir() / "call-queue.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
-    results = {"sqlite": _in_subprocess(f"sqlite:///{sqlite_file}", args.runs)}
-    if args.postgres:
-        common.fresh_postgres_database(args.postgres)
-        results["postgres"] = _in_subprocess(args.postgres, args.runs)
     print("\n".join(report(results, args.runs)))
     (common.data_dir() / "call-queue-results.json").write_text(json.dumps(results, indent=2))
     return 0

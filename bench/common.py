@@ -3,7 +3,11 @@ starts Django, fresh PostgreSQL databases and timing loops."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -69,3 +73,50 @@ def samples_ms(func: Callable[[], object], *, runs: int, warmup: int) -> list[fl
 
 def verdict(value: float, limit: float) -> str:
     return "PASS" if value <= limit else "OVER"
+
+
+def database_arguments(description: str, *, runs_help: str) -> argparse.ArgumentParser:
+    """The flags of a bench that measures in a subprocess per database (`measure_on_databases`):
+    its hidden worker flags, --runs and --postgres. The caller adds its own and parses."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=30, help=runs_help)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("MAINTHING_BENCH_POSTGRES_URL", ""),
+        help="also run on this PostgreSQL URL (default: $MAINTHING_BENCH_POSTGRES_URL)",
+    )
+    return parser
+
+
+def measure_on_databases(
+    args: argparse.Namespace, *, module: str, name: str, measure: Callable[..., dict]
+) -> dict | None:
+    """In the worker (`--worker`): runs `measure(database_url, runs=)` and writes its figures to
+    `--out`; returns None. Otherwise: runs `python -m module --worker` on a fresh SQLite file
+    named `name` (and on --postgres, freshly created, when given), one process per database so
+    each starts from a cold Django, and returns {"sqlite": figures, "postgres": figures}."""
+    if args.worker:
+        Path(args.out).write_text(json.dumps(measure(args.database_url, runs=args.runs)))
+        return None
+
+    def in_subprocess(database_url: str) -> dict:
+        out = data_dir() / f"{name}-measure.json"
+        out.unlink(missing_ok=True)
+        command = [sys.executable, "-m", module, "--worker", "--database-url", database_url]
+        command += ["--out", str(out), "--runs", str(args.runs)]
+        done = subprocess.run(command, check=False)
+        if done.returncode != 0 or not out.exists():
+            sys.exit(f"{module}: measuring failed on {database_url.split(':')[0]}")
+        return json.loads(out.read_text())
+
+    sqlite_file = data_dir() / f"{name}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
+    results = {"sqlite": in_subprocess(f"sqlite:///{sqlite_file}")}
+    if args.postgres:
+        fresh_postgres_database(args.postgres)
+        results["postgres"] = in_subprocess(args.postgres)
+    return results

@@ -20,15 +20,11 @@ dropped and created through the `postgres` database).
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 from bench import common
 
@@ -329,17 +325,6 @@ def measure(database_url: str, *, runs: int) -> dict:
     return results
 
 
-def _in_subprocess(database_url: str, runs: int) -> dict:
-    out = common.data_dir() / "prospects-measure.json"
-    out.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "bench.prospects", "--worker", "--database-url", database_url]
-    command += ["--out", str(out), "--runs", str(runs)]
-    done = subprocess.run(command, check=False)
-    if done.returncode != 0 or not out.exists():
-        sys.exit(f"bench.prospects: measuring failed on {database_url.split(':')[0]}")
-    return json.loads(out.read_text())
-
-
 ROWS = (
     ("list page, newest first", "list_default"),
     ("list page, stage = contacted", "list_stage"),
@@ -355,28 +340,14 @@ ROWS = (
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--database-url", help=argparse.SUPPRESS)
-    parser.add_argument("--out", help=argparse.SUPPRESS)
-    parser.add_argument("--runs", type=int, default=30, help="repetitions per page (default 30)")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("MAINTHING_BENCH_POSTGRES_URL", ""),
-        help="also run on this PostgreSQL URL (default: $MAINTHING_BENCH_POSTGRES_URL)",
+    args = common.database_arguments(
+        __doc__, runs_help="repetitions per page (default 30)"
+    ).parse_args()
+    results = common.measure_on_databases(
+        args, module="bench.prospects", name="prospects", measure=measure
     )
-    args = parser.parse_args()
-    if args.worker:
-        Path(args.out).write_text(json.dumps(measure(args.database_url, runs=args.runs)))
+    if results is None:
         return 0
-
-    sqlite_file = common.data_dir() / "prospects.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
-    results = {"sqlite": _in_subprocess(f"sqlite:///{sqlite_file}", args.runs)}
-    if args.postgres:
-        common.fresh_postgres_database(args.postgres)
-        results["postgres"] = _in_subprocess(args.postgres, args.runs)
 
     for db, figures in results.items():
         print(

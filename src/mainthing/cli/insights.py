@@ -154,16 +154,12 @@ def _flags(message: str) -> str:
 def _table_csv(card, key: str) -> None:
     """One table as CSV: its column keys (the names --json gives the same cells), then its
     plain rows."""
-    from mainthing.core import csvsafe
-
     table = card.tables.get(key)
     if table is None:
         raise CommandError(
             f"There is no table {key!r}. The tables: {', '.join(card.tables)}.", status=2
         )
-    writer = csvsafe.writer(sys.stdout)
-    writer.writerow([c.key for c in table.columns])
-    writer.writerows(table.plain_rows())
+    table.write_csv(sys.stdout)
 
 
 def _print_scorecard(card) -> None:

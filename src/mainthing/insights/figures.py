@@ -94,8 +94,6 @@ RATE_WINDOW_DAYS = 90
 STARTER_JOINS_PER_CONVERSATION = 0.1
 STARTER_SHOW_UP = 0.8
 STARTER_BOOKINGS_PER_LEADGEN_HOUR = 0.5
-# A default call length when the user has no booking page to say theirs.
-DEFAULT_CALL_MINUTES = 30
 
 
 @dataclass(frozen=True)

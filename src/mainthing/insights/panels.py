@@ -6,15 +6,15 @@ scorecard's tables and figures, through `tables.shown()`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.utils.safestring import SafeString
 
+from mainthing.core import timekit
 from mainthing.core.enums import Tier
 
 from . import charts
 from .queries import Scorecard
-from .tables import HOURS, NO_FIGURE, PERCENT, Table, shown
+from .tables import HOURS, NO_FIGURE, PERCENT, Table, hours, shown
 
 TIER_CSS = {Tier.INCOME: "fill-income", Tier.LEADGEN: "fill-leadgen", Tier.OTHER: "fill-other"}
 
@@ -54,7 +54,7 @@ def headlines(card: Scorecard) -> list[Headline]:
     return [
         Headline(
             "IGA time a day",
-            NO_FIGURE if per_day is None else f"{per_day / 3600:.1f} h",
+            NO_FIGURE if per_day is None else hours(per_day),
             f"goal {goal_hours:g} h · met on {f['days_met_time_goal']} of {f['goal_days']} "
             "prospecting days",
         ),
@@ -99,12 +99,12 @@ def headlines(card: Scorecard) -> list[Headline]:
             NO_FIGURE
             if f["conversations_per_hour"] is None
             else f"{f['conversations_per_hour']:g}",
-            f"over {f['call_session_seconds'] / 3600:.1f} h of call sessions",
+            f"over {hours(f['call_session_seconds'])} of call sessions",
         ),
         Headline(
             "IGA overrides",
             str(f["overrides"]),
-            f"busy work started in prospecting time, {f['override_seconds'] / 3600:.1f} h in all",
+            f"busy work started in prospecting time, {hours(f['override_seconds'])} in all",
         ),
     ]
 
@@ -222,20 +222,20 @@ def _day_panels(card: Scorecard) -> dict[str, Panel]:
     rows = card.tables["days"].rows
     if len(rows) <= LONGEST_DAILY_CHART:
         names = [f"{r[0]:%a %d %b}" for r in rows]
-        hours = [r[1] / 3600 for r in rows]
+        iga_hours = [r[1] / 3600 for r in rows]
         talks = [r[2] for r in rows]
         axis, unit = _axis(rows, "%d %b"), ""
         headings = ("IGA time per day", "Conversations per day")
     else:
         weeks: dict = {}
         for day, seconds, count, _time_ok, _talks_ok, goal_day in rows:
-            week = weeks.setdefault(day - timedelta(days=day.weekday()), [0, 0, 0, 0])
+            week = weeks.setdefault(timekit.week_start(day), [0, 0, 0, 0])
             week[0] += seconds
             week[1] += count
             week[2] += goal_day
             week[3] += 1
         names = [f"week of {monday:%d %b}" for monday in weeks]
-        hours = [w[0] / 3600 / (w[2] or w[3]) for w in weeks.values()]
+        iga_hours = [w[0] / 3600 / (w[2] or w[3]) for w in weeks.values()]
         talks = [round(w[1] / (w[2] or w[3]), 1) for w in weeks.values()]
         first, last = min(weeks), max(weeks)
         axis, unit = (f"week of {first:%d %b}", f"week of {last:%d %b}"), " a prospecting day"
@@ -250,7 +250,7 @@ def _day_panels(card: Scorecard) -> dict[str, Panel]:
             charts.bars(
                 [
                     charts.Bar(h, f"{name}: {h:.2f} h of IGA{unit}", "fill-income")
-                    for name, h in zip(names, hours, strict=True)
+                    for name, h in zip(names, iga_hours, strict=True)
                 ],
                 label=f"{headings[0]}, against the goal of {goal_hours:g} h",
                 goal=goal_hours,

@@ -16,7 +16,13 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from mainthing.accounts.models import User
 from mainthing.activity.models import DayTotal
 from mainthing.bookings import fillrate
-from mainthing.bookings.models import LONGEST_CALL, Appointment, BookingPage, Status
+from mainthing.bookings.models import (
+    DEFAULT_MINUTES,
+    LONGEST_CALL,
+    Appointment,
+    BookingPage,
+    Status,
+)
 from mainthing.core import timekit
 from mainthing.core.enums import Tier
 from mainthing.prospects.models import Income, LeadSource, Prospect, Spend, Stage
@@ -160,24 +166,28 @@ def fill_of(blocks: list[occurrences.Occurrence], booked: list[Call], lo: dateti
 
 def call_minutes(user: User) -> int:
     """The length of a call on the user's booking page (its first), or the default."""
-    lengths = BookingPage.objects.filter(user=user).values_list("lengths", flat=True).first()
-    for part in (lengths or "").split(","):
-        if part.strip().isdigit():
-            return int(part)
-    return 30
+    page = BookingPage.objects.filter(user=user).only("lengths").first()
+    lengths = page.length_list if page is not None else []
+    return lengths[0] if lengths else DEFAULT_MINUTES
 
 
 # --- prospects, money ----------------------------------------------------------------------------
 
 
 def sources(user: User) -> dict[int, tuple[str, int | None, str]]:
-    """{source id: (label, category id, category name)}."""
-    rows = LeadSource.objects.filter(user=user).values_list(
-        "pk", "campaign", "category_id", "category__name"
+    """{source id: (its label, its category id, its category's name)}."""
+    rows = (
+        LeadSource.objects.filter(user=user)
+        .select_related("category")
+        .only("campaign", "category_id", "category__name")
     )
     return {
-        pk: ((f"{name} / {campaign}" if category_id else "Unknown"), category_id, name or "")
-        for pk, campaign, category_id, name in rows
+        source.pk: (
+            source.label,
+            source.category_id,
+            source.category.name if source.category else "",
+        )
+        for source in rows
     }
 
 
@@ -296,7 +306,7 @@ def weekly(values_by_day: dict[date, float], mondays: list[date]) -> list[float]
     """Sums of a per-day figure per week (Monday to Sunday) for each of `mondays`."""
     sums = dict.fromkeys(mondays, 0)
     for day, value in values_by_day.items():
-        monday = day - timedelta(days=day.weekday())
+        monday = timekit.week_start(day)
         if monday in sums:
             sums[monday] += value
     return [sums[m] for m in mondays]

@@ -104,8 +104,7 @@ def next_due(weekday: int, hour: int, tz: ZoneInfo, after: datetime) -> datetime
     (0 = Monday) at `hour`:00. One occurrence a week: a wall hour a DST change skips is the
     instant the clocks jump (so the day still has its review); in an hour a DST change repeats,
     the first of the two is the occurrence and the second is not one."""
-    local_day = timekit.local_date(after, tz)
-    day = local_day - timedelta(days=(local_day.weekday() - weekday) % 7)
+    day = timekit.week_start(timekit.local_date(after, tz), first_weekday=weekday)
     while True:
         due = timekit.localize(datetime.combine(day, time(hour)), tz, in_gap="end")
         if due >= after:
@@ -226,8 +225,8 @@ def email_context(review: Review, *, tz: ZoneInfo) -> dict:
         "numbers": [
             {
                 "label": n.label,
-                "last": n.text(n.last),
-                "before": n.text(n.before),
+                "last": n.last_text,
+                "before": n.before_text,
                 "change": n.change_text or tables.NO_FIGURE,
             }
             for n in review.numbers

@@ -12,6 +12,8 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from mainthing.core import csvsafe
+
 # Kinds of cell: how a value is rounded and shown.
 TEXT, DAY, WEEK, MONTH = "text", "day", "week", "month"
 COUNT, HOURS, PERCENT, RATE, MONEY, FLAG = "count", "hours", "percent", "rate", "money", "flag"
@@ -43,6 +45,15 @@ class Table:
         return [
             [plain(v, c.kind) for v, c in zip(row, self.columns, strict=True)] for row in self.rows
         ]
+
+    def write_csv(self, out) -> None:
+        """The table as CSV into `out` (a file or a response): its column keys (the names the
+        JSON gives the same cells), then `plain_rows()`, formula cells neutralized. The page's
+        download and `mainthing insights --csv` both write it here."""
+        writer = csvsafe.writer(out)
+        writer.writerow([c.key for c in self.columns])
+        for row in self.plain_rows():
+            writer.writerow(["" if cell is None else cell for cell in row])
 
     def shown_rows(self) -> list[list[str]]:
         return [

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from mainthing.core import csvsafe, timekit
+from mainthing.core import timekit
 
 from .. import panels, periods, queries
 from ..forms import RangeForm
@@ -75,10 +75,7 @@ def table_csv(request, table: str):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"mainthing-{table}-{chosen.first:%Y%m%d}-{chosen.last:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csvsafe.writer(response)
-    writer.writerow([c.key for c in found.columns])
-    for row in found.plain_rows():
-        writer.writerow(["" if cell is None else cell for cell in row])
+    found.write_csv(response)
     return response
 
 
