@@ -444,6 +444,12 @@ def block(user, start: str, end: str, *, tier: str = "income", days: str = "dail
     )
 
 
+def round_the_clock(user, *, tier: str = "income"):
+    """Prospecting time at every minute of every day: two blocks meeting at noon and at
+    midnight (00:00-23:59 would leave the day's last minute out, and a test run then fails)."""
+    return [block(user, "00:00", "12:00", tier=tier), block(user, "12:00", "00:00", tier=tier)]
+
+
 def at(text: str, zone: str = "UTC") -> datetime:
     """A UTC instant from a wall-clock 'YYYY-MM-DD HH:MM' in a zone."""
     return timekit.localize(datetime.fromisoformat(text), timekit.zone(zone))

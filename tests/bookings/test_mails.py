@@ -13,7 +13,7 @@ from icalendar import Calendar
 from mainthing.bookings import letters, mails, managelinks, public, services, tasks
 from mainthing.bookings.models import Appointment, Change, Mail
 from tests import processes
-from tests.factories import UserFactory, at, block
+from tests.factories import UserFactory, at, block, round_the_clock
 
 NOW = at("2026-03-09 08:00", "America/New_York")  # Monday, the day after the US DST change
 CALL = at("2026-03-10 11:00", "America/New_York")  # 20:30 in Kolkata
@@ -387,7 +387,7 @@ def test_without_an_email_url_the_worker_writes_owner_only_files_in_the_data_dir
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     user = UserFactory(email=USER, name="Dana Reyes", time_zone="America/New_York")
-    block(user, "00:00", "23:59")
+    round_the_clock(user)
     page = public.page_for(user)
     start = min(
         s for s, _ in public.offered_slots(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from mainthing.bookings import managelinks, public, reminders, services, tasks
 from mainthing.bookings.models import Change, Mail, Reminder
 from tests import processes
-from tests.factories import UserFactory, at, block
+from tests.factories import UserFactory, at, block, round_the_clock
 
 NOW = at("2026-06-10 09:00", "Europe/London")
 CALL = at("2026-06-12 19:00", "Europe/London")
@@ -152,7 +152,7 @@ def _book_calls_due_now_in_real_time(frozen, count: int) -> list:
     frozen.stop()  # the module's NOW: these calls are about the real time
     real_now = timezone.now()
     user = UserFactory(email=USER, name="Ann Lee", time_zone="UTC")
-    block(user, "00:00", "23:59")
+    round_the_clock(user)
     page = public.page_for(user)
     page.lengths, page.step_minutes, page.remind_user_minutes = "15", 15, 60
     page.save()

@@ -125,6 +125,13 @@ def go_to(page, name: str) -> None:
     ).click()
 
 
+def keep_screenshot(page, path, *, full_page: bool = True) -> None:
+    """Save a picture of the page for people to look at (it asserts nothing). Chromium waits
+    for fonts before it draws one, and on CI's two busy cores that wait has passed the usual
+    10 s, so a screenshot gets longer than an action."""
+    page.screenshot(path=str(path), full_page=full_page, timeout=60_000)
+
+
 def axe_violations(page, selector: str = "body") -> list[dict]:
     """axe-core's WCAG 2 A/AA violations inside `selector`, as {"id", "impact", "nodes"}. The
     engine is evaluated through the DevTools protocol, which the page's CSP doesn't govern, so no

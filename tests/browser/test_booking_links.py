@@ -14,6 +14,7 @@ from tests.browser.conftest import (
     TIME_ZONE,
     axe_violations,
     horizontal_overflow,
+    keep_screenshot,
     sign_up,
 )
 
@@ -57,7 +58,7 @@ def test_source_booking_link_copies_and_its_qr_code_downloads(
     table = page.locator(".table-scroll")
     assert table.evaluate("el => [el.scrollWidth <= el.clientWidth, el.scrollLeft]") == [True, 0]
     assert axe_violations(page, "main") == []
-    page.screenshot(path=f"var/screens/sources-{viewport['width']}.png", full_page=True)
+    keep_screenshot(page, f"var/screens/sources-{viewport['width']}.png")
 
     page.get_by_role("link", name="Signature on the MLM forum").click()
 
@@ -84,7 +85,7 @@ def test_source_booking_link_copies_and_its_qr_code_downloads(
     assert page.evaluate("navigator.clipboard.readText()") == link
     assert horizontal_overflow(page)["wide"] == []
     assert axe_violations(page, "main") == []
-    page.screenshot(path=f"var/screens/source-qr-{viewport['width']}.png", full_page=True)
+    keep_screenshot(page, f"var/screens/source-qr-{viewport['width']}.png")
     problems.assert_none()
 
 

@@ -37,12 +37,18 @@ NAMES = [
 
 @pytest.fixture
 def ten_leads(transactional_db):
-    """A user in London with prospecting time all day every day and ten new leads, the
+    """A user in London with prospecting time round the clock and ten new leads, the
     oldest first in the queue."""
-    from tests.factories import LeadSourceFactory, ProspectFactory, UserFactory, block, category
+    from tests.factories import (
+        LeadSourceFactory,
+        ProspectFactory,
+        UserFactory,
+        category,
+        round_the_clock,
+    )
 
     user = UserFactory(email=EMAIL, name="Dana", time_zone=TIME_ZONE, phone_region="GB")
-    block(user, "00:00", "23:59")
+    round_the_clock(user)
     source = LeadSourceFactory(
         user=user, category=category(user, "PPC campaigns"), campaign="ad set 3"
     )

@@ -12,6 +12,7 @@ from tests.browser.conftest import (
     CHROMIUM,
     axe_violations,
     horizontal_overflow,
+    keep_screenshot,
     sign_up,
 )
 
@@ -57,7 +58,7 @@ def test_new_feed_address_is_copied_by_its_button_and_shown_once(page: Page, pro
     assert page.evaluate("navigator.clipboard.readText()") == address
     assert horizontal_overflow(page)["wide"] == []
     assert axe_violations(page, "main") == []
-    page.screenshot(path=f"var/screens/feed-{viewport['width']}.png", full_page=True)
+    keep_screenshot(page, f"var/screens/feed-{viewport['width']}.png")
 
     page.reload()
 

@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     axe_violations,
     flash,
     horizontal_overflow,
+    keep_screenshot,
     sign_up,
 )
 
@@ -64,7 +65,7 @@ def test_new_user_follows_the_checklist_to_the_end(page: Page, problems, viewpor
     sign_up(page)
     expect(checklist(page)).to_contain_text("0 of 5 done")
     fits(page)
-    page.screenshot(path=f"var/screens/first-run-{viewport['width']}.png")
+    keep_screenshot(page, f"var/screens/first-run-{viewport['width']}.png", full_page=False)
 
     # 1. Prospecting times: a Sunday block in two taps ("None", then "Sun"), then edited.
     follow_step(page, "routine", "Set prospecting times")
@@ -85,7 +86,7 @@ def test_new_user_follows_the_checklist_to_the_end(page: Page, problems, viewpor
     expect(editing.get_by_label("Mon", exact=True)).not_to_be_checked()
     expect(page).to_have_url(re.compile(r"/routine/$"))
     fits(page)
-    page.screenshot(path=f"var/screens/block-edit-{viewport['width']}.png", full_page=True)
+    keep_screenshot(page, f"var/screens/block-edit-{viewport['width']}.png")
     editing.get_by_label("End", exact=True).fill("13:00")
     editing.get_by_role("button", name="Save block").click()
     expect(flash(page)).to_have_text("Saved Income-generating Sun 10:00-13:00.")

@@ -11,7 +11,13 @@ from datetime import timedelta
 import pytest
 
 from tests.browser import conftest
-from tests.browser.conftest import BROWSER_MARKS, CHROMIUM, DESKTOP, horizontal_overflow
+from tests.browser.conftest import (
+    BROWSER_MARKS,
+    CHROMIUM,
+    DESKTOP,
+    horizontal_overflow,
+    keep_screenshot,
+)
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -84,7 +90,7 @@ def test_import_a_file_then_run_again_an_import_whose_worker_died(
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_text("The file is clean: 3 entries.")).to_be_visible()
     page.get_by_label("Webinars").select_option("leadgen")
-    page.screenshot(path=str(tmp_path / "ready.png"), full_page=True)
+    keep_screenshot(page, tmp_path / "ready.png")
     page.get_by_role("button", name="Import 3 entries").click()
     expect(page.get_by_role("status")).to_have_text(re.compile(r"Imported 3 entries\."))
 
@@ -106,7 +112,7 @@ def test_import_a_file_then_run_again_an_import_whose_worker_died(
     assert page.locator("[hx-trigger]").count() == 0  # no more polling
     overflow = horizontal_overflow(page)
     assert overflow["scroll"] <= overflow["client"], overflow
-    page.screenshot(path=str(tmp_path / "worker-stopped.png"), full_page=True)
+    keep_screenshot(page, tmp_path / "worker-stopped.png")
 
     page.get_by_role("button", name="Run it again").click()
     page.get_by_role("button", name="Import 4 entries").click()

@@ -26,6 +26,7 @@ from tests.browser.conftest import (
     flash,
     go_to,
     horizontal_overflow,
+    keep_screenshot,
     local_now,
     sign_up,
 )
@@ -110,7 +111,7 @@ class Walk:
         self.page, self.folder, self.wide = page, folder, {}
 
     def step(self, name: str) -> None:
-        self.page.screenshot(path=self.folder / f"{name}.png", full_page=True)
+        keep_screenshot(self.page, self.folder / f"{name}.png")
         overflow = horizontal_overflow(self.page)
         if overflow["scroll"] > overflow["client"]:
             self.wide[name] = overflow

@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     CHROMIUM,
     axe_violations,
     horizontal_overflow,
+    keep_screenshot,
     sign_up,
 )
 
@@ -83,7 +84,7 @@ def test_today_names_who_asked_to_be_called_back(
         == 0
     )
     assert axe_violations(page, "main") == []
-    page.screenshot(path=f"var/screens/today-callbacks-{viewport['width']}.png", full_page=True)
+    keep_screenshot(page, f"var/screens/today-callbacks-{viewport['width']}.png")
 
     box.get_by_role("link", name=VISITOR).click()
 
