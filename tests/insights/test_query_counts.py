@@ -100,3 +100,15 @@ def test_review_page_runs_the_same_queries_for_a_bigger_account(
     counts = queries_do_not_grow(income_last_week, lambda: _add(marketer, 1, 5))
     assert counts.few == counts.many
     assert (counts.first, counts.last) == (Decimal("10.00"), Decimal("50.00"))
+
+
+@pytest.mark.parametrize("path", ["/insights/?range=year", "/insights/review/"])
+def test_each_page_reads_the_settings_row_once(marketer, owner_client, frozen, path):
+    """The figures (the goal worked back) and the page's two settings forms share one read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert owner_client.get(path).status_code == 200
+    reads = [q["sql"] for q in captured if "insights_insightsettings" in q["sql"]]
+    assert len(reads) == 1, reads

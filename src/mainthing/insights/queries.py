@@ -23,6 +23,7 @@ from mainthing.prospects.models import Income
 from mainthing.routine import queries as routine_queries
 
 from . import figures, periods, reads, yields
+from .models import InsightSettings
 from .tables import (
     DAY,
     FLAG,
@@ -58,8 +59,9 @@ class Scorecard:
     tier_trend: float | None  # the income share's change, in points per week
     tables: dict[str, Table]
     plan: figures.Plan | None
-    income_goal: Decimal | None
-    income_per_join_estimate: Decimal | None
+    # The user's goal and review settings as read for the figures; the page's forms show them
+    # too, without reading the row again.
+    settings: InsightSettings
     # The sources the funnel can be narrowed to (id, label), and the one it is narrowed to.
     funnel_sources: list[tuple[int, str]] = field(default_factory=list)
     funnel_source: int | None = None
@@ -195,8 +197,7 @@ def scorecard(
             )
         },
         plan=plan,
-        income_goal=settings.income_goal,
-        income_per_join_estimate=settings.income_per_join,
+        settings=settings,
         funnel_sources=funnel_choices[0],
         funnel_source=funnel_choices[1],
     )

@@ -55,7 +55,7 @@ def scorecard(request):
         "headlines": panels.headlines(card),
         "panels": panels.panels(card),
         "query": request.GET.urlencode(),
-        **settings_views.forms_for(request.user),
+        **settings_views.forms_for(request.user, card.settings),
     }
     return render(request, "insights/scorecard.html", context)
 

@@ -16,12 +16,14 @@ from mainthing.core.navigation import safe_next
 
 from .. import reads, services
 from ..forms import WEEKDAYS, GoalForm, ReviewEmailForm
+from ..models import InsightSettings
 
 
-def forms_for(user) -> dict:
+def forms_for(user, row: InsightSettings | None = None) -> dict:
     """The two settings forms showing the user's current values, for the pages that include
-    `insights/goal_form.html` and `insights/review_email_form.html`."""
-    row = reads.settings_for(user)
+    `insights/goal_form.html` and `insights/review_email_form.html`. A page that has read the
+    settings row already passes it."""
+    row = row or reads.settings_for(user)
     return {
         "goal_form": GoalForm(user=user, initial=GoalForm.initial_for(row)),
         "review_email_form": ReviewEmailForm(user=user, initial=ReviewEmailForm.initial_for(row)),
