@@ -108,6 +108,8 @@ def date_fields(user, value: str) -> list[tuple[str, dict]]:
             {"stage": "contacted", "next_step": f"slot:{value.replace(' ', 'T')}+00:00"},
         ),
         (reverse("routine:edit"), {**routine, "valid_from": value}),
+        (reverse("routine:edit"), {**routine, "on_date": value}),
+        (reverse("routine:edit-block", args=[evenings.pk]), {**routine, "valid_from": value}),
         (reverse("routine:edit"), {**routine, "valid_until": value}),
         (reverse("routine:add-exception", args=[evenings.pk]), {"date": value, "skip": "on"}),
         (reverse("prospects:add"), {"name": "Cy", "stage": "new", "follow_up_on": value}),
@@ -141,13 +143,16 @@ def test_every_date_field_refuses_a_date_out_of_range_and_writes_nothing(db, zon
 
 @pytest.mark.parametrize("zone", ZONES)
 @pytest.mark.parametrize("value", EDGES)
-@pytest.mark.parametrize("page", ["bookings:calendar", "activity:log"])
-def test_a_week_out_of_range_shows_this_week_and_says_why(db, zone, value, page):
+@pytest.mark.parametrize(
+    ("page", "param"),
+    [("bookings:calendar", "week"), ("bookings:calendar", "day"), ("activity:log", "week")],
+)
+def test_a_week_out_of_range_shows_this_week_and_says_why(db, zone, value, page, param):
     user = UserFactory(time_zone=zone)
     client = Client(raise_request_exception=False)
     client.force_login(user)
 
-    response = client.get(reverse(page), {"week": value})
+    response = client.get(reverse(page), {param: value})
 
     today = timekit.local_date(NOW, timekit.zone(zone))
     shown = response.context["week"].first if "week" in response.context else None

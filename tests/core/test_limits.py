@@ -20,6 +20,7 @@ from mainthing.accounts.models import User
 from mainthing.activity.models import Activity, Category
 from mainthing.bookings.models import Appointment, BookingPage
 from mainthing.core import limits
+from mainthing.core.forms import DayField
 from mainthing.prospects import services
 from mainthing.prospects.models import Event, Income, LeadSource, Prospect, Spend
 from mainthing.routine.models import Block, BlockException
@@ -62,6 +63,27 @@ def test_the_sweep_finds_the_forms_of_every_app():
     apps = {form.__module__.split(".")[1] for form, _, _ in TEXT_FIELDS}
 
     assert apps == {"accounts", "activity", "bookings", "calls", "prospects", "routine"}
+
+
+DATE_FIELDS = [
+    (form, name, field)
+    for form in product_forms()
+    for name, field in form.base_fields.items()
+    if isinstance(field, forms.DateField)
+]
+
+
+def test_every_date_field_of_every_form_takes_only_the_days_mainthing_handles():
+    """A plain DateField takes 0001-01-01 and 9999-12-31, which overflow as soon as they are
+    turned into instants; DayField refuses them with a message (tests/core/test_date_range.py)."""
+    assert {form.__module__.split(".")[1] for form, _, _ in DATE_FIELDS} >= {
+        "activity", "bookings", "insights", "prospects", "routine",
+    }  # fmt: skip
+    plain = [
+        f"{form.__name__}.{name}" for form, name, field in DATE_FIELDS
+        if not isinstance(field, DayField)
+    ]  # fmt: skip
+    assert plain == []
 
 
 @pytest.mark.parametrize(

@@ -83,6 +83,39 @@ def test_a_mistyped_range_says_so_and_shows_this_month(client, query, message):
     assert 'href="?range=month" aria-current="page"' in page
 
 
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+@pytest.mark.parametrize(
+    ("start", "end", "handled"),
+    [
+        ("0001-01-01", "0001-01-03", False),
+        ("9999-12-29", "9999-12-31", False),
+        ("2201-01-01", "2201-01-05", False),
+        ("1900-01-01", "1900-01-03", True),  # the first and last days Mainthing handles
+        ("2200-12-29", "2200-12-31", True),
+    ],
+)
+def test_a_custom_range_at_the_calendars_edges_is_shown_or_refused_by_name(
+    client,
+    fortnight,  # noqa: F811 (the fixture imported above)
+    zone,
+    start,
+    end,
+    handled,
+):
+    fortnight.time_zone = zone
+    fortnight.save(update_fields=["time_zone"])
+    query = f"range=custom&start={start}&end={end}"
+    response = client.get(f"/insights/?{query}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert ("outside the dates Mainthing handles" in page) is not handled
+    assert ('href="?range=month" aria-current="page"' in page) is not handled
+    download = client.get(f"/insights/csv/days/?{query}")
+    assert download.status_code == 200
+    named = f"{start.replace('-', '')}-{end.replace('-', '')}" in download["Content-Disposition"]
+    assert named is handled
+
+
 def test_an_unknown_table_is_not_found_and_the_pages_only_read(client):
     assert client.get("/insights/csv/nothing/").status_code == 404
     assert client.post("/insights/").status_code == 405

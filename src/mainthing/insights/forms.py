@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 
 from mainthing.accounts.models import User
+from mainthing.core.forms import DayField
 
 from . import periods, services
 from .models import InsightSettings
@@ -76,12 +77,8 @@ class RangeForm(forms.Form):
     """The scorecard's range: a named one, or custom days (from the query string)."""
 
     range = forms.ChoiceField(choices=list(periods.RANGES.items()), required=False)
-    start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = DayField(label="From", required=False)
+    end = DayField(label="To", required=False)
 
     def chosen(self, today: date) -> periods.Range:
         """The range asked for, or the default one when the form has errors (shown beside)."""
