@@ -6,7 +6,7 @@ belong to the same user. Pass fields for what a test is about.
 """
 
 import hashlib
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import factory
@@ -432,16 +432,24 @@ def new_prospect(user, name: str = "Ann Lee", *, at: datetime, **fields) -> Pros
     return prospect_services.add_prospect(user, contact, now=at, **options)
 
 
+SET_UP_AT = datetime(2020, 1, 1, tzinfo=UTC)
+
+
 def block(user, start: str, end: str, *, tier: str = "income", days: str = "daily"):
-    """A weekly block in the user's zone, written through the routine service."""
-    return routine_services.add_block(
+    """A weekly block in the user's zone, written through the routine service, as if set up
+    long ago (on 2020-01-01, the day its overlap check takes as today): the calendar feed shows
+    a block only from the day it was made."""
+    made = routine_services.add_block(
         user,
         tier=tier,
         days=days,
         start=time.fromisoformat(start),
         end=time.fromisoformat(end),
-        today=date(2020, 1, 1),
+        today=SET_UP_AT.date(),
     )
+    Block.objects.filter(pk=made.pk).update(created_at=SET_UP_AT)
+    made.refresh_from_db(fields=["created_at"])
+    return made
 
 
 def round_the_clock(user, *, tier: str = "income"):

@@ -549,17 +549,59 @@ def test_new_feed_page_offers_copy_and_subscribe_links_under_profile(owner, owne
     assert current == [reverse("accounts:profile"), reverse("more")]
 
 
-def test_feed_starts_on_the_day_the_account_was_made(db, anon_client, frozen):
+def block_days(found: dict) -> list[str]:
+    return sorted(uid.split("-", 2)[2][:10] for uid in found if uid.startswith("block-"))
+
+
+def test_feed_shows_blocks_from_the_day_the_account_was_made(db, anon_client, frozen):
     user = UserFactory(time_zone="Europe/London", date_joined=datetime(2026, 6, 5, 9, tzinfo=UTC))
-    block(user, "19:00", "21:00")
-    book(user, "Before Signing Up", datetime(2026, 6, 1, 18, 0, tzinfo=UTC))
+    block(user, "19:00", "21:00")  # made long ago: only the account's age cuts it
     raw = feeds.rotate_feed_token(user)
 
     found = events(anon_client.get(url(raw)).content)
 
-    days = sorted(uid.split("-", 2)[2][:10] for uid in found if uid.startswith("block-"))
-    assert days[0] == "2026-06-05"
-    assert [uid for uid in found if uid.startswith("appointment-")] == []
+    assert block_days(found)[0] == "2026-06-05"
+
+
+def test_feed_shows_a_new_block_from_the_day_it_was_made_or_the_day_it_is_valid_from(
+    db, anon_client, frozen
+):
+    """An account of years adds an evening block today (10 June) and a morning one valid
+    since 3 June: the first starts today, the second on the day the user gave."""
+    user = UserFactory(time_zone="Europe/London", date_joined=datetime(2024, 1, 1, tzinfo=UTC))
+    today = date(2026, 6, 10)
+    routine_services.add_block(
+        user, tier="income", days="daily", start=time(19), end=time(21), today=today
+    )
+    routine_services.add_block(
+        user, tier="leadgen", days="daily", start=time(8), end=time(9), today=today,
+        valid_from=date(2026, 6, 3),
+    )  # fmt: skip
+    raw = feeds.rotate_feed_token(user)
+
+    found = events(anon_client.get(url(raw)).content)
+
+    firsts = {}
+    for event in sorted(found.values(), key=lambda event: event["start"]):
+        firsts.setdefault(event["summary"], event["start"].date())
+    assert firsts == {
+        "Prospecting block": date(2026, 6, 10),
+        "Lead generation block": date(2026, 6, 3),
+    }
+
+
+def test_feed_shows_a_restored_call_from_before_the_account_was_made(db, anon_client, frozen):
+    """Calls are not cut by the account's age: one restored into an account made today
+    happened when it says."""
+    user = UserFactory(time_zone="Europe/London", date_joined=datetime(2026, 6, 10, 9, tzinfo=UTC))
+    call = book(user, "Held Last Week", datetime(2026, 6, 3, 18, 0, tzinfo=UTC))
+    raw = feeds.rotate_feed_token(user)
+
+    found = events(anon_client.get(url(raw)).content)
+
+    assert [uid for uid in found if uid.startswith("appointment-")] == [
+        f"appointment-{call.pk}@mainthing"
+    ]
 
 
 def test_profile_offers_to_create_a_feed_when_there_is_none(owner, owner_client):

@@ -12,7 +12,7 @@ through a unique index, so no comparison of secrets happens in Python.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -139,17 +139,24 @@ def _appointment_event(appointment: Appointment, stamp: datetime) -> Event:
     )
 
 
+def _first_kept(block: Block, user: User, first: date, tz) -> date:
+    """The first day the feed shows a block on: a routine set up today was not kept last week,
+    so nothing before the account was made, nor before the block was (or the day it says it
+    is valid from, when the user gave one). Calls have no such cut: a call in a restored
+    account happened when it says, whenever the account was made."""
+    kept_since = block.valid_from or timekit.local_date(block.created_at, tz)
+    return max(first, timekit.local_date(user.date_joined, tz), kept_since)
+
+
 def build_calendar(user: User, *, now: datetime) -> bytes:
-    """The user's feed from 14 days ago (or the day the account was made, if later) to 8 weeks
-    ahead: every block occurrence and every appointment that is not cancelled (a cancelled one
-    is left out, so clients remove it; a completed one is at its real time). Three queries,
-    whatever the number of events."""
+    """The user's feed from 14 days ago to 8 weeks ahead: every block occurrence from the
+    block's first day, and every appointment that is not cancelled (a cancelled one is left
+    out, so clients remove it; a completed one is at its real time). Three queries, whatever
+    the number of events."""
     tz = timekit.zone(user.time_zone)
-    # Nothing from before the account existed: a routine set up today was not kept last week.
-    first = max(timekit.local_date(now - PAST, tz), timekit.local_date(user.date_joined, tz))
+    first = timekit.local_date(now - PAST, tz)
     last = timekit.local_date(now + AHEAD, tz)
     blocks = list(Block.objects.filter(user=user).prefetch_related("exceptions"))
-    specs = [block.spec(list(block.exceptions.all())) for block in blocks]
     sequences = {block.pk: block.sequence for block in blocks}
     start, _ = timekit.local_day_bounds(first, tz)
     _, end = timekit.local_day_bounds(last, tz)
@@ -170,7 +177,10 @@ def build_calendar(user: User, *, now: datetime) -> bytes:
     stamp = now.replace(microsecond=0)
     events = [
         (o.start, _block_event(o, sequences.get(o.block_id, 0), stamp))
-        for o in occurrences.expand(specs, first, last)
+        for block in blocks
+        for o in occurrences.expand(
+            [block.spec(list(block.exceptions.all()))], _first_kept(block, user, first, tz), last
+        )
     ]
     events += [(a.start, _appointment_event(a, stamp)) for a in appointments]
     events.sort(key=lambda pair: pair[0])
