@@ -102,6 +102,19 @@ def test_login_with_a_malformed_next_goes_to_today(owner, target):
     assert (response.status_code, response["Location"]) == (302, "/")
 
 
+@pytest.mark.parametrize("target", MALFORMED_NEXT)
+def test_sign_out_with_a_malformed_next_goes_to_the_sign_in_page(owner, target):
+    response = client_for(owner).post(reverse("accounts:logout"), {"next": target})
+
+    assert (response.status_code, response["Location"]) == (302, reverse("accounts:login"))
+
+
+def test_sign_out_follows_a_next_that_is_a_path_here(owner):
+    response = client_for(owner).post(reverse("accounts:logout"), {"next": "/income/"})
+
+    assert (response.status_code, response["Location"]) == (302, "/income/")
+
+
 def test_add_income_follows_a_next_that_is_a_path_here(owner):
     card = reverse("prospects:card", args=[new_prospect(owner, "Ann Lee", at=NOW).pk])
 

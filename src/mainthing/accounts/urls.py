@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -10,7 +9,7 @@ urlpatterns = [
     path("signup/sent/", views.signup_sent, name="signup-sent"),
     path("signup/finish/<str:token>/", views.signup_finish, name="signup-finish"),
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("password/reset/", views.password_reset, name="password-reset"),

@@ -92,6 +92,14 @@ def signup_finish(request, token):
     )
 
 
+class LogoutView(auth_views.LogoutView):
+    """Signs out (POST only) and goes to the sign-in page, or to a `next` on this site."""
+
+    def get_redirect_url(self):
+        # The one reader of `next`: a path on this site, else LOGOUT_REDIRECT_URL.
+        return safe_next(self.request, "")
+
+
 class LoginView(auth_views.LoginView):
     """Only failed logins spend rate-limit tokens; a known device has its own bucket (throttle)."""
 
