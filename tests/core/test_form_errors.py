@@ -89,6 +89,58 @@ def test_a_form_with_errors_opens_with_the_error_summary(owner, owner_client, pa
     assert SUMMARY_FIRST.search(html) is not None, html[:3000]
 
 
+NO_NAME = "Choose the column with the name, the email, the phone or the social handle"
+
+
+def test_the_lead_import_columns_with_a_mistake_open_with_the_summary_once(owner, owner_client):
+    from mainthing.prospects.models import LeadImport
+    from tests.prospects.test_import_views import job_url, mapping_post, upload
+
+    upload(owner_client)
+    job = LeadImport.objects.get(user=owner)
+
+    html = owner_client.post(job_url(job), mapping_post(**{"col-3": "notes"})).content.decode()
+
+    assert SUMMARY_FIRST.search(html) is not None, html[:3000]
+    assert html.count(NO_NAME) == 1
+
+
+def test_the_lead_import_preview_says_the_mistake_itself_when_htmx_swaps_it_in(owner, owner_client):
+    from mainthing.prospects.models import LeadImport
+    from tests.prospects.test_import_views import job_url, upload
+
+    upload(owner_client)
+    job = LeadImport.objects.get(user=owner)
+
+    html = owner_client.post(
+        job_url(job),
+        {"action": "preview", "has_header": "on", "col-3": "notes", "source": ""},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+
+    assert html.lstrip().startswith('<div id="lead-preview">')
+    assert html.count(NO_NAME) == 1
+
+
+def test_the_time_import_tiers_with_a_mistake_open_with_the_summary(owner, owner_client):
+    from mainthing.activity.models import ImportJob
+    from tests.factories import ImportJobFactory
+
+    job = ImportJobFactory(
+        user=owner,
+        status=ImportJob.Status.READY,
+        total_rows=1,
+        new_categories=[{"name": "Webinars", "tier": None, "rows": 1}],
+    )
+
+    html = owner_client.post(
+        reverse("activity:import-apply", args=[job.pk]), {"tier-0": "urgent"}
+    ).content.decode()
+
+    assert SUMMARY_FIRST.search(html) is not None, html[:3000]
+    assert 'id="id_tier-0_error"' in html
+
+
 @pytest.mark.parametrize(
     ("name", "data"),
     [

@@ -54,6 +54,9 @@ def _mapping_context(request, job: LeadImport, form: MappingForm | None = None) 
         "layout": layout,
         "form": form,
         "preview": leadrows.preview(request.user, Path(job.path), plan),
+        # A whole page shows the form's errors in the summary at its top; the preview htmx
+        # swaps in on a change has no summary above it, so it says them itself.
+        "preview_says_errors": is_htmx(request),
     }
 
 
