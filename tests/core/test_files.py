@@ -19,13 +19,25 @@ from mainthing.core.importing import store_upload
 store_upload(User.objects.get(), SimpleUploadedFile("leads.csv", b"name\\nAnn\\n"), kind="leads")
 """
 
+# The write-ahead log and its index exist only while a connection is open (the last one to
+# close deletes them), so their modes are read from inside a process that holds one.
+OPEN_FILES = """
+import os, stat
+from django.db import connection
+from mainthing.accounts.models import User
+User.objects.filter(email="nobody@example.com").update(name="x")
+for suffix in ("-wal", "-shm"):
+    mode = stat.S_IMODE(os.stat(connection.settings_dict["NAME"] + suffix).st_mode)
+    print(suffix, oct(mode))
+"""
+
 RESET = """
 from mainthing.accounts.services import request_password_reset
 request_password_reset("ann@example.com")
 """
 
 
-def mainthing_with_umask_022(data_dir: Path, *args: str, stdin: str = "") -> None:
+def mainthing_with_umask_022(data_dir: Path, *args: str, stdin: str = "") -> str:
     env = {k: v for k, v in os.environ.items() if k != "MAINTHING_DATABASE_URL"}
     env.pop("MAINTHING_SECRET_KEY", None)
     env["MAINTHING_DATA_DIR"] = str(data_dir)
@@ -40,6 +52,7 @@ def mainthing_with_umask_022(data_dir: Path, *args: str, stdin: str = "") -> Non
         preexec_fn=lambda: os.umask(0o022),
     )
     assert (done.returncode, "Traceback" in done.stderr) == (0, False), (args, done.stderr)
+    return done.stdout
 
 
 def modes_open_to_others(top: Path) -> list[str]:
@@ -68,6 +81,8 @@ def test_everything_written_under_the_data_dir_and_elsewhere_is_owner_only(tmp_p
 
     run = lambda *args, **kw: mainthing_with_umask_022(data, *args, **kw)  # noqa: E731
     run("manage", "migrate", "--verbosity", "0")
+    modes = run("manage", "shell", "--no-imports", "-c", OPEN_FILES).split()
+    assert modes == ["-wal", "0o600", "-shm", "0o600"]
     run("manage", "collectstatic", "--noinput", "--verbosity", "0")
     run("createuser", "ann@example.com", "--password-stdin", stdin="x" * 12)
     run("import", "leads", str(leads))
