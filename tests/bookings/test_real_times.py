@@ -2,6 +2,7 @@
 calendar, the feed and the free slots; the booked time is kept beside it."""
 
 import html
+import json
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -123,4 +124,28 @@ def test_export_and_restore_keep_the_booked_time(held_early, evenings, tmp_path,
         held_early.end,
         held_early.booked_start,
         held_early.booked_end,
+    )
+
+
+def test_restoring_a_file_from_before_real_times_moves_a_completed_call_to_its_entry(
+    held_early, evenings, tmp_path, db
+):
+    """A file written before completed calls kept their real time holds the call at its booked
+    time with no booked_start; its entry says when it was held, and the restore believes it."""
+    path = tmp_path / "export.json"
+    export_user(evenings, path)
+    data = json.loads(path.read_text())
+    (call,) = data["appointments"]
+    call["start"], call["end"] = call.pop("booked_start"), call.pop("booked_end")
+    path.write_text(json.dumps(data))
+    fresh = UserFactory(time_zone=evenings.time_zone)
+
+    restore_user(fresh, path)
+
+    copy = Appointment.objects.get(user=fresh)
+    assert (copy.start, copy.end, copy.booked_start, copy.booked_end) == (
+        HELD,
+        HELD + timedelta(minutes=15),
+        BOOKED,
+        BOOKED + timedelta(minutes=30),
     )

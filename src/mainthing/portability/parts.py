@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from mainthing.accounts.models import User
-from mainthing.activity.models import Category
+from mainthing.activity.models import Activity, Category
 from mainthing.bookings.models import Appointment, Change, MadeVia, Status
 from mainthing.core.enums import Tier
 from mainthing.prospects import services as prospect_services
@@ -172,6 +172,7 @@ def apply_appointments(
         ids = writer.ids()
         for index, entry in linked.items():
             rows[index - 1].activity_id = ids[entry]
+        _completed_at_real_time(rows)
     Appointment.objects.bulk_create(rows)
     changes, dated = [], []
     for appointment, history in zip(rows, histories, strict=True):
@@ -187,6 +188,24 @@ def apply_appointments(
     Change.objects.bulk_create(changes)
     Appointment.objects.bulk_update(dated, ["created_at"], batch_size=CHUNK)
     return len(rows), len(changes)
+
+
+def _completed_at_real_time(rows: list[Appointment]) -> None:
+    """A completed call in a file written before calls kept their real time sits at its booked
+    time with no booked_start: it moves to its entry's time, the booked time kept beside it, as
+    bookings migration 0008 moved the calls already in the database."""
+    stale = {
+        row.activity_id: row
+        for row in rows
+        if row.status == Status.COMPLETED and row.activity_id and row.booked_start is None
+    }
+    # The restored entries are in the restore's batch, not yet published.
+    entries = Activity.with_staged.filter(pk__in=stale).values_list("pk", "start", "end")
+    for pk, start, end in entries:
+        call = stale[pk]
+        if (start, end) != (call.start, call.end):
+            call.booked_start, call.booked_end = call.start, call.end
+            call.start, call.end = start, end
 
 
 def apply_sources(user: User, data: Any, category_ids: dict[str, int]) -> dict[str, int]:
