@@ -3,30 +3,19 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("activity", "0005_day_total_insight_counters")]
-AFTER = [("activity", "0006_fill_day_total_insight_counters")]
+from tests.migrating import migrate
+
+BEFORE = "0005_day_total_insight_counters"
+AFTER = "0006_fill_day_total_insight_counters"
 NY = "America/New_York"
-
-
-def migrate(activity: list[tuple[str, str]]):
-    """Migrates activity to `activity`, every other app to its latest; returns the models."""
-    executor = MigrationExecutor(connection)
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "activity"]
-    executor.migrate(others + activity)
-    executor.loader.build_graph()
-    return executor.loader.project_state(others + activity).apps
 
 
 @pytest.fixture
 def at_0005(transactional_db):
-    apps = migrate(BEFORE)
+    apps = migrate("activity", BEFORE)
     yield apps
-    migrate(
-        [n for n in MigrationExecutor(connection).loader.graph.leaf_nodes() if n[0] == "activity"]
-    )
+    migrate("activity")
 
 
 def ledger(apps, user, rows):
@@ -85,7 +74,7 @@ def test_the_counters_are_filled_from_the_entries_in_each_users_zone(at_0005):
     # A day total the services missed gets the counters, its seconds left as they were.
     ledger(apps, ken, [("Prospect call", "income", datetime(2026, 6, 10, tzinfo=UTC), 600, {})])
 
-    migrate(AFTER)
+    migrate("activity", AFTER)
 
     rows = DayTotal.objects.values_list(
         "user__email", "day", "category__name", "seconds", "entries",

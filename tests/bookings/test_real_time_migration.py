@@ -4,31 +4,17 @@ really took, keeping the booked time beside it, as completing a call does now.""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("bookings", "0007_booking_page")]
+from tests.migrating import migrate
+
+BEFORE = "0007_booking_page"
 BOOKED = datetime(2026, 6, 10, 18, 0, tzinfo=UTC)
-
-
-def migrate(bookings: list[tuple[str, str]]):
-    """Migrates bookings to `bookings`, every other app to its latest; returns the models."""
-    executor = MigrationExecutor(connection)
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "bookings"]
-    executor.migrate(others + bookings)
-    executor.loader.build_graph()
-    return executor.loader.project_state(others + bookings).apps
-
-
-def latest() -> list[tuple[str, str]]:
-    graph = MigrationExecutor(connection).loader.graph
-    return [node for node in graph.leaf_nodes() if node[0] == "bookings"]
 
 
 @pytest.fixture
 def at_0007(transactional_db):
-    yield migrate(BEFORE)
-    migrate(latest())
+    yield migrate("bookings", BEFORE)
+    migrate("bookings")
 
 
 def test_calls_completed_before_the_upgrade_move_to_their_real_time(at_0007):
@@ -60,7 +46,7 @@ def test_calls_completed_before_the_upgrade_move_to_their_real_time(at_0007):
     ahead = call(BOOKED + timedelta(days=1), 30, "scheduled")
     missed = call(BOOKED + timedelta(days=2), 30, "no_show")
 
-    apps = migrate(latest())
+    apps = migrate("bookings")
 
     Appointment = apps.get_model("bookings", "Appointment")
     rows = {a.pk: (a.start, a.end, a.booked_start, a.booked_end) for a in Appointment.objects.all()}
