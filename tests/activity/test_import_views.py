@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from mainthing.activity.models import Activity, ImportJob
 from mainthing.core import importing as framework
+from tests.core.test_form_errors import SUMMARY_FIRST
 from tests.factories import ImportJobFactory, category
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -210,8 +211,12 @@ def test_a_bad_tier_choice_shows_the_form_again(owner, owner_client):
         reverse("activity:import-apply", args=[job.pk]), {"tier-0": "urgent"}
     )
 
+    page = response.content.decode()
     assert response.status_code == 200
-    assert "Select a valid choice." in response.content.decode()
+    assert "Select a valid choice." in page
+    # Said at the top of the form, like every form's mistakes, and beside the category.
+    assert SUMMARY_FIRST.search(page) is not None
+    assert 'id="id_tier-0_error"' in page
     assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.READY
 
 

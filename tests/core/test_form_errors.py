@@ -122,25 +122,6 @@ def test_the_lead_import_preview_says_the_mistake_itself_when_htmx_swaps_it_in(o
     assert html.count(NO_NAME) == 1
 
 
-def test_the_time_import_tiers_with_a_mistake_open_with_the_summary(owner, owner_client):
-    from mainthing.activity.models import ImportJob
-    from tests.factories import ImportJobFactory
-
-    job = ImportJobFactory(
-        user=owner,
-        status=ImportJob.Status.READY,
-        total_rows=1,
-        new_categories=[{"name": "Webinars", "tier": None, "rows": 1}],
-    )
-
-    html = owner_client.post(
-        reverse("activity:import-apply", args=[job.pk]), {"tier-0": "urgent"}
-    ).content.decode()
-
-    assert SUMMARY_FIRST.search(html) is not None, html[:3000]
-    assert 'id="id_tier-0_error"' in html
-
-
 @pytest.mark.parametrize(
     ("name", "data"),
     [
