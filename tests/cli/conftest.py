@@ -1,12 +1,13 @@
 """What the CLI tests share: a clock to freeze and the ways to run a command, in-process
 (`run`) or as its own process on the test database (`run_process`, `MAINTHING`)."""
 
+import argparse
 import os
 import subprocess
 import sys
 from datetime import UTC, datetime
 
-from mainthing.cli import main
+from mainthing.cli import build_parser, main
 
 NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)  # 16:00 in London
 
@@ -52,3 +53,15 @@ def run_process(*argv: str, env: dict | None = None, timeout: float = 120) -> tu
         check=False,
     )
     return done.returncode, done.stdout, done.stderr
+
+
+def every_command(parser: argparse.ArgumentParser | None = None, prefix: tuple[str, ...] = ()):
+    """Every command and action of `mainthing`, as (its words, its parser), read from the
+    parser itself so a sweep over them takes in new ones."""
+    parser = parser or build_parser()
+    subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subparsers:
+        yield prefix, parser
+        return
+    for name, sub in subparsers[0].choices.items():
+        yield from every_command(sub, (*prefix, name))

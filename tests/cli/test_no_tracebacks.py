@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mainthing.cli import build_parser
-from tests.cli.conftest import MAINTHING, run
+from tests.cli.conftest import MAINTHING, every_command, run
 
 # What to type for each positional argument, by its name; a file argument gets a real file.
 VALUES = {
@@ -36,16 +35,6 @@ EXTRA = {("worker",): ["--batch"], ("createuser",): ["--password-stdin"]}
 WORK_ANYWAY = {("manage",), ("backup",)}
 
 
-def _commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()):
-    """Every command and action as (its words, its parser)."""
-    subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    if not subparsers:
-        yield prefix, parser
-        return
-    for name, sub in subparsers[0].choices.items():
-        yield from _commands(sub, (*prefix, name))
-
-
 def _argv(words: tuple[str, ...], parser: argparse.ArgumentParser, folder: Path) -> list[str]:
     argv = list(words)
     for action in parser._actions:
@@ -58,7 +47,7 @@ def _argv(words: tuple[str, ...], parser: argparse.ArgumentParser, folder: Path)
     return [*argv, *EXTRA.get(words, [])]
 
 
-COMMANDS = sorted((words, sub) for words, sub in _commands(build_parser()) if words != ("serve",))
+COMMANDS = sorted((words, sub) for words, sub in every_command() if words != ("serve",))
 
 
 @pytest.mark.parametrize(("words", "sub"), COMMANDS, ids=[" ".join(w) for w, _ in COMMANDS])
