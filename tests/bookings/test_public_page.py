@@ -2,6 +2,7 @@
 form, confirm; the slot rules (notice, horizon, buffer, daily maximum, holds); the lead source
 from `?src=`; the call-back form when nothing is free; abuse guards; the prospect's manage link."""
 
+import ipaddress
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -283,6 +284,20 @@ def test_booking_attempts_are_limited_per_address_with_retry_after(page, frozen)
     assert limited.status_code == 429
     assert int(limited["Retry-After"]) > 0
     assert not Appointment.objects.exists()
+
+
+@override_settings(RATE_LIMITS=True, TRUSTED_PROXIES=(ipaddress.ip_network("10.0.0.0/8"),))
+def test_behind_the_proxy_one_visitors_attempts_do_not_limit_another(page, frozen):
+    """Every request comes from the TLS proxy; the limit is the visitor's, read from
+    X-Forwarded-For through the trusted proxy (docs/deployment.md)."""
+    first = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    for _ in range(10):
+        posted(page, first, MON_19, email="not an email")
+    assert posted(page, first, MON_19).status_code == 429
+    second = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.8")
+    # Another time: the first visitor's form holds 19:00 for them a while.
+    assert posted(page, second, MON_19 + timedelta(minutes=30)).status_code == 302
+    assert Appointment.objects.count() == 1
 
 
 def test_the_daily_cap_stops_bookings_with_a_message(page, frozen):
