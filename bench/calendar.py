@@ -4,6 +4,7 @@ Workload: one user with a year of routine (prospecting Mon-Sat 12-13 and 19-21, 
 a skipped day every few weeks) and 10,000 appointments. Measures, in-process:
 - free slots and fill rate for the next 60 days (budget 10 ms),
 - the calendar week page, server time and query count (budget 40 ms),
+- the calendar feed as a calendar app polls it, beside /healthz of the same client (150 ms),
 and the 200-attempt booking storm at 10 slots on SQLite and, when a PostgreSQL URL is given,
 on PostgreSQL (budget 3 s each). Every database is created fresh under MAINTHING_DATA_DIR.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from bench import common
 
-BUDGETS = {"slots_fill_60d": 10.0, "calendar_week": 40.0, "storm_s": 3.0}
+BUDGETS = {"slots_fill_60d": 10.0, "calendar_week": 40.0, "feed": 150.0, "storm_s": 3.0}
 APPOINTMENTS = 10_000
 
 
@@ -110,7 +111,7 @@ def measure_in_process(database_url: str) -> dict:
     from django.test import Client
     from django.utils import timezone
 
-    from mainthing.bookings import fillrate, queries
+    from mainthing.bookings import feeds, fillrate, queries
     from mainthing.core.enums import Tier
     from mainthing.routine import queries as routine_queries
 
@@ -141,6 +142,23 @@ def measure_in_process(database_url: str) -> dict:
         week_page()
     slots_median, slots_min = _median_ms(slots_and_fill, 50)
     week_median, week_min = _median_ms(week_page, 30)
+
+    # The calendar feed as a calendar app polls it (anonymous, by its token), beside /healthz
+    # through the same client: the baseline of the same run.
+    feed_url = f"/feeds/{feeds.rotate_feed_token(user)}.ics"
+    anonymous = Client()
+    events = []
+
+    def feed():
+        response = anonymous.get(feed_url)
+        assert response.status_code == 200, response.status_code
+        events.append(response.content.count(b"BEGIN:VEVENT"))
+
+    def healthz():
+        assert anonymous.get("/healthz").status_code == 200
+
+    feed_median, feed_min = _median_ms(feed, 20)
+    healthz_median, _ = _median_ms(healthz, 50)
     return {
         "appointments": total,
         "slots_fill_60d": slots_median,
@@ -150,6 +168,10 @@ def measure_in_process(database_url: str) -> dict:
         "calendar_week": week_median,
         "calendar_week_min": week_min,
         "calendar_queries": len(executed),
+        "feed": feed_median,
+        "feed_min": feed_min,
+        "feed_events": events[-1],
+        "healthz": healthz_median,
     }
 
 
@@ -271,6 +293,7 @@ def main() -> int:
     rows = [
         ("slots + fill rate, next 60 days (median)", "slots_fill_60d", "ms"),
         ("calendar week page, server time (median)", "calendar_week", "ms"),
+        ("calendar feed, 14 days back to 8 weeks ahead", "feed", "ms"),
         ("booking storm: 200 attempts, 10 slots", "storm_s", "s"),
     ]
     for db, figures in results.items():
@@ -285,6 +308,11 @@ def main() -> int:
             f"{'':44} {db:10} storm outcome: {figures['booked']} booked, {figures['taken']} taken,"
             f" {figures['errors']} errors; calendar page {figures['calendar_queries']} queries;"
             f" {figures['slots_found']} free slots, {figures['fill_percent_60d']}% filled"
+        )
+        print(
+            f"{'':44} {db:10} feed: {figures['feed_events']} events in"
+            f" {figures['feed']:.1f} ms = {figures['feed'] / figures['healthz']:.0f}x"
+            f" /healthz ({figures['healthz']:.2f} ms) in the same run"
         )
     (data / "calendar-results.json").write_text(json.dumps(results, indent=2))
     return 0
