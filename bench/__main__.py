@@ -86,8 +86,7 @@ class Target:
         """Removes the old ledger and leaves a migrated database without it."""
         self.stamp.unlink(missing_ok=True)
         if self.sqlite:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.sqlite}{suffix}").unlink(missing_ok=True)
+            common.fresh_sqlite(self.sqlite)
         _mainthing(env, "manage", "migrate", "--no-input", "-v", "0", what="migrate")
         if not self.sqlite:
             _run([sys.executable, "-c", _DROP_USER, self.email], env, what=f"dropping {self.email}")
@@ -324,8 +323,7 @@ def _import_bench(base_env: dict, data_dir: Path, postgres_url: str | None) -> d
         env = {**base_env, "MAINTHING_DATABASE_URL": postgres_url}
     else:
         database = data_dir / "import.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        common.fresh_sqlite(database)
         env = {**base_env, "MAINTHING_DATABASE_URL": f"sqlite:///{database}"}
     _mainthing(env, "manage", "migrate", "--no-input", "-v", "0", what="migrate (import)")
     print("[import] validating and applying 1,000,000 rows into an empty user …", flush=True)

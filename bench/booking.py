@@ -135,7 +135,6 @@ def prepare(database_url: str) -> dict:
 def measure_slots(database_url: str) -> dict:
     """(a): the slots endpoint's server time, in-process."""
     common.setup_server(database_url)
-    from django.db import connection
     from django.test import Client
 
     client = Client()
@@ -146,16 +145,14 @@ def measure_slots(database_url: str) -> dict:
         assert response.status_code == 200, response.content[:300]
         return response
 
-    # A wrapper, not CaptureQueriesContext: Django empties the latter's list as a request starts.
-    queries: list[str] = []
-    with connection.execute_wrapper(lambda run, sql, *a: queries.append(sql) or run(sql, *a)):
-        slots = len(fetch().json()["slots"])
+    slots = len(fetch().json()["slots"])
+    queries = common.queries_run(fetch)
     samples = common.samples_ms(fetch, runs=50, warmup=2)
     return {
         "slots_ms": statistics.median(samples),
         "slots_p95_ms": _percentile(samples, 0.95),
         "slots_min_ms": min(samples),
-        "slots_queries": len(queries),
+        "slots_queries": queries,
         "slots_count": slots,
     }
 
@@ -385,8 +382,7 @@ def main() -> int:
         return 0
 
     sqlite_file = common.data_dir() / "booking.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
+    common.fresh_sqlite(sqlite_file)
     results = {"sqlite": run(f"sqlite:///{sqlite_file}")}
     if args.postgres:
         common.fresh_postgres_database(args.postgres)

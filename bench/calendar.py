@@ -107,7 +107,6 @@ def measure_in_process(database_url: str) -> dict:
     common.setup_server(database_url)
     from datetime import timedelta
 
-    from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
@@ -135,11 +134,7 @@ def measure_in_process(database_url: str) -> dict:
         response = client.get("/calendar/")
         assert response.status_code == 200, response.status_code
 
-    executed = []
-    with connection.execute_wrapper(
-        lambda execute, sql, *a: executed.append(sql) or execute(sql, *a)
-    ):
-        week_page()
+    calendar_queries = common.queries_run(week_page)
     slots_median, slots_min = _median_ms(slots_and_fill, 50)
     week_median, week_min = _median_ms(week_page, 30)
 
@@ -167,7 +162,7 @@ def measure_in_process(database_url: str) -> dict:
         "fill_percent_60d": fill_percent,
         "calendar_week": week_median,
         "calendar_week_min": week_min,
-        "calendar_queries": len(executed),
+        "calendar_queries": calendar_queries,
         "feed": feed_median,
         "feed_min": feed_min,
         "feed_events": events[-1],
@@ -275,8 +270,7 @@ def main() -> int:
 
     data = common.data_dir()
     sqlite_file = data / "calendar.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
+    common.fresh_sqlite(sqlite_file)
     sqlite_url = f"sqlite:///{sqlite_file}"
     results = {
         "sqlite": {**_in_subprocess("measure", sqlite_url), **_in_subprocess("storm", sqlite_url)}

@@ -34,17 +34,6 @@ def _timed(func, runs: int) -> dict:
     return {"median_ms": statistics.median(samples), "min_ms": min(samples)}
 
 
-def _queries(func) -> int:
-    from django.db import connection
-
-    executed = []
-    with connection.execute_wrapper(
-        lambda execute, sql, *rest: executed.append(sql) or execute(sql, *rest)
-    ):
-        func()
-    return len(executed)
-
-
 def measure(database_url: str, *, runs: int) -> dict:
     common.setup_server(database_url)
     from django.test import Client
@@ -80,18 +69,24 @@ def measure(database_url: str, *, runs: int) -> dict:
 
     results = {
         "prospects": Prospect.objects.filter(user=user).count(),
-        "healthz": {**_timed(get("/healthz"), runs), "queries": _queries(get("/healthz"))},
-        "next_card": {**_timed(next_card, runs), "queries": _queries(next_card)},
+        "healthz": {
+            **_timed(get("/healthz"), runs),
+            "queries": common.queries_run(get("/healthz")),
+        },
+        "next_card": {**_timed(next_card, runs), "queries": common.queries_run(next_card)},
     }
     try:
         page = reverse("calls:queue")
     except NoReverseMatch:
         page = None
     if page:
-        results["queue_page"] = {**_timed(get(page), runs), "queries": _queries(get(page))}
+        results["queue_page"] = {
+            **_timed(get(page), runs),
+            "queries": common.queries_run(get(page)),
+        }
     results["outcome_then_next"] = {
         **_timed(outcome_then_next, runs),
-        "queries": _queries(outcome_then_next),
+        "queries": common.queries_run(outcome_then_next),
     }
     return results
 

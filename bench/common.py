@@ -71,6 +71,25 @@ def samples_ms(func: Callable[[], object], *, runs: int, warmup: int) -> list[fl
     return samples
 
 
+def queries_run(func: Callable[[], object]) -> int:
+    """How many SQL statements one call of `func` runs. A wrapper, not CaptureQueriesContext:
+    Django empties the latter's list as a request starts."""
+    from django.db import connection
+
+    executed: list[str] = []
+    with connection.execute_wrapper(
+        lambda execute, sql, *rest: executed.append(sql) or execute(sql, *rest)
+    ):
+        func()
+    return len(executed)
+
+
+def fresh_sqlite(path: Path) -> None:
+    """Removes a SQLite database and its write-ahead log and index, for a run from nothing."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def verdict(value: float, limit: float) -> str:
     return "PASS" if value <= limit else "OVER"
 
@@ -113,8 +132,7 @@ def measure_on_databases(
         return json.loads(out.read_text())
 
     sqlite_file = data_dir() / f"{name}.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
+    fresh_sqlite(sqlite_file)
     results = {"sqlite": in_subprocess(f"sqlite:///{sqlite_file}")}
     if args.postgres:
         fresh_postgres_database(args.postgres)

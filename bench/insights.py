@@ -86,17 +86,6 @@ def _timed(func, runs: int) -> dict:
     }
 
 
-def _queries(func) -> int:
-    from django.db import connection
-
-    executed: list[str] = []
-    with connection.execute_wrapper(
-        lambda execute, sql, *rest: executed.append(sql) or execute(sql, *rest)
-    ):
-        func()
-    return len(executed)
-
-
 def _profile(fetch, path: Path) -> None:
     """cProfile's view of 10 requests, by cumulative and by own time."""
     import cProfile
@@ -149,7 +138,7 @@ def measure(database_url: str, *, runs: int, profile: bool) -> dict:
     }
     results: dict = {}
     for key, func in [*((k, get(p)) for k, p in PAGES.items()), *parts.items()]:
-        results[key] = {**_timed(func, runs), "queries": _queries(func)}
+        results[key] = {**_timed(func, runs), "queries": common.queries_run(func)}
     body = get(PAGES["year_page"])().content
     results["year_page"]["html_bytes"] = len(body)
     results["year_page"]["html_gzip_bytes"] = len(gzip.compress(body))
@@ -331,11 +320,6 @@ def report(results: dict, previous: dict, runs: int) -> tuple[list[str], bool]:
     return lines, ok
 
 
-def _fresh_sqlite(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", choices=["prepare", "measure"], help=argparse.SUPPRESS)
@@ -385,7 +369,7 @@ def main() -> int:
         built = json.loads(stamp.read_text())["built"]
     else:
         stamp.unlink(missing_ok=True)
-        _fresh_sqlite(sqlite_file)
+        common.fresh_sqlite(sqlite_file)
         print(
             f"bench.insights: building the heavy account ({args.entries:,} entries) …", flush=True
         )

@@ -8,6 +8,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from mainthing.bookings.models import Status
 from tests.factories import (
@@ -105,9 +107,6 @@ def test_review_page_runs_the_same_queries_for_a_bigger_account(
 @pytest.mark.parametrize("path", ["/insights/?range=year", "/insights/review/"])
 def test_each_page_reads_the_settings_row_once(marketer, owner_client, frozen, path):
     """The figures (the goal worked back) and the page's two settings forms share one read."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as captured:
         assert owner_client.get(path).status_code == 200
     reads = [q["sql"] for q in captured if "insights_insightsettings" in q["sql"]]

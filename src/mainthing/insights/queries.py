@@ -236,7 +236,6 @@ def _days(totals: dict, first: date, elapsed_last: date | None, user: User, pros
         iga += seconds
         talks += count
         table.rows.append([day, seconds, count, time_ok, talks_ok, goal_day])
-    elapsed = goal_days
     return table, {
         "days": len(table.rows),
         "goal_days": goal_days,
@@ -245,8 +244,8 @@ def _days(totals: dict, first: date, elapsed_last: date | None, user: User, pros
         "days_met_time_goal": met_time,
         "days_met_conversations_goal": met_talks,
         "days_met_both_goals": met_both,
-        "iga_seconds_per_day": round(iga / elapsed) if elapsed else None,
-        "conversations_per_day": round(talks / elapsed, 1) if elapsed else None,
+        "iga_seconds_per_day": round(iga / goal_days) if goal_days else None,
+        "conversations_per_day": round(talks / goal_days, 1) if goal_days else None,
     }
 
 
