@@ -241,10 +241,10 @@ def make_workload(email: str, prospects: int = PROSPECTS, *, user=None) -> dict:
     # Counted like any write of entries, so the day totals (and their insight counters) agree.
     totals = activity_services.DayTotals(timekit.zone(user.time_zone))
     for a in made:
-        flags = activity_services.day_total_flags(
-            call_cat.tier, a.origin, a.seconds, a.iga_override
-        )
-        totals.add(a.start, a.end, a.category_id, **flags)
+        totals.add(
+            a.start, a.end, a.category_id, tier=call_cat.tier, origin=a.origin,
+            seconds=a.seconds, override=a.iga_override,
+        )  # fmt: skip
     activity_services.add_to_day_totals(user, totals.pairs)
     ProspectTime.objects.bulk_create(ProspectTime(activity=a, prospect=long) for a in made)
     Income.objects.bulk_create(incomes)

@@ -369,10 +369,10 @@ class _Writer:
                     stamp, batch,
                 )
             )  # fmt: skip
-            flags = services.day_total_flags(category.tier, Origin.IMPORT, seconds, False)
             days.add(
-                row.start, row.end, category_id, parts=self._split(row, start_ts, end_ts), **flags
-            )
+                row.start, row.end, category_id, tier=category.tier, origin=Origin.IMPORT,
+                seconds=seconds, parts=self._split(row, start_ts, end_ts),
+            )  # fmt: skip
         if not params:
             return
         last_id = self.bulk.max_id()
@@ -399,10 +399,10 @@ class _Writer:
             category_id, seconds = added.pop(key, (None, 0))
             if category_id is None:
                 continue  # not added, or a repeat within the chunk
-            flags = services.day_total_flags(tiers[category_id], Origin.IMPORT, seconds, False)
             days.add(
-                row.start, row.end, category_id, parts=self._split(row, start_ts, end_ts), **flags
-            )
+                row.start, row.end, category_id, tier=tiers[category_id], origin=Origin.IMPORT,
+                seconds=seconds, parts=self._split(row, start_ts, end_ts),
+            )  # fmt: skip
         return days
 
     def add_day_totals(self) -> None:

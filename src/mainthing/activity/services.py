@@ -178,8 +178,9 @@ COUNTERS = ("seconds", "entries", "conversations", "prescheduled", "overrides", 
 class DayTotals:
     """The one rule for what an entry adds to the day totals, kept as {(day, category_id):
     [one count per COUNTERS]}: its real elapsed seconds split at each local midnight of `tz`
-    (an override's in override_seconds too), and on the day it starts one entry and one in
-    each counter its flags (`day_total_flags`) name. Used by every write of entries: the
+    (an override's in override_seconds too), and on the day it starts one entry, and one
+    conversation (`is_conversation`'s rule), pre-scheduled conversation (a completed
+    appointment's entry) or IGA override when it is one. Used by every write of entries: the
     services, the importers, restore and `rebuild_day_totals`."""
 
     def __init__(self, tz):
@@ -192,22 +193,26 @@ class DayTotals:
         end,
         category_id: int,
         *,
+        tier: str,
+        origin: str,
+        seconds: int,
+        override: bool = False,
         sign: int = 1,
         parts=None,
-        conversation: bool = False,
-        prescheduled: bool = False,
-        override: bool = False,
     ) -> None:
-        """Counts a stopped entry in (sign=1) or out (sign=-1). `parts`, when the caller has
-        already split the entry, is [(day, seconds), ...] in order."""
+        """Counts a stopped entry of `tier` (its category's), `origin` and `seconds` in
+        (sign=1) or out (sign=-1). `parts`, when the caller has already split the entry, is
+        [(day, seconds), ...] in order."""
         if parts is None:
             parts = timekit.split_by_local_day(start, end, self.tz)
+        conversation = _conversation(tier, origin, seconds)
+        prescheduled = conversation and origin == Origin.APPOINTMENT
         pairs = self.pairs
-        for index, (day, seconds) in enumerate(parts):
+        for index, (day, part) in enumerate(parts):
             total = pairs[(day, category_id)]
-            total[0] += sign * seconds
+            total[0] += sign * part
             if override:
-                total[5] += sign * seconds
+                total[5] += sign * part
             if index == 0:
                 total[1] += sign
                 total[2] += sign * conversation
@@ -228,10 +233,10 @@ def _count(entries: list[Activity], *, tz, sign: int) -> None:
     totals = DayTotals(tz)
     for entry in entries:
         if entry.end is not None:
-            flags = day_total_flags(
-                entry.category.tier, entry.origin, entry.seconds, entry.iga_override
-            )
-            totals.add(entry.start, entry.end, entry.category_id, sign=sign, **flags)
+            totals.add(
+                entry.start, entry.end, entry.category_id, tier=entry.category.tier,
+                origin=entry.origin, seconds=entry.seconds, override=entry.iga_override, sign=sign,
+            )  # fmt: skip
     for (day, category_id), counts in totals.pairs.items():
         user_id = entries[0].user_id
         changes = dict(zip(COUNTERS, counts, strict=True))
@@ -276,8 +281,10 @@ def rebuild_day_totals(user: User) -> int:
         .iterator(chunk_size=5000)
     )
     for start, end, category_id, origin, seconds, override in rows:
-        flags = day_total_flags(tiers[category_id], origin, seconds, override)
-        totals.add(start, end, category_id, **flags)
+        totals.add(
+            start, end, category_id, tier=tiers[category_id], origin=origin, seconds=seconds,
+            override=override,
+        )  # fmt: skip
     add_to_day_totals(user, totals.pairs)
     return len(totals.pairs)
 
@@ -339,18 +346,6 @@ def _conversation(tier: str, origin: str, seconds: int) -> bool:
     if tier != Tier.INCOME:
         return False
     return origin == Origin.APPOINTMENT or seconds >= CONVERSATION_MIN_SECONDS
-
-
-def day_total_flags(tier: str, origin: str, seconds: int, iga_override: bool) -> dict[str, bool]:
-    """What a stopped entry counts as in the day totals, as DayTotals.add's keyword flags:
-    a conversation (the rule above), a pre-scheduled one among them (a completed appointment's
-    entry), an IGA override."""
-    conversation = _conversation(tier, origin, seconds)
-    return {
-        "conversation": conversation,
-        "prescheduled": conversation and origin == Origin.APPOINTMENT,
-        "override": iga_override,
-    }
 
 
 # --- the timer ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from mainthing.accounts import services as account_services
 from mainthing.accounts.models import User
 from mainthing.activity import services as activity_services
 from mainthing.activity.models import Activity, Category
-from mainthing.activity.services import DayTotals, day_total_flags
+from mainthing.activity.services import DayTotals
 from mainthing.bookings.models import Appointment, CallbackRequest
 from mainthing.core import jsonstream, timekit
 from mainthing.core.bulk import BulkInsert
@@ -85,8 +85,10 @@ class EntryWriter:
         tiers = self.tiers
         for category, start, end, seconds, _, _, origin, override, _ in entries:
             if end is not None:
-                flags = day_total_flags(tiers[category], origin, seconds, override)
-                self.totals.add(start, end, category, **flags)
+                self.totals.add(
+                    start, end, category, tier=tiers[category], origin=origin, seconds=seconds,
+                    override=override,
+                )  # fmt: skip
         self.count += len(rows)
 
     def ids(self) -> list[int]:
